@@ -1,0 +1,64 @@
+import Foundation
+public import SwitchboardCore
+
+/// What a command needs: the config, the database, the acting session.
+public struct CommandContext: Sendable {
+    /// The configuration and where it came from.
+    public let loaded: LoadedConfig
+    /// The opened database.
+    public let database: SwitchboardDatabase
+    /// The acting person.
+    public let session: Session
+    /// The tool name.
+    public let tool: String
+
+    /// The settings.
+    public var config: SwitchboardConfig { loaded.config }
+
+    /// Loads the config, opens the database and resolves the actor.
+    public static func open(_ options: GlobalOptions, tool: String) throws -> CommandContext {
+        let loaded = try loadConfig(options)
+        let database = try SwitchboardDatabase(path: loaded.config.database.path,
+                                               busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds)
+        let session = try Session.resolve(database: database, osUser: OperatingSystem.login(), asLogin: options.asLogin,
+                                          tool: tool, host: OperatingSystem.hostName(), audit: auditLog(loaded.config))
+        return CommandContext(loaded: loaded, database: database, session: session, tool: tool)
+    }
+
+    /// Loads the configuration the options and environment select.
+    public static func loadConfig(_ options: GlobalOptions) throws -> LoadedConfig {
+        try ConfigLoader.load(explicit: options.config, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The audit log, signing automatic checkpoints when this process can read the signing key.
+    public static func auditLog(_ config: SwitchboardConfig) -> AuditLog {
+        let signer = (try? AuditKeys.loadPrivate(config.audit.signingKeyFile)).map {
+            CheckpointSigner(key: $0, origin: config.audit.origin)
+        }
+        return AuditLog(checkpointEvery: config.audit.checkpointEvery, signer: signer)
+    }
+
+    /// A directory service acting as this session.
+    public var directory: DirectoryService {
+        DirectoryService(database: database, session: session, settings: config.directory)
+    }
+}
+
+/// Facts about the running process.
+public enum OperatingSystem {
+    /// The login name of the effective user.
+    public static func login() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
+            return String(cString: name)
+        }
+        return "uid-\(geteuid())"
+    }
+
+    /// This host's name.
+    public static func hostName() -> String {
+        ProcessInfo.processInfo.hostName
+    }
+
+    /// True when standard error is a terminal (progress is shown only then).
+    public static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}

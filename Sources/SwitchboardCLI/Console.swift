@@ -1,0 +1,73 @@
+import Foundation
+import SwitchboardCore
+
+/// Output: tables for people, JSON for machines, errors on standard error.
+public enum Console {
+    /// Prints a line on standard output.
+    public static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints a line on standard error.
+    public static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints a value as pretty, key-sorted JSON.
+    public static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Prints an aligned table; widths count characters as a terminal shows them (combining marks take none).
+    public static func table(_ header: [String], _ rows: [[String]]) {
+        var widths = header.map(displayWidth)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], displayWidth(cell))
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
+            }.joined(separator: "  ")
+        }
+        out(line(header))
+        for row in rows { out(line(row)) }
+    }
+
+    /// Key: value lines, keys aligned.
+    public static func fields(_ pairs: [(String, String)]) {
+        let width = pairs.map { $0.0.count }.max() ?? 0
+        for (key, value) in pairs {
+            out(key + ":" + String(repeating: " ", count: width - key.count + 1) + value)
+        }
+    }
+
+    /// Progress on a terminal only: rewritten in place on standard error.
+    public static func progress(_ done: Int, _ total: Int, label: String, force: Bool = false) {
+        guard force || OperatingSystem.standardErrorIsTerminal else { return }
+        let percent = total == 0 ? 100 : done * 100 / total
+        let text = "\(label): \(done)/\(total) (\(percent)%)"
+        if OperatingSystem.standardErrorIsTerminal {
+            FileHandle.standardError.write(Data(("\r" + text + (done == total ? "\n" : "")).utf8))
+        } else {
+            error(text)
+        }
+    }
+
+    /// A stored UTC time shown in the configured zone, `2026-11-29 08:22`.
+    public static func localTime(_ stored: String?, zone: String) -> String {
+        guard let stored, let date = Timestamp.parse(stored) else { return stored ?? "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone) ?? .current
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    private static func displayWidth(_ text: String) -> Int {
+        text.count
+    }
+}

@@ -1,0 +1,18 @@
+public import ArgumentParser
+
+/// Options every command of every tool takes.
+public struct GlobalOptions: ParsableArguments, Sendable {
+    /// The configuration file.
+    @Option(name: .long, help: ArgumentHelp("Configuration file (else $SWITCHBOARD_CONFIG, Config/switchboard.yaml, /etc/switchboard/switchboard.yaml).", valueName: "path"))
+    public var config: String?
+
+    /// The person root acts for.
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act for this directory login (root only); both are recorded.", valueName: "login"))
+    public var asLogin: String?
+
+    /// Machine-readable output.
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    public var json = false
+
+    public init() {}
+}

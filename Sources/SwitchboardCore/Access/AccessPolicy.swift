@@ -1,0 +1,25 @@
+/// The one table of which role may run which action.
+public enum AccessPolicy {
+    private static let directoryReads: Set<Action> = [.unitRead, .personRead, .groupRead, .roomRead]
+    private static let directoryWrites: Set<Action> = [
+        .unitAdd, .unitRename, .unitMove, .unitRemove,
+        .personAdd, .personUpdate, .personSuspend, .personRestore, .personDepart,
+        .personImport, .personExport,
+        .groupAdd, .groupRemove, .groupMemberAdd, .groupMemberRemove,
+        .roomAdd, .roomUpdate,
+    ]
+    private static let auditReads: Set<Action> = [.auditRead, .auditVerify, .auditExport, .auditCheckpoint]
+
+    /// The actions each role may run.
+    public static let table: [Role: Set<Action>] = [
+        .admin: Set(Action.allCases),
+        .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]),
+        .staff: directoryReads,
+        .auditor: directoryReads.union(auditReads).union([.databaseDoctor]),
+    ]
+
+    /// True when `role` may run `action`.
+    public static func allows(_ role: Role, _ action: Action) -> Bool {
+        table[role]?.contains(action) ?? false
+    }
+}

@@ -1,0 +1,24 @@
+/// Every action the access policy decides on. The raw value is what the audit log records.
+public enum Action: String, Sendable, CaseIterable {
+    case unitAdd = "unit.add", unitRename = "unit.rename", unitMove = "unit.move", unitRemove = "unit.remove", unitRead = "unit.read"
+    case personAdd = "person.add", personUpdate = "person.update", personSuspend = "person.suspend"
+    case personRestore = "person.restore", personDepart = "person.depart", personPurge = "person.purge"
+    case personSetRole = "person.set-role", personRead = "person.read"
+    case personImport = "person.import", personExport = "person.export"
+    case groupAdd = "group.add", groupRemove = "group.remove", groupMemberAdd = "group.member-add"
+    case groupMemberRemove = "group.member-remove", groupRead = "group.read"
+    case roomAdd = "room.add", roomUpdate = "room.update", roomRead = "room.read"
+    case auditRead = "audit.read", auditVerify = "audit.verify", auditExport = "audit.export"
+    case auditCheckpoint = "audit.checkpoint", auditKeygen = "audit.keygen"
+    case databaseBackup = "database.backup", databaseDoctor = "database.doctor"
+
+    /// True for actions that change something (and so are audited when they succeed).
+    public var isMutation: Bool {
+        switch self {
+        case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor:
+            false
+        default:
+            true
+        }
+    }
+}

@@ -1,0 +1,181 @@
+public import Crypto
+public import Foundation
+public import GRDB
+
+/// A signed statement that the log had `seq` events ending in `hash`: kept outside the
+/// database, it proves nothing was cut off after it.
+public struct AuditCheckpoint: Sendable, Equatable, Codable {
+    /// The log's name (`audit.origin`).
+    public var origin: String
+    /// The newest event covered.
+    public var seq: Int64
+    /// That event's hash.
+    public var hash: String
+    /// When it was signed (UTC).
+    public var time: String
+    /// The first 16 hex digits of SHA-256 over the public key.
+    public var keyID: String
+    /// Base64 Ed25519 signature over ``signedMessage``.
+    public var signature: String
+
+    enum CodingKeys: String, CodingKey {
+        case origin, seq, hash, time, keyID = "key_id", signature
+    }
+
+    /// The exact bytes that are signed.
+    public var signedMessage: Data {
+        Data("switchboard-audit-checkpoint/v1\n\(origin)\n\(seq)\n\(hash)\n\(time)\n".utf8)
+    }
+
+    /// True when `signature` is a valid signature by `key`.
+    public func isValid(for key: Curve25519.Signing.PublicKey) -> Bool {
+        guard let raw = Data(base64Encoded: signature) else { return false }
+        return key.isValidSignature(raw, for: signedMessage)
+    }
+
+    func insert(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_checkpoint (seq, hash, time, origin, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, hash, time, origin, keyID, signature])
+    }
+
+    /// Every checkpoint stored in the database, oldest first.
+    public static func all(_ db: Database) throws -> [AuditCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY id").map { row in
+            AuditCheckpoint(origin: row["origin"], seq: row["seq"], hash: row["hash"], time: row["time"],
+                            keyID: row["key_id"], signature: row["signature"])
+        }
+    }
+}
+
+/// Signs checkpoints with the Ed25519 key of `audit.signing_key_file`.
+public struct CheckpointSigner: Sendable {
+    /// The raw private key (the Crypto key type is not `Sendable`).
+    private let rawKey: Data
+    /// The log's name.
+    public let origin: String
+
+    /// A signer for a key and origin.
+    public init(key: Curve25519.Signing.PrivateKey, origin: String) {
+        rawKey = key.rawRepresentation
+        self.origin = origin
+    }
+
+    /// A signer for the key in `signingKeyFile`.
+    public init(signingKeyFile: String, origin: String) throws {
+        self.init(key: try AuditKeys.loadPrivate(signingKeyFile), origin: origin)
+    }
+
+    /// The id of the public half of the key.
+    public var keyID: String {
+        (try? Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)).map { AuditKeys.keyID($0.publicKey) } ?? "invalid"
+    }
+
+    /// Signs a checkpoint over (`seq`, `hash`).
+    public func sign(seq: Int64, hash: String, time: String) -> AuditCheckpoint {
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: rawKey) else {
+            preconditionFailure("a key made from a valid key's raw bytes is valid")
+        }
+        var checkpoint = AuditCheckpoint(origin: origin, seq: seq, hash: hash, time: time,
+                                         keyID: AuditKeys.keyID(key.publicKey), signature: "")
+        let signature = (try? key.signature(for: checkpoint.signedMessage)) ?? Data()
+        checkpoint.signature = signature.base64EncodedString()
+        return checkpoint
+    }
+}
+
+/// Reading and writing the audit key files: one line of base64 over the raw 32-byte key.
+public enum AuditKeys {
+    /// Identifies a public key: the first 16 hex digits of its SHA-256.
+    public static func keyID(_ key: Curve25519.Signing.PublicKey) -> String {
+        String(Hex.encode(SHA256.hash(data: key.rawRepresentation)).prefix(16))
+    }
+
+    /// Makes a new key pair and writes it: the private key readable by its owner only.
+    /// Returns the new key's id.
+    public static func generate(privateKeyFile: String, publicKeyFile: String, overwrite: Bool) throws -> String {
+        let fileManager = FileManager.default
+        if !overwrite {
+            for file in [privateKeyFile, publicKeyFile] where fileManager.fileExists(atPath: file) {
+                throw AuditKeyError(file: file, problem: "already exists; keep it, or pass --force to replace the key pair (old checkpoints then no longer verify with the new key)")
+            }
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        for file in [privateKeyFile, publicKeyFile] {
+            let folder = (file as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        }
+        try write(key.rawRepresentation.base64EncodedString() + "\n", to: privateKeyFile, mode: 0o600)
+        try write(key.publicKey.rawRepresentation.base64EncodedString() + "\n", to: publicKeyFile, mode: 0o644)
+        return keyID(key.publicKey)
+    }
+
+    /// Reads the private signing key.
+    public static func loadPrivate(_ file: String) throws -> Curve25519.Signing.PrivateKey {
+        let raw = try readKey(file)
+        do { return try Curve25519.Signing.PrivateKey(rawRepresentation: raw) } catch {
+            throw AuditKeyError(file: file, problem: "is not an Ed25519 private key (expected one line of base64 over 32 bytes)")
+        }
+    }
+
+    /// Reads the public verification key.
+    public static func loadPublic(_ file: String) throws -> Curve25519.Signing.PublicKey {
+        let raw = try readKey(file)
+        do { return try Curve25519.Signing.PublicKey(rawRepresentation: raw) } catch {
+            throw AuditKeyError(file: file, problem: "is not an Ed25519 public key (expected one line of base64 over 32 bytes)")
+        }
+    }
+
+    private static func readKey(_ file: String) throws -> Data {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw AuditKeyError(file: file, problem: "cannot be read (run `dirctl audit keygen` to make a key pair)")
+        }
+        guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
+            throw AuditKeyError(file: file, problem: "is not a key file (expected one line of base64 over 32 bytes)")
+        }
+        return raw
+    }
+
+    private static func write(_ text: String, to file: String, mode: mode_t) throws {
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        guard descriptor >= 0 else { throw AuditKeyError(file: file, problem: "cannot be written (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        fchmod(descriptor, mode)
+        let bytes = Array(text.utf8)
+        guard Foundation.write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw AuditKeyError(file: file, problem: "cannot be written (\(String(cString: strerror(errno))))")
+        }
+    }
+}
+
+/// A key file that cannot be used.
+public struct AuditKeyError: Error, CustomStringConvertible, Sendable {
+    /// The file.
+    public let file: String
+    /// What is wrong and what to do.
+    public let problem: String
+
+    public var description: String { "audit key \(file): \(problem)" }
+}
+
+/// A checkpoint kept outside the database, as a small JSON file.
+public enum AuditCheckpointFile {
+    /// Writes a checkpoint file.
+    public static func write(_ checkpoint: AuditCheckpoint, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(checkpoint) + Data("\n".utf8)) else {
+            throw AuditKeyError(file: path, problem: "cannot be written")
+        }
+    }
+
+    /// Reads a checkpoint file.
+    public static func read(_ path: String) throws -> AuditCheckpoint {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AuditKeyError(file: path, problem: "checkpoint file cannot be read")
+        }
+        do { return try JSONDecoder().decode(AuditCheckpoint.self, from: data) } catch {
+            throw AuditKeyError(file: path, problem: "is not a checkpoint file (expected the JSON written by `dirctl audit checkpoint --output`)")
+        }
+    }
+}

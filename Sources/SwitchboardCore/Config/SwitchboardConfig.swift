@@ -1,0 +1,63 @@
+import Foundation
+
+/// The typed configuration every tool reads (see `Config/switchboard.yaml` for each key).
+public struct SwitchboardConfig: Sendable, Equatable {
+    /// Where the database lives and how long a writer waits for the lock.
+    public struct DatabaseSettings: Sendable, Equatable {
+        /// The SQLite file; a relative path is taken from the working folder.
+        public var path: String = "var/switchboard.sqlite"
+        /// How long a writer waits for another writer before giving up, in milliseconds.
+        public var busyTimeoutMilliseconds: Int = 10_000
+    }
+
+    /// Time zone, language and working hours.
+    public struct LocaleSettings: Sendable, Equatable {
+        /// An Olson time zone name, used to show dates.
+        public var timeZone: String = "Asia/Ho_Chi_Minh"
+        /// The default language of people and messages: `vi` or `en`.
+        public var language: String = "vi"
+        /// Start of the working day, `HH:MM`.
+        public var workdayStart: String = "07:30"
+        /// End of the working day, `HH:MM`.
+        public var workdayEnd: String = "17:00"
+        /// Working days, lower-case three-letter English names.
+        public var workdays: [String] = ["mon", "tue", "wed", "thu", "fri"]
+    }
+
+    /// Directory rules.
+    public struct DirectorySettings: Sendable, Equatable {
+        /// Days a departed person's personal data is kept before `dirctl person purge` removes it.
+        public var departedRetentionDays: Int = 30
+    }
+
+    /// The audit log's signing keys and checkpoint policy.
+    public struct AuditSettings: Sendable, Equatable {
+        /// The Ed25519 private key that signs checkpoints (written by `dirctl audit keygen`).
+        public var signingKeyFile: String = "var/audit-signing.key"
+        /// The matching public key, used by `dirctl audit verify`.
+        public var publicKeyFile: String = "var/audit-signing.pub"
+        /// The name checkpoints carry, identifying this log.
+        public var origin: String = "switchboard"
+        /// Sign a checkpoint automatically after this many events (0: only on demand).
+        public var checkpointEvery: Int = 1000
+    }
+
+    /// Database settings.
+    public var database = DatabaseSettings()
+    /// Locale settings.
+    public var locale = LocaleSettings()
+    /// Directory settings.
+    public var directory = DirectorySettings()
+    /// Audit settings.
+    public var audit = AuditSettings()
+
+    /// The built-in defaults, for a fresh machine with no configuration file.
+    public init() {}
+}
+
+extension SwitchboardConfig.AuditSettings {
+    /// The public key file when it exists, else nil (signatures then go unchecked, with a warning).
+    public var existingPublicKeyFile: String? {
+        FileManager.default.fileExists(atPath: publicKeyFile) ? publicKeyFile : nil
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+public import GRDB
+
+/// The one SQLite file of the suite, opened the same way by every tool.
+///
+/// WAL, a busy timeout, foreign keys, `synchronous=FULL` and IMMEDIATE write transactions;
+/// the schema changes only through ``SwitchboardDatabase/migrator``, run on open.
+public final class SwitchboardDatabase: Sendable {
+    /// The underlying GRDB pool.
+    public let writer: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating when `create` is true) the database file and brings its schema up to date.
+    public init(path: String, busyTimeoutMilliseconds: Int = 10_000, create: Bool = false) throws {
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: path) {
+            guard create else {
+                throw DatabaseOpenError(path: path, problem: "no database here: run `dirctl init --admin LOGIN` first, or set database.path in the config")
+            }
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(TimeInterval(busyTimeoutMilliseconds) / 1000)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // Audit durability: a committed event survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw DatabaseOpenError(path: path, problem: "cannot open: \(Self.describe(error))")
+        }
+        self.path = path
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw DatabaseOpenError(path: path, problem: "cannot bring the schema up to date: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `updates` in one IMMEDIATE write transaction: all of it commits, or none.
+    @discardableResult
+    public func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try updates(db)
+                return .commit
+            }
+            guard let result else { throw DatabaseOpenError(path: path, problem: "transaction produced no result") }
+            return result
+        }
+    }
+
+    /// Runs `value` on a read-only snapshot.
+    public func read<T>(_ value: (Database) throws -> T) throws -> T {
+        try writer.read(value)
+    }
+
+    /// The identifier of the newest migration applied.
+    public func schemaVersion() throws -> String {
+        try writer.read { db in try Self.migrator.appliedMigrations(db).last ?? "none" }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error.resultCode)"
+        }
+        return "\(error)"
+    }
+}
+
+/// The database file cannot be opened or used.
+public struct DatabaseOpenError: Error, CustomStringConvertible, Sendable {
+    /// The file.
+    public let path: String
+    /// What went wrong and what to do.
+    public let problem: String
+
+    public var description: String { "database \(path): \(problem)" }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A directory operation that cannot be done, in words the helpdesk can act on.
+public struct DirectoryError: Error, CustomStringConvertible, Sendable {
+    /// The kind of failure, which decides the exit status.
+    public enum Code: Sendable {
+        /// The input is malformed (exit 65).
+        case invalidInput
+        /// A named unit, person, group or room does not exist (exit 65).
+        case notFound
+        /// The input clashes with what exists: a duplicate login, e-mail or name (exit 65).
+        case conflict
+        /// The operation ran and was refused by a rule: a unit not empty, a cycle (exit 1).
+        case refused
+    }
+
+    /// The kind.
+    public let code: Code
+    /// What failed, on what, and what to try.
+    public let description: String
+
+    init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+
+    static func invalid(_ field: String, _ value: String, _ reason: String) -> DirectoryError {
+        DirectoryError(.invalidInput, "\(field) \(Self.quote(value)): \(reason)")
+    }
+
+    /// Quotes a value for a message: control characters shown escaped, long values cut.
+    static func quote(_ value: String) -> String {
+        var shown = ""
+        for scalar in value.unicodeScalars.prefix(60) {
+            if scalar.value < 0x20 || scalar.value == 0x7F { shown += String(format: "\\x%02X", scalar.value) } else { shown.unicodeScalars.append(scalar) }
+        }
+        if value.unicodeScalars.count > 60 { shown += "…" }
+        return "\"\(shown)\""
+    }
+}
+
+extension DirectoryError {
+    /// A file named on the command line that cannot be read or written.
+    public static func fileUnreadable(_ path: String) -> DirectoryError {
+        DirectoryError(.invalidInput, "file \(quote(path)): cannot be read or written (check the path and permissions)")
+    }
+}

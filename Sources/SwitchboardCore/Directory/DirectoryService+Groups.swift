@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+
+extension DirectoryService {
+    /// Adds a group.
+    @discardableResult
+    public func addGroup(name rawName: String, description rawDescription: String = "") throws -> DirectoryGroup {
+        let name = try DirectoryValidation.groupName(rawName)
+        let description = try DirectoryValidation.optionalText("description", rawDescription, maxLength: 500)
+        return try session.perform(.groupAdd, target: "group:\(name)", database: database) { db, details in
+            if try Self.groupID(db, name: name) != nil { throw DirectoryError(.conflict, "group \(name) already exists") }
+            try db.execute(sql: "INSERT INTO directory_group (name, description, created_at) VALUES (?, ?, ?)",
+                           arguments: [name, description, timestamp])
+            details["description"] = description
+            return try Self.requireGroup(db, name: name)
+        }
+    }
+
+    /// Removes a group and its memberships (in it and of it).
+    public func removeGroup(name: String) throws {
+        try session.perform(.groupRemove, target: "group:\(name)", database: database) { db, details in
+            let group = try Self.requireGroup(db, name: name)
+            let members = try Int.fetchOne(db, sql: "SELECT count(*) FROM group_member WHERE group_id = ?", arguments: [group.id]) ?? 0
+            try db.execute(sql: "DELETE FROM directory_group WHERE id = ?", arguments: [group.id])
+            details["members"] = members
+        }
+    }
+
+    /// A member of a group: a person (by login) or another group (by name).
+    public enum Member: Sendable, Equatable, Codable {
+        /// A person.
+        case person(String)
+        /// A nested group.
+        case group(String)
+
+        var label: String {
+            switch self {
+            case let .person(login): "person:\(login)"
+            case let .group(name): "group:\(name)"
+            }
+        }
+    }
+
+    /// Adds a member; a group that would contain itself, directly or through others, is refused.
+    public func addMember(_ member: Member, to groupName: String) throws {
+        try session.perform(.groupMemberAdd, target: "group:\(groupName)", database: database) { db, details in
+            let group = try Self.requireGroup(db, name: groupName)
+            switch member {
+            case let .person(rawLogin):
+                let person = try Self.requirePerson(db, login: try DirectoryValidation.login(rawLogin))
+                guard person.status != "purged" else { throw DirectoryError(.refused, "person \(person.login) was purged") }
+                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, person_id) VALUES (?, ?)", arguments: [group.id, person.id])
+            case let .group(name):
+                let inner = try Self.requireGroup(db, name: name)
+                let nested = try Self.nestedGroupIDs(db, of: inner.id)
+                if inner.id == group.id || nested.contains(group.id) {
+                    throw DirectoryError(.refused, "cannot add group \(inner.name) to \(group.name): \(group.name) would contain itself")
+                }
+                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, member_group_id) VALUES (?, ?)", arguments: [group.id, inner.id])
+            }
+            details["member"] = member.label
+        }
+    }
+
+    /// Removes a direct member.
+    public func removeMember(_ member: Member, from groupName: String) throws {
+        try session.perform(.groupMemberRemove, target: "group:\(groupName)", database: database) { db, details in
+            let group = try Self.requireGroup(db, name: groupName)
+            switch member {
+            case let .person(login):
+                let person = try Self.requirePerson(db, login: try DirectoryValidation.login(login))
+                try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND person_id = ?", arguments: [group.id, person.id])
+            case let .group(name):
+                let inner = try Self.requireGroup(db, name: name)
+                try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND member_group_id = ?", arguments: [group.id, inner.id])
+            }
+            guard db.changesCount > 0 else {
+                throw DirectoryError(.notFound, "\(member.label) is not a direct member of group \(group.name)")
+            }
+            details["member"] = member.label
+        }
+    }
+
+    /// All groups, by name.
+    public func groups() throws -> [DirectoryGroup] {
+        try authorizeRead(.groupRead, target: "group:*")
+        return try database.read { db in try DirectoryGroup.fetchAll(db, sql: "SELECT * FROM directory_group ORDER BY name") }
+    }
+
+    /// A group and its direct members.
+    public func group(name: String) throws -> (group: DirectoryGroup, members: [Member]) {
+        try authorizeRead(.groupRead, target: "group:\(name)")
+        return try database.read { db in
+            let group = try Self.requireGroup(db, name: name)
+            let people = try String.fetchAll(db, sql: """
+                SELECT p.login FROM group_member m JOIN person p ON p.id = m.person_id WHERE m.group_id = ? ORDER BY p.login
+                """, arguments: [group.id]).map(Member.person)
+            let groups = try String.fetchAll(db, sql: """
+                SELECT g.name FROM group_member m JOIN directory_group g ON g.id = m.member_group_id WHERE m.group_id = ? ORDER BY g.name
+                """, arguments: [group.id]).map(Member.group)
+            return (group, groups + people)
+        }
+    }
+
+    /// Every active person in a group, through nested groups, each once.
+    public func expand(group name: String) throws -> [Person] {
+        try authorizeRead(.groupRead, target: "group:\(name)")
+        return try database.read { db in
+            let group = try Self.requireGroup(db, name: name)
+            let ids = try Self.nestedGroupIDs(db, of: group.id).union([group.id])
+            let sql: SQL = """
+                \(Person.selection) WHERE p.status = 'active' AND p.id IN
+                (SELECT person_id FROM group_member WHERE person_id IS NOT NULL AND group_id IN \(Array(ids)))
+                ORDER BY p.search_key, p.login
+                """
+            return try Person.fetchAll(db, SQLRequest<Person>(literal: sql))
+        }
+    }
+
+    /// The ids of every group nested inside `groupID`, at any depth.
+    static func nestedGroupIDs(_ db: Database, of groupID: Int64) throws -> Set<Int64> {
+        Set(try Int64.fetchAll(db, sql: """
+            WITH RECURSIVE nested(id) AS (
+                SELECT member_group_id FROM group_member WHERE group_id = ? AND member_group_id IS NOT NULL
+                UNION
+                SELECT m.member_group_id FROM group_member m JOIN nested n ON m.group_id = n.id WHERE m.member_group_id IS NOT NULL
+            ) SELECT id FROM nested
+            """, arguments: [groupID]))
+    }
+
+    static func groupID(_ db: Database, name: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT id FROM directory_group WHERE name = ?", arguments: [name])
+    }
+
+    static func requireGroup(_ db: Database, name: String) throws -> DirectoryGroup {
+        guard let group = try DirectoryGroup.fetchOne(db, sql: "SELECT * FROM directory_group WHERE name = ?", arguments: [name]) else {
+            throw DirectoryError(.notFound, "no group named \(DirectoryError.quote(name)) (see `dirctl group list`)")
+        }
+        return group
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCLI
+import SwitchboardCore
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Read, verify, sign and export the tamper-evident audit log.",
+        subcommands: [Log.self, Verify.self, Export.self, Keygen.self, Checkpoint.self])
+
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show audit events, oldest first.",
+            discussion: """
+                Dates are in the configured time zone: 2026-11-29, "2026-11-29 08:30", or ISO 8601 with a zone.
+                --action person matches person.add, person.update, ...; --target person matches person:an.nguyen.
+
+                Examples:
+                  dirctl audit log --since 2026-11-01 --actor lan.tran
+                  dirctl audit log --action person.depart --json
+                  dirctl audit log --target person:an.nguyen
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "From this time (inclusive).") var since: String?
+        @Option(help: "Before this time.") var until: String?
+        @Option(help: "Only this actor's events.") var actor: String?
+        @Option(help: "Only this action, or actions under it.") var action: String?
+        @Option(help: "Only this target, or targets of this kind.") var target: String?
+        @Option(help: "At most this many of the newest events.") var limit: Int?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                try context.session.authorize(.auditRead, target: "audit", database: context.database)
+                let zone = context.config.locale.timeZone
+                let query = AuditQuery(since: try since.map { try DateArgument.parse($0, zone: zone, option: "--since") },
+                                       until: try until.map { try DateArgument.parse($0, zone: zone, option: "--until") },
+                                       actor: actor, action: action, target: target, limit: limit)
+                let events = try context.database.read { db in try AuditLog.events(db, matching: query) }
+                if global.json { try Console.json(events); return }
+                Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in
+                    let actor = event.actor == event.osUser ? event.actor : "\(event.actor) (\(event.osUser))"
+                    return [String(event.seq), Console.localTime(event.time, zone: zone), actor, event.action, event.target, event.outcome, event.details]
+                })
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the hash chain, gaps, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
+            discussion: """
+                Checks the database's log, or with --file a JSON Lines export (offline, no database needed).
+                --checkpoint names a checkpoint kept outside the database (from `dirctl audit checkpoint --output`),
+                which proves nothing was cut off after it.
+
+                Examples:
+                  dirctl audit verify
+                  dirctl audit verify --checkpoint /srv/vault/checkpoint-2026-11-29.json
+                  dirctl audit verify --file audit-2026-11.jsonl --public-key audit-signing.pub --json
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Verify this JSON Lines export instead of the database.") var file: String?
+        @Option(help: "A checkpoint file kept outside the database (repeatable).") var checkpoint: [String] = []
+        @Option(help: "The public key (default: audit.public_key_file).") var publicKey: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let loaded = try CommandContext.loadConfig(global)
+                let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
+                // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
+                let needed = publicKey != nil || !checkpoint.isEmpty || FileManager.default.fileExists(atPath: keyFile)
+                let verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
+                let external = try checkpoint.map(AuditCheckpointFile.read)
+                let result: AuditVerification
+                if let file {
+                    result = try verifier.verify(exportFile: file, external: external)
+                } else {
+                    let context = try CommandContext.open(global, tool: "dirctl")
+                    try context.session.authorize(.auditVerify, target: "audit", database: context.database)
+                    result = try context.database.read { db in try verifier.verify(db, external: external) }
+                }
+                if global.json {
+                    try Console.json(result)
+                } else {
+                    let source = file ?? "the database"
+                    if result.intact {
+                        Console.out("audit log intact: \(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified (\(source))")
+                    } else {
+                        Console.out("audit log TAMPERED: first bad seq \(result.firstBadSeq.map(String.init) ?? "?") (\(source))")
+                        for problem in result.problems { Console.out("  \(problem.kind): \(problem.detail)") }
+                    }
+                    for warning in result.warnings { Console.error("warning: \(warning)") }
+                }
+                if !result.intact { throw ExitStatus.failed }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the whole log as JSON Lines (verifiable offline) or RFC 5424 syslog lines.",
+            discussion: "Examples:\n  dirctl audit export --format jsonl --output audit.jsonl\n  dirctl audit export --format syslog | logger --rfc5424")
+        enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, syslog }
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "jsonl or syslog.") var format: Format = .jsonl
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                try context.session.perform(.auditExport, target: "audit", database: context.database) { _, details in
+                    details["format"] = format.rawValue
+                }
+                let sink = try OutputSink(path: output)
+                try context.database.read { db in
+                    switch format {
+                    case .jsonl:
+                        try AuditExport.writeJSONLines(db, origin: context.config.audit.origin, to: sink.write)
+                    case .syslog:
+                        for event in try AuditLog.events(db, matching: AuditQuery()) { sink.write(AuditExport.syslogLine(event) + "\n") }
+                    }
+                }
+                try sink.close()
+            }
+        }
+    }
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the Ed25519 key pair that signs checkpoints (paths from the config).",
+            discussion: "Example:\n  dirctl audit keygen\n\nKeep a copy of the public key outside this host: it is what verifies checkpoints.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Replace an existing key pair.") var force = false
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                let audit = context.config.audit
+                try context.session.authorize(.auditKeygen, target: "audit:key", database: context.database)
+                let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
+                try context.session.perform(.auditKeygen, target: "audit:key", database: context.database) { _, details in
+                    details["key_id"] = keyID
+                    details["public_key_file"] = audit.publicKeyFile
+                }
+                Console.out("New audit signing key \(keyID): private \(audit.signingKeyFile) (mode 600), public \(audit.publicKeyFile)")
+            }
+        }
+    }
+
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a checkpoint over the newest event now; optionally write it to a file kept elsewhere.",
+            discussion: "Example:\n  dirctl audit checkpoint --output /srv/vault/checkpoint-$(date +%F).json")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Also write the checkpoint to this file.") var output: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                let signer = try CheckpointSigner(signingKeyFile: context.config.audit.signingKeyFile, origin: context.config.audit.origin)
+                // Record the request first, so the checkpoint covers its own event.
+                try context.session.perform(.auditCheckpoint, target: "audit", database: context.database) { _, details in
+                    details["key_id"] = signer.keyID
+                }
+                guard let final = try context.database.write({ db in try context.session.audit.checkpoint(db, signer: signer) }) else {
+                    throw ExitStatus.failed
+                }
+                if let output { try AuditCheckpointFile.write(final, to: output) }
+                if global.json { try Console.json(final) } else {
+                    Console.out("Checkpoint: seq \(final.seq), hash \(final.hash.prefix(16))…, key \(final.keyID)\(output.map { ", written to \($0)" } ?? "")")
+                }
+            }
+        }
+    }
+}

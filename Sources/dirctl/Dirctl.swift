@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// `dirctl`: the shared directory (units, people, groups, rooms) and the audit log.
+@main
+struct Dirctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dirctl",
+        abstract: "Run the Switchboard directory and read, verify and export its audit log.",
+        discussion: """
+            The helpdesk runs units, people, groups and rooms; auditors verify and export the
+            tamper-evident record of every administrative action.
+
+            Examples:
+              dirctl init --admin lan.tran --name "Trần Thị Lan"
+              dirctl unit add IT --name "Trung tâm Công nghệ thông tin"
+              dirctl person add an.nguyen --name "Nguyễn Văn An" --email an.nguyen@bo.gov.vn --unit IT
+              dirctl person search nguyen
+              dirctl audit verify
+            """,
+        subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
+                      AuditCommand.self, BackupCommand.self, DoctorCommand.self]
+    )
+}

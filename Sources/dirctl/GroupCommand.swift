@@ -1,0 +1,135 @@
+import ArgumentParser
+import SwitchboardCLI
+import SwitchboardCore
+
+struct GroupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group",
+        abstract: "Groups of people and groups: add, remove, members, nested expansion.",
+        subcommands: [Add.self, Remove.self, List.self, Show.self, Expand.self, Member.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a group.", discussion: "Example:\n  dirctl group add lanh-dao --description \"Ban lãnh đạo\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name (a-z, 0-9, . _ -).") var name: String
+        @Option(help: "What the group is for.") var description: String = ""
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let group = try CommandContext.open(global, tool: "dirctl").directory.addGroup(name: name, description: description)
+                if global.json { try Console.json(group) } else { Console.out("Added group \(group.name)") }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a group.", discussion: "Example:\n  dirctl group remove du-an-cu")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name.") var name: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.removeGroup(name: name)
+                Console.out("Removed group \(name)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List groups.", discussion: "Example:\n  dirctl group list")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let groups = try CommandContext.open(global, tool: "dirctl").directory.groups()
+                if global.json { try Console.json(groups) } else { Console.table(["NAME", "DESCRIPTION"], groups.map { [$0.name, $0.description] }) }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a group's direct members.", discussion: "Example:\n  dirctl group show lanh-dao")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name.") var name: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let (group, members) = try CommandContext.open(global, tool: "dirctl").directory.group(name: name)
+                if global.json { try Console.json(members); return }
+                Console.out("\(group.name): \(group.description)")
+                for member in members {
+                    switch member {
+                    case let .person(login): Console.out("  person  \(login)")
+                    case let .group(inner): Console.out("  group   \(inner)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Expand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every active person in a group, through nested groups.", discussion: "Example:\n  dirctl group expand toan-bo")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Name.") var name: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let people = try CommandContext.open(global, tool: "dirctl").directory.expand(group: name)
+                try PersonCommand.list(people, json: global.json)
+            }
+        }
+    }
+
+    struct Member: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or remove a group's members.", subcommands: [AddMember.self, RemoveMember.self])
+
+        struct Which: ParsableArguments {
+            @Option(help: "A person's login.") var person: String?
+            @Option(help: "Another group's name.") var group: String?
+
+            func validate() throws {
+                guard (person != nil) != (group != nil) else { throw ValidationError("give exactly one of --person LOGIN or --group NAME") }
+            }
+
+            var member: DirectoryService.Member {
+                if let person { return .person(person) }
+                return .group(group ?? "")
+            }
+        }
+
+        struct AddMember: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "add", abstract: "Add a person or a group to a group (a cycle is refused).",
+                discussion: "Examples:\n  dirctl group member add lanh-dao --person an.nguyen\n  dirctl group member add toan-bo --group lanh-dao")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The group.") var name: String
+            @OptionGroup var which: Which
+
+            func run() throws {
+                try ExitStatus.run(tool: "dirctl") {
+                    try CommandContext.open(global, tool: "dirctl").directory.addMember(which.member, to: name)
+                    Console.out("Added to \(name)")
+                }
+            }
+        }
+
+        struct RemoveMember: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "remove", abstract: "Remove a direct member from a group.",
+                discussion: "Example:\n  dirctl group member remove lanh-dao --person an.nguyen")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "The group.") var name: String
+            @OptionGroup var which: Which
+
+            func run() throws {
+                try ExitStatus.run(tool: "dirctl") {
+                    try CommandContext.open(global, tool: "dirctl").directory.removeMember(which.member, from: name)
+                    Console.out("Removed from \(name)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCLI
+import SwitchboardCore
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the database and its first admin.",
+        discussion: """
+            Creates the database file named by database.path (running every migration) and adds the
+            first person, with the admin role. Refused when the directory already has people.
+
+            Examples:
+              dirctl init --admin lan.tran --name "Trần Thị Lan" --email lan.tran@bo.gov.vn
+              dirctl --config /etc/switchboard/switchboard.yaml init --admin root --name "Quản trị hệ thống"
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Login of the first admin (the operating-system login that will run the tools).") var admin: String
+    @Option(help: "The admin's full name.") var name: String
+    @Option(help: "The admin's e-mail address.") var email: String?
+
+    func run() throws {
+        try ExitStatus.run(tool: "dirctl") {
+            let loaded = try CommandContext.loadConfig(global)
+            let database = try SwitchboardDatabase(path: loaded.config.database.path,
+                                                   busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds, create: true)
+            let audit = CommandContext.auditLog(loaded.config)
+            let session = Session.bootstrap(osUser: OperatingSystem.login(), tool: "dirctl", host: OperatingSystem.hostName(), audit: audit)
+            let person = try DirectoryService(database: database, session: session, settings: loaded.config.directory)
+                .initialize(admin: admin, fields: PersonFields(displayName: name, email: email))
+            if global.json {
+                try Console.json(person)
+            } else {
+                Console.out("Initialized \(database.path) (schema \(try database.schemaVersion())); first admin: \(person.login) (\(person.displayName))")
+            }
+        }
+    }
+}

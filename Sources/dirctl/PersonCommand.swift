@@ -1,0 +1,284 @@
+import ArgumentParser
+import Foundation
+import SwitchboardCLI
+import SwitchboardCore
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person",
+        abstract: "Add, find, change, suspend and offboard people; import and export them as CSV.",
+        subcommands: [Add.self, Show.self, List.self, Search.self, Update.self, SetRole.self, Suspend.self, Restore.self,
+                      Depart.self, Purge.self, Import.self, Export.self])
+
+    struct FieldOptions: ParsableArguments {
+        @Option(help: "Full name as shown, such as \"Nguyễn Văn An\".") var name: String?
+        @Option(help: "Given name.") var givenName: String?
+        @Option(help: "Family name.") var familyName: String?
+        @Option(help: "E-mail address (empty clears it).") var email: String?
+        @Option(help: "Unit code (empty clears it).") var unit: String?
+        @Option(help: "Job title.") var title: String?
+        @Option(help: "Employee number.") var employeeNumber: String?
+        @Option(help: "Phone number.") var phone: String?
+        @Option(help: "The manager's login (empty clears it).") var manager: String?
+        @Option(help: "Preferred language: vi or en.") var language: String?
+
+        var fields: PersonFields {
+            PersonFields(displayName: name, givenName: givenName, familyName: familyName, email: email, unit: unit, title: title,
+                         employeeNumber: employeeNumber, phone: phone, manager: manager, language: language)
+        }
+    }
+
+    static func show(_ person: Person, json: Bool, zone: String) throws {
+        if json { try Console.json(person); return }
+        var pairs: [(String, String)] = [
+            ("login", person.login), ("name", person.displayName), ("e-mail", person.email ?? ""), ("unit", person.unit ?? ""),
+            ("title", person.title), ("employee no.", person.employeeNumber), ("phone", person.phone),
+            ("manager", person.manager ?? ""), ("language", person.language), ("role", person.role),
+            ("status", "\(person.status) since \(Console.localTime(person.statusChangedAt, zone: zone))"),
+        ]
+        if let purge = person.purgeAfter { pairs.append(("purge after", Console.localTime(purge, zone: zone))) }
+        Console.fields(pairs)
+    }
+
+    static func list(_ people: [Person], json: Bool) throws {
+        if json { try Console.json(people); return }
+        Console.table(["LOGIN", "NAME", "UNIT", "E-MAIL", "ROLE", "STATUS"],
+                      people.map { [$0.login, $0.displayName, $0.unit ?? "", $0.email ?? "", $0.role, $0.status] })
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a person.",
+            discussion: """
+                Examples:
+                  dirctl person add an.nguyen --name "Nguyễn Văn An" --email an.nguyen@bo.gov.vn --unit IT
+                  dirctl person add hoa.le --name "Lê Thị Hoa" --unit IT-NET --manager an.nguyen --role helpdesk
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login (a-z, 0-9, . _ -).") var login: String
+        @OptionGroup var options: FieldOptions
+        @Option(help: "Role: admin, helpdesk, staff or auditor (only admins give other roles than staff).") var role: String = "staff"
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                let person = try context.directory.addPerson(login: login, fields: options.fields, role: try DirectoryValidation.role(role))
+                if global.json { try Console.json(person) } else { Console.out("Added \(person.login) (\(person.displayName))") }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one person.", discussion: "Example:\n  dirctl person show an.nguyen")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                try PersonCommand.show(try context.directory.person(login: login), json: global.json, zone: context.config.locale.timeZone)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List people, by unit or status.",
+            discussion: "Examples:\n  dirctl person list --unit IT --subunits\n  dirctl person list --status departed --json")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only people of this unit.") var unit: String?
+        @Flag(help: "With --unit: include its sub-units.") var subunits = false
+        @Option(help: "Only this status: active, suspended, departed, purged (default: active and suspended).") var status: String?
+
+        func validate() throws {
+            if let status, !["active", "suspended", "departed", "purged"].contains(status) {
+                throw ValidationError("--status must be active, suspended, departed or purged")
+            }
+        }
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let people = try CommandContext.open(global, tool: "dirctl").directory
+                    .people(.init(unit: unit, includeSubunits: subunits, status: status))
+                try PersonCommand.list(people, json: global.json)
+            }
+        }
+    }
+
+    struct Search: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find people by name, login or e-mail, ignoring accents and case.",
+            discussion: "Examples:\n  dirctl person search nguyen       (finds Nguyễn)\n  dirctl person search \"van an\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Text to look for.") var text: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let people = try CommandContext.open(global, tool: "dirctl").directory.people(.init(text: text))
+                try PersonCommand.list(people, json: global.json)
+            }
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a person's fields.",
+            discussion: "Examples:\n  dirctl person update an.nguyen --title \"Trưởng phòng\" --unit IT-NET\n  dirctl person update an.nguyen --phone \"\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+        @OptionGroup var options: FieldOptions
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                let person = try context.directory.updatePerson(login: login, fields: options.fields)
+                if global.json { try Console.json(person) } else { Console.out("Updated \(person.login)") }
+            }
+        }
+    }
+
+    struct SetRole: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-role", abstract: "Give a person a role (admin only).",
+            discussion: "Example:\n  dirctl person set-role hoa.le helpdesk")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+        @Argument(help: "admin, helpdesk, staff or auditor.") var role: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.setRole(login: login, role: try DirectoryValidation.role(role))
+                Console.out("\(login) is now \(role)")
+            }
+        }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend a person: no access, data kept.",
+            discussion: "Example:\n  dirctl person suspend an.nguyen --reason \"nghỉ phép dài hạn\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+        @Option(help: "Why (recorded in the audit log).") var reason: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.suspend(login: login, reason: reason)
+                Console.out("Suspended \(login)")
+            }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore a suspended or departed (not yet purged) person.",
+            discussion: "Example:\n  dirctl person restore an.nguyen")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.restore(login: login)
+                Console.out("Restored \(login)")
+            }
+        }
+    }
+
+    struct Depart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Offboard a person; personal data is purged after the retention period.",
+            discussion: "Example:\n  dirctl person depart an.nguyen --reason \"chuyển công tác\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Login.") var login: String
+        @Option(help: "Why (recorded in the audit log).") var reason: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let context = try CommandContext.open(global, tool: "dirctl")
+                try context.directory.depart(login: login, reason: reason)
+                Console.out("\(login) departed; personal data will be purged after \(context.config.directory.departedRetentionDays) days (`dirctl person purge`)")
+            }
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Purge the personal data of departed people whose retention has run out.",
+            discussion: "The id and login stay as a tombstone, so old audit events still resolve.\n\nExample:\n  dirctl person purge")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let purged = try CommandContext.open(global, tool: "dirctl").directory.purgeDeparted()
+                if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nobody to purge" : "Purged: \(purged.joined(separator: ", "))") }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import people from CSV: add new logins, update existing ones, all or nothing.",
+            discussion: """
+                Columns (header row required): \(DirectoryService.personColumns.joined(separator: ",")).
+                login and name are required. UTF-8 with or without BOM, CRLF or LF.
+                Every row is checked first; any problem is reported by line and field and nothing is written.
+
+                Examples:
+                  dirctl person import staff.csv --dry-run
+                  dirctl person import staff.csv
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Check and report what would change; write nothing.") var dryRun = false
+        @Flag(help: "Show progress on standard error even when it is not a terminal.") var progress = false
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw DirectoryError.fileUnreadable(file)
+                }
+                let context = try CommandContext.open(global, tool: "dirctl")
+                let name = (file as NSString).lastPathComponent
+                let report = try context.directory.importPeople(csv: data, fileName: name, dryRun: dryRun) { done, total in
+                    Console.progress(done, total, label: "importing \(name)", force: progress)
+                }
+                if global.json { try Console.json(report) }
+                if !report.problems.isEmpty {
+                    if !global.json {
+                        for problem in report.problems.prefix(50) { Console.error(problem.describe(file: file)) }
+                        if report.problems.count > 50 { Console.error("... and \(report.problems.count - 50) more problems") }
+                        Console.error("dirctl: \(file): \(report.problems.count) problem(s); nothing was imported")
+                    }
+                    throw ExitStatus.dataError
+                }
+                if !global.json {
+                    let verb = report.dryRun ? "Would import" : "Imported"
+                    Console.out("\(verb) \(file): \(report.rows) rows, \(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged")
+                }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export people as CSV (formula-like cells neutralized for spreadsheets).",
+            discussion: "Examples:\n  dirctl person export > staff.csv\n  dirctl person export --unit IT --subunits --output it.csv")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only people of this unit.") var unit: String?
+        @Flag(help: "With --unit: include its sub-units.") var subunits = false
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let csv = try CommandContext.open(global, tool: "dirctl").directory.exportPeople(.init(unit: unit, includeSubunits: subunits))
+                if let output {
+                    guard FileManager.default.createFile(atPath: output, contents: Data(csv.utf8)) else {
+                        throw DirectoryError.fileUnreadable(output)
+                    }
+                } else {
+                    FileHandle.standardOutput.write(Data(csv.utf8))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import SwitchboardCLI
+import SwitchboardCore
+
+struct UnitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit",
+        abstract: "Add, rename, move, list and remove organizational units.",
+        subcommands: [Add.self, Rename.self, Move.self, List.self, Remove.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a unit.",
+            discussion: """
+                Examples:
+                  dirctl unit add IT --name "Trung tâm Công nghệ thông tin"
+                  dirctl unit add IT-NET --name "Phòng Hạ tầng mạng" --parent IT
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Short unique code (A-Z, 0-9, - _ .).") var code: String
+        @Option(help: "Display name.") var name: String
+        @Option(help: "Code of the parent unit; none for a top unit.") var parent: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let unit = try CommandContext.open(global, tool: "dirctl").directory.addUnit(code: code, name: name, parent: parent)
+                if global.json { try Console.json(unit) } else { Console.out("Added unit \(unit.code) (\(unit.name))") }
+            }
+        }
+    }
+
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a unit a new display name (its code stays).",
+            discussion: "Example:\n  dirctl unit rename IT --name \"Trung tâm Chuyển đổi số\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The unit's code.") var code: String
+        @Option(help: "The new display name.") var name: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.renameUnit(code: code, name: name)
+                Console.out("Renamed unit \(code)")
+            }
+        }
+    }
+
+    struct Move: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a unit under another unit, or to the top.",
+            discussion: "Examples:\n  dirctl unit move IT-NET --parent IT\n  dirctl unit move IT-NET --top")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The unit's code.") var code: String
+        @Option(help: "The new parent's code.") var parent: String?
+        @Flag(help: "Make it a top unit.") var top = false
+
+        func validate() throws {
+            guard (parent != nil) != top else { throw ValidationError("give exactly one of --parent CODE or --top") }
+        }
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.moveUnit(code: code, parent: parent)
+                Console.out("Moved unit \(code) \(parent.map { "under \($0)" } ?? "to the top")")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the units as a tree, with how many people each has.",
+            discussion: "Examples:\n  dirctl unit list\n  dirctl unit list --json")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                let tree = try CommandContext.open(global, tool: "dirctl").directory.unitTree()
+                if global.json { try Console.json(tree); return }
+                let width = tree.map { $0.depth * 2 + $0.unit.code.count }.max() ?? 0
+                for entry in tree {
+                    let label = String(repeating: "  ", count: entry.depth) + entry.unit.code
+                    Console.out(label + String(repeating: " ", count: width - label.count + 2) + entry.unit.name + "  (\(entry.people))")
+                }
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a unit that has no sub-units and no people.",
+            discussion: "Example:\n  dirctl unit remove IT-OLD")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The unit's code.") var code: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "dirctl") {
+                try CommandContext.open(global, tool: "dirctl").directory.removeUnit(code: code)
+                Console.out("Removed unit \(code)")
+            }
+        }
+    }
+}

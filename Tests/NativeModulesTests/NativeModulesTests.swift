@@ -1,0 +1,47 @@
+import ICalendar
+import MailAdmin
+import SwitchboardCore
+import Testing
+import Transport
+
+/// One smoke test per C library, so a broken native build shows on the first day.
+@Suite struct NativeModulesTests {
+    @Test func libcurlSpeaksTheMailProtocols() {
+        let runtime = CurlRuntime.current()
+        #expect(runtime.version != "unknown")
+        for name in ["smtp", "smtps", "imap", "imaps", "http", "https"] {
+            #expect(runtime.protocols.contains(name), "libcurl lacks \(name)")
+        }
+        #expect(runtime.sslVersion?.contains("OpenSSL") == true)
+    }
+
+    @Test func libicalParsesAnEventAndRefusesGarbage() throws {
+        let text = """
+        BEGIN:VCALENDAR\r
+        VERSION:2.0\r
+        PRODID:-//Switchboard//Test//EN\r
+        BEGIN:VEVENT\r
+        UID:smoke-1@switchboard\r
+        DTSTAMP:20261129T010000Z\r
+        DTSTART:20261130T020000Z\r
+        SUMMARY:Họp giao ban\r
+        END:VEVENT\r
+        END:VCALENDAR\r
+
+        """
+        let document = try CalendarDocument(parsing: text)
+        #expect(document.eventSummaries == ["Họp giao ban"])
+        #expect(throws: CalendarError.self) { try CalendarDocument(parsing: "this is not a calendar") }
+    }
+
+    @Test(arguments: PasswordScheme.allCases)
+    func libxcryptHashesVerify(scheme: PasswordScheme) throws {
+        let hasher = CryptPasswordHasher(scheme: scheme)
+        let hash = try hasher.hash(Secret("Đúng-mật-khẩu-2026"))
+        #expect(hash.hasPrefix(scheme == .yescrypt ? "{CRYPT}$y$" : "{SHA512-CRYPT}$6$"))
+        #expect(CryptPasswordHasher.verify(Secret("Đúng-mật-khẩu-2026"), against: hash))
+        #expect(!CryptPasswordHasher.verify(Secret("sai-mật-khẩu"), against: hash))
+        // A second hash of the same password has a fresh salt.
+        #expect(try hasher.hash(Secret("Đúng-mật-khẩu-2026")) != hash)
+    }
+}

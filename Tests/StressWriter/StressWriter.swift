@@ -1,0 +1,1 @@
+@main struct StressWriter { static func main() {} }

@@ -1,0 +1,137 @@
+# shellcheck shell=bash
+# Shared helpers of ops/mailstack/{start,stop,status,selftest}. Sourced, never run.
+#
+# Everything the private mail stack needs is installed from Debian's archive by
+# mailstack_install_packages; nothing under /etc is edited, and every daemon and tool is
+# pointed at the stack's own folder (dovecot -c, doveadm -c, postfix -c, postqueue -c).
+
+MAILSTACK_HOST=127.0.0.1
+MAILSTACK_PACKAGES=(postfix postfix-sqlite dovecot-core dovecot-imapd dovecot-lmtpd dovecot-sqlite)
+
+# Bash 5.2 would expand '&' in ${var//pattern/replacement}; paths must stay literal.
+shopt -u patsub_replacement 2>/dev/null || true
+
+ms_log() { printf 'mailstack: %s\n' "$*" >&2; }
+ms_die() {
+	local code=$1
+	shift
+	printf 'mailstack: error: %s\n' "$*" >&2
+	exit "$code"
+}
+
+# Milliseconds since the epoch (for timings and deadlines).
+ms_now_ms() {
+	local t
+	t=$(date +%s%N)
+	printf '%s\n' "$((t / 1000000))"
+}
+
+# True when every package named is installed (dpkg status "install ok installed").
+ms_packages_installed() {
+	local p status
+	for p in "$@"; do
+		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		[[ $status == "install ok installed" ]] || return 1
+	done
+	return 0
+}
+
+# Install packages from Debian's archive when missing: non-interactive, idempotent, with
+# `apt-get update` only when the install cannot proceed without it.
+ms_apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		ms_packages_installed "$p" || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return 0
+	[[ $(id -u) -eq 0 ]] || ms_die 77 "packages missing (${missing[*]}) and not running as root to install them"
+	ms_log "installing ${missing[*]}"
+	# Postfix must not ask, and must not write /etc/postfix/main.cf: every instance here has
+	# its own config folder.
+	echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
+	local apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" >/tmp/mailstack-apt.log 2>&1; then
+		ms_log "install failed without a fresh package list; running apt-get update"
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >>/tmp/mailstack-apt.log 2>&1 ||
+			ms_die 69 "apt-get update failed (see /tmp/mailstack-apt.log)"
+		DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" >>/tmp/mailstack-apt.log 2>&1 ||
+			ms_die 69 "apt-get install ${missing[*]} failed (see /tmp/mailstack-apt.log)"
+	fi
+	ms_packages_installed "${missing[@]}" || ms_die 69 "packages still missing after install: ${missing[*]}"
+}
+
+mailstack_install_packages() { ms_apt_install "${MAILSTACK_PACKAGES[@]}"; }
+
+# Replace @KEY@ placeholders in a template with values: ms_render TEMPLATE OUT KEY=VALUE...
+ms_render() {
+	local template=$1 out=$2 text kv key value
+	shift 2
+	text=$(<"$template")
+	for kv in "$@"; do
+		key=${kv%%=*}
+		value=${kv#*=}
+		text=${text//@"$key"@/"$value"}
+	done
+	if [[ $text =~ @[A-Z_]+@ ]]; then
+		ms_die 70 "template $template: placeholder ${BASH_REMATCH[0]} left unfilled"
+	fi
+	printf '%s\n' "$text" >"$out"
+}
+
+# Paths inside a stack folder; one place so start, stop and status agree.
+ms_paths() {
+	local dir=$1
+	MS_DIR=$dir
+	MS_DOVECOT_CONF=$dir/dovecot.conf
+	MS_DOVECOT_BASE=$dir/run/dovecot
+	MS_DOVECOT_LOG=$dir/log/dovecot.log
+	MS_POSTFIX_LOG=$dir/log/postfix.log
+	MS_POSTFIX_QUEUE=$dir/postfix-queue
+	MS_ENV=$dir/env
+}
+
+# Is a process with the PID in FILE alive (and, if given, is its command NAME)?
+ms_pidfile_alive() {
+	local file=$1 name=${2:-} pid comm
+	[[ -r $file ]] || return 1
+	read -r pid <"$file" 2>/dev/null || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	if [[ -n $name ]]; then
+		comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+		[[ $comm == "$name" ]] || return 1
+	fi
+	printf '%s\n' "$pid"
+}
+
+ms_dovecot_pid() { ms_pidfile_alive "$MS_DOVECOT_BASE/master.pid" dovecot; }
+ms_postfix_pid() { ms_pidfile_alive "$MS_POSTFIX_QUEUE/pid/master.pid" master; }
+
+# Does anything accept connections on 127.0.0.1:PORT?
+ms_port_open() {
+	local port=$1
+	(exec 3<>"/dev/tcp/$MAILSTACK_HOST/$port") 2>/dev/null
+}
+
+# Read the first line a server sends on PORT within SECONDS; prints it (CR stripped).
+ms_banner() {
+	local port=$1 secs=${2:-2} line=''
+	{
+		exec 3<>"/dev/tcp/$MAILSTACK_HOST/$port" || return 1
+		IFS= read -r -t "$secs" line <&3 || true
+		exec 3<&- 3>&-
+	} 2>/dev/null || return 1
+	printf '%s\n' "${line%$'\r'}"
+}
+
+# Read the ports a started stack wrote into DIR/env (if any).
+ms_read_env_ports() {
+	MS_PORTS=()
+	[[ -r $MS_ENV ]] || return 0
+	local line
+	while IFS= read -r line; do
+		case $line in
+		IMAP_PORT=* | SMTP_PORT=* | SUBMISSION_PORT=*) MS_PORTS+=("${line#*=}") ;;
+		esac
+	done <"$MS_ENV"
+}
