@@ -4,6 +4,9 @@ import Foundation
 public struct SwitchboardConfig: Sendable, Equatable {
     /// Where the database lives and how long a writer waits for the lock.
     public struct DatabaseSettings: Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+
         /// The SQLite file; a relative path is taken from the working folder.
         public var path: String = "var/switchboard.sqlite"
         /// How long a writer waits for another writer before giving up, in milliseconds.
@@ -12,6 +15,9 @@ public struct SwitchboardConfig: Sendable, Equatable {
 
     /// Time zone, language and working hours.
     public struct LocaleSettings: Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+
         /// An Olson time zone name, used to show dates.
         public var timeZone: String = "Asia/Ho_Chi_Minh"
         /// The default language of people and messages: `vi` or `en`.
@@ -26,12 +32,18 @@ public struct SwitchboardConfig: Sendable, Equatable {
 
     /// Directory rules.
     public struct DirectorySettings: Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+
         /// Days a departed person's personal data is kept before `dirctl person purge` removes it.
         public var departedRetentionDays: Int = 30
     }
 
     /// The audit log's signing keys and checkpoint policy.
     public struct AuditSettings: Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+
         /// The Ed25519 private key that signs checkpoints (written by `dirctl audit keygen`).
         public var signingKeyFile: String = "var/audit-signing.key"
         /// The matching public key, used by `dirctl audit verify`.
