@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Several processes on one database file, and a process killed in the middle of a bulk import.
+@Suite struct ConcurrencyAndCrashTests {
+    @Test func fourProcessesWritingAtOnceLoseNothing() throws {
+        let workspace = try Workspace.populated()
+        let before = Int(try workspace.scalar("SELECT max(seq) FROM audit_event")) ?? 0
+        let writer = Workspace.products + "/StressWriter"
+        guard FileManager.default.isExecutableFile(atPath: writer) else {
+            throw TestSetupError("\(writer) not built: run `swift build --build-tests`")
+        }
+        var processes: [(Process, Pipe)] = []
+        for index in 0..<4 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: writer)
+            process.arguments = [workspace.database, "p\(index)", "500"]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            processes.append((process, errors))
+        }
+        for (process, errors) in processes {
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "a writer failed: \(stderr)")
+            #expect(!stderr.contains("locked"), "a user would have seen: \(stderr)")
+        }
+        #expect(try workspace.scalar("SELECT count(*) FROM room") == "2000")
+        let events = try workspace.scalar("SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) FROM audit_event WHERE seq > \(before)")
+        #expect(events == "2000 \(before + 1) \(before + 2000)")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event") == String(before + 2000))
+        #expect(try workspace.dirctl("audit", "verify").status == 0)
+    }
+
+    @Test func killingAnImportPartWayLeavesNoTraceAndARerunSucceeds() throws {
+        let workspace = try Workspace.populated()
+        let file = workspace.folder + "/big.csv"
+        var csv = "login,name,email,unit\n"
+        for index in 0..<20_000 { csv += "user\(index),Người Dùng \(index),user\(index)@bo.gov.vn,IT\n" }
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let eventsBefore = try workspace.scalar("SELECT count(*) FROM audit_event")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Workspace.products + "/dirctl")
+        process.arguments = ["person", "import", file, "--progress", "--config", workspace.config]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first progress line: the import is writing inside its transaction.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("importing") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "the import finished before it could be killed: \(String(decoding: seen, as: UTF8.self))")
+
+        #expect(try workspace.scalar("PRAGMA integrity_check") == "ok")
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "0")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event") == eventsBefore)
+        #expect(try workspace.dirctl("audit", "verify").status == 0)
+
+        let rerun = try workspace.expectOK("person", "import", file)
+        #expect(rerun.stdout.contains("20000 added"))
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "20000")
+        #expect(try workspace.dirctl("audit", "verify").status == 0)
+    }
+}
