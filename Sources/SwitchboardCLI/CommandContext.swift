@@ -40,7 +40,7 @@ public struct CommandContext: Sendable {
 
     /// A directory service acting as this session.
     public var directory: DirectoryService {
-        DirectoryService(database: database, session: session, settings: config.directory)
+        DirectoryService(database: database, session: session, settings: config.directory, defaultLanguage: config.locale.language)
     }
 }
 

@@ -31,7 +31,7 @@ public enum Console {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
                 index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         out(line(header))
         for row in rows { out(line(row)) }
@@ -58,12 +58,12 @@ public enum Console {
     }
 
     /// A stored UTC time shown in the configured zone, `2026-11-29 08:22`.
-    public static func localTime(_ stored: String?, zone: String) -> String {
+    public static func localTime(_ stored: String?, zone: String, seconds: Bool = false) -> String {
         guard let stored, let date = Timestamp.parse(stored) else { return stored ?? "" }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: zone) ?? .current
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        formatter.dateFormat = seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm"
         return formatter.string(from: date)
     }
 

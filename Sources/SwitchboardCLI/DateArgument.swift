@@ -1,4 +1,3 @@
-import ArgumentParser
 public import Foundation
 import SwitchboardCore
 
@@ -14,6 +13,6 @@ public enum DateArgument {
             formatter.dateFormat = format
             if let date = formatter.date(from: text) { return date }
         }
-        throw ValidationError("\(option) \"\(text)\": expected a date like 2026-11-29 or \"2026-11-29 08:30\"")
+        throw UsageError("\(option) \"\(text)\": expected a date like 2026-11-29 or \"2026-11-29 08:30\"")
     }
 }

@@ -29,10 +29,12 @@ public enum ExitStatus {
             code = config
         case is DatabaseOpenError:
             code = unavailable
-        case is CSVError, is EmailAddressError:
+        case is CSVError, is EmailAddressError, is InputFileError:
             code = dataError
         case is AuditKeyError:
-            code = failed
+            code = dataError
+        case is UsageError:
+            code = usage
         default:
             code = failed
         }
@@ -55,7 +57,7 @@ public enum ExitStatus {
         }
     }
 
-    private static func oneLine(_ error: any Error) -> String {
+    static func oneLine(_ error: any Error) -> String {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

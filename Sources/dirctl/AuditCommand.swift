@@ -41,7 +41,7 @@ struct AuditCommand: ParsableCommand {
                 if global.json { try Console.json(events); return }
                 Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in
                     let actor = event.actor == event.osUser ? event.actor : "\(event.actor) (\(event.osUser))"
-                    return [String(event.seq), Console.localTime(event.time, zone: zone), actor, event.action, event.target, event.outcome, event.details]
+                    return [String(event.seq), Console.localTime(event.time, zone: zone, seconds: true), actor, event.action, event.target, event.outcome, event.details]
                 })
             }
         }
@@ -71,8 +71,8 @@ struct AuditCommand: ParsableCommand {
                 let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
                 let needed = publicKey != nil || !checkpoint.isEmpty || FileManager.default.fileExists(atPath: keyFile)
-                let verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
                 let external = try checkpoint.map(AuditCheckpointFile.read)
+                let verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
                 let result: AuditVerification
                 if let file {
                     result = try verifier.verify(exportFile: file, external: external)

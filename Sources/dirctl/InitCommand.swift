@@ -13,7 +13,7 @@ struct InitCommand: ParsableCommand {
 
             Examples:
               dirctl init --admin lan.tran --name "Trần Thị Lan" --email lan.tran@bo.gov.vn
-              dirctl --config /etc/switchboard/switchboard.yaml init --admin root --name "Quản trị hệ thống"
+              dirctl init --admin root --name "Quản trị hệ thống" --config /etc/switchboard/switchboard.yaml
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -28,7 +28,7 @@ struct InitCommand: ParsableCommand {
                                                    busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds, create: true)
             let audit = CommandContext.auditLog(loaded.config)
             let session = Session.bootstrap(osUser: OperatingSystem.login(), tool: "dirctl", host: OperatingSystem.hostName(), audit: audit)
-            let person = try DirectoryService(database: database, session: session, settings: loaded.config.directory)
+            let person = try DirectoryService(database: database, session: session, settings: loaded.config.directory, defaultLanguage: loaded.config.locale.language)
                 .initialize(admin: admin, fields: PersonFields(displayName: name, email: email))
             if global.json {
                 try Console.json(person)

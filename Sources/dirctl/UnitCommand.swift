@@ -76,11 +76,9 @@ struct UnitCommand: ParsableCommand {
             try ExitStatus.run(tool: "dirctl") {
                 let tree = try CommandContext.open(global, tool: "dirctl").directory.unitTree()
                 if global.json { try Console.json(tree); return }
-                let width = tree.map { $0.depth * 2 + $0.unit.code.count }.max() ?? 0
-                for entry in tree {
-                    let label = String(repeating: "  ", count: entry.depth) + entry.unit.code
-                    Console.out(label + String(repeating: " ", count: width - label.count + 2) + entry.unit.name + "  (\(entry.people))")
-                }
+                Console.table(["UNIT", "NAME", "PEOPLE"], tree.map { entry in
+                    [String(repeating: "  ", count: entry.depth) + entry.unit.code, entry.unit.name, String(entry.people)]
+                })
             }
         }
     }

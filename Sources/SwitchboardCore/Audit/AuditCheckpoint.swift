@@ -97,7 +97,7 @@ public enum AuditKeys {
         let fileManager = FileManager.default
         if !overwrite {
             for file in [privateKeyFile, publicKeyFile] where fileManager.fileExists(atPath: file) {
-                throw AuditKeyError(file: file, problem: "already exists; keep it, or pass --force to replace the key pair (old checkpoints then no longer verify with the new key)")
+                throw DirectoryError(.refused, "audit key \(file) already exists; keep it, or pass --force to replace the key pair (old checkpoints then no longer verify with the new key)")
             }
         }
         let key = Curve25519.Signing.PrivateKey()
@@ -172,10 +172,10 @@ public enum AuditCheckpointFile {
     /// Reads a checkpoint file.
     public static func read(_ path: String) throws -> AuditCheckpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AuditKeyError(file: path, problem: "checkpoint file cannot be read")
+            throw InputFileError(path: path, problem: "checkpoint file cannot be read (check the path)")
         }
         do { return try JSONDecoder().decode(AuditCheckpoint.self, from: data) } catch {
-            throw AuditKeyError(file: path, problem: "is not a checkpoint file (expected the JSON written by `dirctl audit checkpoint --output`)")
+            throw InputFileError(path: path, problem: "is not a checkpoint file (expected the JSON written by `dirctl audit checkpoint --output`)")
         }
     }
 }

@@ -38,7 +38,7 @@ public enum AuditExport {
     /// Reads a JSON Lines export; unreadable lines are reported, not skipped silently.
     public static func read(_ path: String) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AuditKeyError(file: path, problem: "cannot be read")
+            throw InputFileError(path: path, problem: "export file cannot be read (check the path)")
         }
         var contents = Contents()
         let decoder = JSONDecoder()

@@ -115,10 +115,16 @@ extension DirectoryService {
             try db.inTransaction(.immediate) {
                 var problems: [ImportProblem] = []
                 var done = 0
-                // Pass 1: people without their managers (a manager may come later in the file).
+                // Pass 1: people, with their managers when those exist already; the rest wait for pass 2
+                // (a manager may come later in the file).
+                var deferredManagers: Set<String> = []
                 for row in parsed {
                     var checked = row.checked
-                    checked.manager = nil
+                    if let manager = checked.manager, !manager.isEmpty,
+                       try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE login = ?", arguments: [manager]) == nil {
+                        checked.manager = nil
+                        deferredManagers.insert(row.login)
+                    }
                     do {
                         var details = AuditDetails()
                         details["via"] = "import:\(fileName)"
@@ -134,7 +140,7 @@ extension DirectoryService {
                                 try session.audit.append(db, context: session.context, action: Action.personUpdate.rawValue, target: "person:\(row.login)", details: details)
                             }
                         } else {
-                            try Self.insertPerson(db, login: row.login, checked: checked, role: .staff, at: stamp, details: &details)
+                            try Self.insertPerson(db, login: row.login, checked: checked, role: .staff, language: defaultLanguage, at: stamp, details: &details)
                             report.added += 1
                             try session.audit.append(db, context: session.context, action: Action.personAdd.rawValue, target: "person:\(row.login)", details: details)
                         }
@@ -145,7 +151,7 @@ extension DirectoryService {
                     if done % 200 == 0 || done == total { progress(done, total) }
                 }
                 // Pass 2: managers.
-                for row in parsed {
+                for row in parsed where deferredManagers.contains(row.login) {
                     guard let manager = row.checked.manager else { continue }
                     do {
                         let sql: SQL = "\(Person.selection) WHERE p.login = \(row.login)"

@@ -10,7 +10,7 @@ extension DirectoryService {
         let checked = try fields.checked()
         if role != .staff { try session.authorize(.personSetRole, target: "person:\(login)", database: database) }
         return try session.perform(.personAdd, target: "person:\(login)", database: database) { db, details in
-            try Self.insertPerson(db, login: login, checked: checked, role: role, at: timestamp, details: &details)
+            try Self.insertPerson(db, login: login, checked: checked, role: role, language: defaultLanguage, at: timestamp, details: &details)
             return try Self.requirePerson(db, login: login)
         }
     }
@@ -152,7 +152,7 @@ extension DirectoryService {
 
     // MARK: Shared with import
 
-    static func insertPerson(_ db: Database, login: String, checked: PersonFields.Checked, role: Role, at stamp: String, details: inout AuditDetails) throws {
+    static func insertPerson(_ db: Database, login: String, checked: PersonFields.Checked, role: Role, language: String, at stamp: String, details: inout AuditDetails) throws {
         if try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE login = ?", arguments: [login]) != nil {
             throw DirectoryError(.conflict, "login \(login) already exists (see `dirctl person show \(login)`)")
         }
@@ -167,7 +167,7 @@ extension DirectoryService {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
             """, arguments: [login, displayName, checked.givenName ?? "", checked.familyName ?? "", searchKey,
                              checked.email?.display, checked.email?.key, unitID, checked.title ?? "",
-                             checked.employeeNumber ?? "", checked.phone ?? "", managerID, checked.language ?? "vi",
+                             checked.employeeNumber ?? "", checked.phone ?? "", managerID, checked.language ?? language,
                              role.rawValue, stamp, stamp, stamp])
         details["name"] = displayName
         details["role"] = role.rawValue
@@ -260,7 +260,7 @@ extension DirectoryService {
                 throw DirectoryError(.refused, "\(database.path) is already initialized (\(existing) people); add admins with `dirctl person add --role admin`")
             }
             var details = AuditDetails()
-            try Self.insertPerson(db, login: login, checked: checked, role: .admin, at: timestamp, details: &details)
+            try Self.insertPerson(db, login: login, checked: checked, role: .admin, language: defaultLanguage, at: timestamp, details: &details)
             try session.audit.append(db, context: session.context, action: "directory.init", target: "person:\(login)", details: details)
             return try Self.requirePerson(db, login: login)
         }

@@ -11,11 +11,14 @@ public struct DirectoryService: Sendable {
     public let settings: SwitchboardConfig.DirectorySettings
     /// The time source.
     public let now: @Sendable () -> Date
+    /// The language of a new person when none is given (`locale.language`).
+    public let defaultLanguage: String
 
     /// A service acting as `session`.
     public init(database: SwitchboardDatabase, session: Session, settings: SwitchboardConfig.DirectorySettings,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                defaultLanguage: String = "vi", now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
+        self.defaultLanguage = defaultLanguage
         self.session = session
         self.settings = settings
         self.now = now
