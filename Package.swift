@@ -52,7 +52,11 @@ let package = Package(
         // A helper process for the multi-process concurrency test: N write transactions, one audit event each.
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
-        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: [
+            "SwitchboardCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "dirctl", "StressWriter"]),
     ]

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SwitchboardCore
+
+/// The hash chain, checkpoints and redaction, on a real SQLite file in a temp folder.
+@Suite struct AuditChainTests {
+    static func database() throws -> SwitchboardDatabase {
+        let path = NSTemporaryDirectory() + "audit-\(UUID().uuidString)/switchboard.sqlite"
+        return try SwitchboardDatabase(path: path, create: true)
+    }
+
+    static let context = AuditContext(actor: "lan", osUser: "root", role: "admin", tool: "test", host: "h")
+
+    @Test func eventsChainFromTheGenesisHash() throws {
+        let database = try Self.database()
+        let log = AuditLog()
+        let events = try database.write { db in
+            try (1...3).map { try log.append(db, context: Self.context, action: "unit.add", target: "unit:U\($0)") }
+        }
+        #expect(events.map(\.seq) == [1, 2, 3])
+        #expect(events[0].prevHash == AuditEvent.genesisHash)
+        #expect(events[1].prevHash == events[0].hash)
+        #expect(events[2].prevHash == events[1].hash)
+        #expect(events.allSatisfy { $0.hash == $0.computedHash() && $0.hash.count == 64 })
+        let result = try database.read { db in try AuditVerifier(publicKey: nil).verify(db) }
+        #expect(result.intact)
+        #expect(result.events == 3)
+    }
+
+    @Test func everyFieldIsCoveredByTheHash() throws {
+        let database = try Self.database()
+        let event = try database.write { db in try AuditLog().append(db, context: Self.context, action: "person.add", target: "person:an") }
+        let changes: [(inout AuditEvent) -> Void] = [
+            { $0.seq += 1 }, { $0.time += "x" }, { $0.actor = "x" }, { $0.osUser = "x" }, { $0.role = "x" }, { $0.tool = "x" },
+            { $0.host = "x" }, { $0.action = "x" }, { $0.target = "x" }, { $0.outcome = "x" }, { $0.details = "{}x" },
+            { $0.prevHash = String(repeating: "1", count: 64) },
+        ]
+        for change in changes {
+            var copy = event
+            change(&copy)
+            #expect(copy.computedHash() != event.hash)
+        }
+        // Length prefixes keep field boundaries: moving a character between fields changes the hash.
+        var shifted = event
+        shifted.actor = "la"
+        shifted.osUser = "nroot"
+        #expect(shifted.computedHash() != event.hash)
+    }
+
+    @Test func aRefusedWriteLeavesNoEvent() throws {
+        let database = try Self.database()
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try database.write { db in
+                try AuditLog().append(db, context: Self.context, action: "unit.add", target: "unit:X")
+                throw Boom()
+            }
+        }
+        #expect(try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_event") } == 0)
+    }
+
+    @Test func secretsAreRedactedByNameAndCannotBeRecordedByType() {
+        var details = AuditDetails()
+        details["password"] = "hunter2"
+        details["api_token"] = "abc"
+        details["login"] = "lan"
+        #expect(details.canonicalJSON == #"{"api_token":"[redacted]","login":"lan","password":"[redacted]"}"#)
+        // `Secret` does not conform to AuditValueConvertible, so `details["x"] = Secret("...")` does not compile.
+        #expect(!((Secret("x") as Any) is any AuditValueConvertible))
+        #expect("\(Secret("hunter2"))" == "[redacted]")
+    }
+
+    @Test func checkpointsAreSignedAutomaticallyAndVerify() throws {
+        let database = try Self.database()
+        let key = Curve25519Key.make()
+        let log = AuditLog(checkpointEvery: 2, signer: CheckpointSigner(key: key, origin: "test"))
+        try database.write { db in
+            for index in 1...5 { try log.append(db, context: Self.context, action: "room.add", target: "room:\(index)") }
+        }
+        let checkpoints = try database.read { db in try AuditCheckpoint.all(db) }
+        #expect(checkpoints.map(\.seq) == [2, 4])
+        let result = try database.read { db in try AuditVerifier(publicKey: key.publicKey).verify(db) }
+        #expect(result.intact)
+        #expect(result.checkpointsVerified == 2)
+        let stranger = Curve25519Key.make()
+        let wrong = try database.read { db in try AuditVerifier(publicKey: stranger.publicKey).verify(db) }
+        #expect(wrong.problems.map(\.kind) == ["bad-signature", "bad-signature"])
+    }
+
+    @Test func queriesFilterByActorActionAndTargetPrefix() throws {
+        let database = try Self.database()
+        var other = Self.context
+        other.actor = "binh"
+        try database.write { db in
+            try AuditLog().append(db, context: Self.context, action: "person.add", target: "person:an")
+            try AuditLog().append(db, context: other, action: "person.update", target: "person:an")
+            try AuditLog().append(db, context: Self.context, action: "personal.note", target: "personal:x")
+            try AuditLog().append(db, context: Self.context, action: "unit.add", target: "unit:IT")
+        }
+        let byAction = try database.read { db in try AuditLog.events(db, matching: AuditQuery(action: "person")) }
+        #expect(byAction.map(\.seq) == [1, 2])
+        let byTarget = try database.read { db in try AuditLog.events(db, matching: AuditQuery(target: "person:an")) }
+        #expect(byTarget.map(\.seq) == [1, 2])
+        let byActor = try database.read { db in try AuditLog.events(db, matching: AuditQuery(actor: "binh")) }
+        #expect(byActor.map(\.seq) == [2])
+        let newest = try database.read { db in try AuditLog.events(db, matching: AuditQuery(limit: 2)) }
+        #expect(newest.map(\.seq) == [3, 4])
+    }
+}
+
+import Crypto
+
+/// Key pairs for tests.
+enum Curve25519Key {
+    static func make() -> Curve25519.Signing.PrivateKey { Curve25519.Signing.PrivateKey() }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import SwitchboardCore
+
+@Suite struct ConfigTests {
+    @Test func theShippedConfigParsesToTheDesignDefaults() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Config/switchboard.yaml"), encoding: .utf8)
+        let config = try ConfigLoader.parse(text, file: "Config/switchboard.yaml")
+        #expect(config.locale.timeZone == "Asia/Ho_Chi_Minh")
+        #expect(config.locale.language == "vi")
+        #expect(config.locale.workdayStart == "07:30" && config.locale.workdayEnd == "17:00")
+        #expect(config.locale.workdays == ["mon", "tue", "wed", "thu", "fri"])
+        #expect(config.database.path == "var/switchboard.sqlite")
+    }
+
+    @Test func anEmptyFileGivesTheDefaults() throws {
+        #expect(try ConfigLoader.parse("", file: "x.yaml") == SwitchboardConfig())
+    }
+
+    @Test(arguments: [
+        ("locale:\n  workday_start: \"7h30\"\n", "x.yaml:2: locale.workday_start: expected a time of day as HH:MM"),
+        ("locale:\n  workdays: [mon, funday]\n", "x.yaml:2: locale.workdays[1]: expected one of"),
+        ("directory:\n  departed_retention_days: -1\n", "x.yaml:2: directory.departed_retention_days: expected a number from 0"),
+        ("audit: 5\n", "x.yaml:1: audit: expected a mapping"),
+        ("extra: 1\n", "x.yaml:1: extra: unknown key"),
+    ])
+    func errorsNameTheFileLineAndKey(yaml: String, message: String) {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "x.yaml")
+            Issue.record("accepted a bad config")
+        } catch {
+            #expect("\(error)".hasPrefix("config " + message), "\(error)")
+        }
+    }
+
+    @Test func anExplicitPathThatDoesNotExistIsAnError() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(explicit: "/nonexistent/s.yaml", environment: [:]) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(explicit: nil, environment: ["SWITCHBOARD_CONFIG": "/nonexistent/s.yaml"]) }
+    }
+}
+
+@Suite struct AccessPolicyTests {
+    @Test func adminsMayDoEverything() {
+        #expect(Action.allCases.allSatisfy { AccessPolicy.allows(.admin, $0) })
+    }
+
+    @Test func staffOnlyRead() {
+        let allowed = Action.allCases.filter { AccessPolicy.allows(.staff, $0) }
+        #expect(allowed.allSatisfy { !$0.isMutation })
+        #expect(allowed.contains(.personRead))
+    }
+
+    @Test func onlyAdminsGiveRolesPurgeKeysAndBackups() {
+        for action in [Action.personSetRole, .personPurge, .auditKeygen, .databaseBackup] {
+            #expect(Role.allCases.filter { AccessPolicy.allows($0, action) } == [.admin])
+        }
+    }
+
+    @Test func auditorsReadTheLogButChangeNoDirectoryData() {
+        #expect(AccessPolicy.allows(.auditor, .auditExport))
+        #expect(!AccessPolicy.allows(.helpdesk, .auditRead))
+        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint])
+    }
+}
