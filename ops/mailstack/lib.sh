@@ -78,16 +78,40 @@ ms_render() {
 	printf '%s\n' "$text" >"$out"
 }
 
+# Can USER reach (search) every folder down to PATH? Names the first one it cannot.
+ms_check_reach() {
+	local user=$1 path=$2 p=''
+	local IFS=/
+	local parts
+	read -ra parts <<<"${path#/}"
+	for part in "${parts[@]}"; do
+		p=$p/$part
+		if ! runuser -u "$user" -- test -x "$p"; then
+			ms_die 64 "user $user cannot reach $path: $p is not searchable for it (chmod o+x $p, or put the stack elsewhere)"
+		fi
+	done
+}
+
 # Paths inside a stack folder; one place so start, stop and status agree.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 ms_paths() {
 	local dir=$1
-	MS_DIR=$dir
 	MS_DOVECOT_CONF=$dir/dovecot.conf
+	MS_POSTFIX_CONF=$dir/postfix
 	MS_DOVECOT_BASE=$dir/run/dovecot
 	MS_DOVECOT_LOG=$dir/log/dovecot.log
 	MS_POSTFIX_LOG=$dir/log/postfix.log
 	MS_POSTFIX_QUEUE=$dir/postfix-queue
 	MS_ENV=$dir/env
+}
+
+# Is PID a live process? A zombie counts as gone: PID 1 of a container may reap late.
+ms_pid_alive() {
+	local pid=$1 stat
+	kill -0 "$pid" 2>/dev/null || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
 }
 
 # Is a process with the PID in FILE alive (and, if given, is its command NAME)?
@@ -96,7 +120,7 @@ ms_pidfile_alive() {
 	[[ -r $file ]] || return 1
 	read -r pid <"$file" 2>/dev/null || return 1
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$pid" 2>/dev/null || return 1
+	ms_pid_alive "$pid" || return 1
 	if [[ -n $name ]]; then
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
 		[[ $comm == "$name" ]] || return 1

@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+// Benchmarks, kept out of the main package's test build: `ops/bench/run` (or `make bench`) runs them in release mode.
+import Foundation
+import PackageDescription
+
+// A path dependency is known by its folder's name, which differs between clones.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let rootIdentity = root.lastPathComponent.lowercased()
+
+let package = Package(
+    name: "SwitchboardBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: root.path),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SwitchboardBench",
+            dependencies: [
+                .product(name: "SwitchboardCore", package: rootIdentity),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
+    ]
+)

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+/// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
+///
+/// Usage: SwitchboardBench [audit-append|audit-verify|import|all] [--events N]
+@main
+struct SwitchboardBench {
+    static func main() throws {
+        let arguments = CommandLine.arguments.dropFirst()
+        let which = arguments.first ?? "all"
+        let events = arguments.firstIndex(of: "--events").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000_000
+        if which == "all" || which == "audit-append" { try auditAppend() }
+        if which == "all" || which == "audit-verify" { try auditVerify(events: events) }
+        if which == "all" || which == "import" { try importPeople(count: 10_000) }
+    }
+
+    static let context = AuditContext(actor: "bench", osUser: "root", role: "admin", tool: "bench", host: "bench")
+
+    static func freshDatabase() throws -> SwitchboardDatabase {
+        let folder = NSTemporaryDirectory() + "switchboard-bench-\(UUID().uuidString)"
+        return try SwitchboardDatabase(path: folder + "/bench.sqlite", create: true)
+    }
+
+    static func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func report(_ name: String, _ value: Double, _ unit: String, goal: String = "") {
+        let figure = String(format: "%12.1f", value)
+        print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + figure + " " + unit + (goal.isEmpty ? "" : "   (goal: \(goal))"))
+    }
+
+    static func auditAppend() throws {
+        let database = try freshDatabase()
+        let log = AuditLog()
+        var details = AuditDetails()
+        details["name"] = "Nguyễn Văn An"
+        let single = 2_000
+        let seconds = try time {
+            for index in 0..<single {
+                try database.write { db in try log.append(db, context: context, action: "person.update", target: "person:u\(index)", details: details) }
+            }
+        }
+        report("audit append, 1 event per transaction", Double(single) / seconds, "events/s")
+        let batched = 200_000
+        let batchSeconds = try time {
+            for batch in 0..<(batched / 1000) {
+                try database.write { db in
+                    for index in 0..<1000 {
+                        try log.append(db, context: context, action: "person.update", target: "person:b\(batch)-\(index)", details: details)
+                    }
+                }
+            }
+        }
+        report("audit append, 1000 events per transaction", Double(batched) / batchSeconds, "events/s")
+    }
+
+    static func auditVerify(events: Int) throws {
+        let database = try freshDatabase()
+        let log = AuditLog()
+        var details = AuditDetails()
+        details["name"] = "Nguyễn Văn An"
+        details["unit"] = "TTCNTT-HD"
+        let fill = try time {
+            for batch in 0..<(events / 10_000) {
+                try database.write { db in
+                    for index in 0..<10_000 {
+                        try log.append(db, context: context, action: "person.update", target: "person:u\(batch)-\(index)", details: details)
+                    }
+                }
+            }
+        }
+        report("filling \(events) events (setup)", fill, "s")
+        let verifier = AuditVerifier(publicKey: nil)
+        var intact = false
+        let seconds = try time {
+            intact = try database.read { db in try verifier.verify(db) }.intact
+        }
+        report("audit verify of \(events) events", seconds, "s", goal: "under 3 s")
+        if !intact { print("ERROR: the benchmark log did not verify") }
+    }
+
+    static func importPeople(count: Int) throws {
+        let database = try freshDatabase()
+        let audit = AuditLog()
+        let bootstrap = Session.bootstrap(osUser: "root", tool: "bench", host: "bench", audit: audit)
+        _ = try DirectoryService(database: database, session: bootstrap, settings: .init())
+            .initialize(admin: "root", fields: PersonFields(displayName: "Quản trị"))
+        let session = try Session.resolve(database: database, osUser: "root", asLogin: nil, tool: "bench", host: "bench", audit: audit)
+        let directory = DirectoryService(database: database, session: session, settings: .init())
+        try directory.addUnit(code: "IT", name: "Trung tâm CNTT", parent: nil)
+        var csv = "login,name,given_name,family_name,email,unit,title,employee_number,phone,language\n"
+        let families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi", "Đỗ"]
+        for index in 0..<count {
+            let family = families[index % families.count]
+            csv += "user\(index),\(family) Văn Người \(index),Văn Người \(index),\(family),user\(index)@bonoivu.gov.vn,IT,\"Chuyên viên, bậc \(index % 9)\",NV\(index),024 3824 \(1000 + index % 9000),vi\n"
+        }
+        var report: ImportReport?
+        let seconds = try time {
+            report = try directory.importPeople(csv: Data(csv.utf8), fileName: "bench.csv", dryRun: false)
+        }
+        Self.report("CSV import of \(count) people", seconds, "s", goal: "under 5 s")
+        if report?.added != count { print("ERROR: imported \(report?.added ?? 0) of \(count): \(report?.problems.prefix(3) ?? [])") }
+    }
+}
