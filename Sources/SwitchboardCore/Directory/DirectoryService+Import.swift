@@ -12,7 +12,9 @@ public struct ImportProblem: Sendable, Codable, Equatable {
 
     /// One line for a person: `people.csv:12: email: ...`.
     public func describe(file: String) -> String {
-        "\(file):\(line): \(field.map { "\($0): " } ?? "")\(reason)"
+        // Validation messages already start with the field's name: do not say it twice.
+        let label = field.flatMap { reason.hasPrefix($0.replacingOccurrences(of: "_", with: " ")) ? nil : "\($0): " } ?? ""
+        return "\(file):\(line): \(label)\(reason)"
     }
 }
 
