@@ -160,6 +160,6 @@ import Testing
         #expect(check.stdout == "ok\n5\n")
         let doctor = try workspace.expectOK("doctor")
         #expect(doctor.stdout.contains("integrity:") && doctor.stdout.contains("ok"))
-        #expect(doctor.stdout.contains("v1-directory-and-audit"))
+        #expect(doctor.stdout.contains("v2-mail"))
     }
 }

@@ -115,3 +115,19 @@ import Crypto
 enum Curve25519Key {
     static func make() -> Curve25519.Signing.PrivateKey { Curve25519.Signing.PrivateKey() }
 }
+
+/// The migration and `ops/mail/schema.sql` (the mail servers' contract) must not drift apart.
+@Suite struct MailSchemaContractTests {
+    @Test func theMigrationIsTheDocumentedSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let documented = try String(contentsOf: root.appendingPathComponent("ops/mail/schema.sql"), encoding: .utf8)
+        #expect(SwitchboardDatabase.mailSchemaV2.trimmingCharacters(in: .whitespacesAndNewlines)
+                == documented.trimmingCharacters(in: .whitespacesAndNewlines),
+                "ops/mail/schema.sql changed: copy it into SwitchboardDatabase+MailSchema.swift as a new migration")
+        let database = try AuditChainTests.database()
+        let views = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
+        }
+        #expect(views == ["mail_alias_view", "mail_auth_view", "mail_domain_view", "mail_recipient_view", "mail_sender_login_view"])
+    }
+}

@@ -103,6 +103,9 @@ extension SwitchboardDatabase {
                     BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-mail") { db in
+            try db.execute(sql: mailSchemaV2)
+        }
         return migrator
     }
 }
