@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -30,9 +31,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Transport", dependencies: ["CCurl"]),
+        .target(name: "Transport", dependencies: ["CCurl", "SwitchboardCore"]),
+        .target(name: "Messaging", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
-        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardCore"]),
+        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardCore", "Transport", "Messaging"]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [
@@ -58,6 +60,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging"]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "dirctl", "StressWriter"]),
     ]
 )

@@ -60,7 +60,7 @@ public enum ConfigLoader {
         }
         var config = SwitchboardConfig()
         guard let root else { return config }
-        let top = try ConfigNode(node: root, path: "", file: file).mapping(known: ["database", "locale", "directory", "audit"])
+        let top = try ConfigNode(node: root, path: "", file: file).mapping(known: ["database", "locale", "directory", "audit", "mail"])
         if let section = top["database"] {
             let keys = try section.mapping(known: ["path", "busy_timeout_ms"])
             if let value = keys["path"] { config.database.path = try value.nonEmptyString() }
@@ -93,7 +93,41 @@ public enum ConfigLoader {
             if let value = keys["origin"] { config.audit.origin = try value.nonEmptyString() }
             if let value = keys["checkpoint_every"] { config.audit.checkpointEvery = try value.integer(in: 0...10_000_000) }
         }
+        if let section = top["mail"] {
+            config.mail = try parseMail(section)
+        }
         return config
+    }
+
+    private static func parseMail(_ section: ConfigNode) throws -> SwitchboardConfig.MailSettings {
+        var mail = SwitchboardConfig.MailSettings()
+        let keys = try section.mapping(known: [
+            "password_scheme", "password_cost", "password_min_length", "password_max_age_days", "deleted_retention_days",
+            "default_quota_mb", "imap", "submission", "relay", "verify_tls", "ca_file", "notification_from",
+            "notification_from_name", "helpdesk_phone", "templates_dir", "doveadm_config", "home_base",
+        ])
+        if let value = keys["password_scheme"] { mail.passwordScheme = try value.oneOf(["yescrypt", "sha512-crypt"]) }
+        if let value = keys["password_cost"] { mail.passwordCost = try value.integer(in: 0...999_999_999) }
+        if let value = keys["password_min_length"] { mail.passwordMinLength = try value.integer(in: 8...128) }
+        if let value = keys["password_max_age_days"] { mail.passwordMaxAgeDays = try value.integer(in: 0...3650) }
+        if let value = keys["deleted_retention_days"] { mail.deletedRetentionDays = try value.integer(in: 0...3650) }
+        if let value = keys["default_quota_mb"] { mail.defaultQuotaMB = try value.integer(in: 0...10_000_000) }
+        if let value = keys["imap"] { mail.imap = try value.endpoint(default: mail.imap) }
+        if let value = keys["submission"] { mail.submission = try value.endpoint(default: mail.submission) }
+        if let value = keys["relay"] { mail.relay = try value.endpoint(default: mail.relay) }
+        if let value = keys["verify_tls"] { mail.verifyTLS = try value.boolean() }
+        if let value = keys["ca_file"] { mail.caFile = try value.nonEmptyString() }
+        if let value = keys["notification_from"] {
+            let text = try value.nonEmptyString()
+            guard (try? EmailAddress(text)) != nil else { throw value.error("expected an e-mail address, got \"\(text)\"") }
+            mail.notificationFrom = text
+        }
+        if let value = keys["notification_from_name"] { mail.notificationFromName = try value.nonEmptyString() }
+        if let value = keys["helpdesk_phone"] { mail.helpdeskPhone = try value.nonEmptyString() }
+        if let value = keys["templates_dir"] { mail.templatesDir = try value.nonEmptyString() }
+        if let value = keys["doveadm_config"] { mail.doveadmConfig = try value.string() }
+        if let value = keys["home_base"] { mail.homeBase = try value.string() }
+        return mail
     }
 }
 
@@ -144,6 +178,30 @@ private struct ConfigNode {
             throw error("expected a number from \(range.lowerBound) to \(range.upperBound), got \(value)")
         }
         return value
+    }
+
+    func string() throws -> String {
+        guard case let .scalar(scalar) = node else { throw error("expected a text value") }
+        return scalar.string
+    }
+
+    func boolean() throws -> Bool {
+        guard case let .scalar(scalar) = node, let value = ["true": true, "yes": true, "false": false, "no": false][scalar.string] else {
+            throw error("expected true or false, got \(describe())")
+        }
+        return value
+    }
+
+    func endpoint(default fallback: SwitchboardConfig.Endpoint) throws -> SwitchboardConfig.Endpoint {
+        let keys = try mapping(known: ["host", "port", "security"])
+        var endpoint = fallback
+        if let value = keys["host"] { endpoint.host = try value.nonEmptyString() }
+        if let value = keys["port"] { endpoint.port = try value.integer(in: 1...65535) }
+        if let value = keys["security"] { endpoint.security = try value.oneOf(["plain", "starttls", "tls"]) }
+        if endpoint.security == "plain", !endpoint.isLoopback {
+            throw (keys["security"] ?? self).error("plain (unencrypted) is allowed only for a loopback host, not \(endpoint.host): use starttls or tls")
+        }
+        return endpoint
     }
 
     func oneOf(_ choices: [String]) throws -> String {
