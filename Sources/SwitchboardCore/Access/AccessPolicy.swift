@@ -8,14 +8,20 @@ public enum AccessPolicy {
         .groupAdd, .groupRemove, .groupMemberAdd, .groupMemberRemove,
         .roomAdd, .roomUpdate,
     ]
+    private static let mailReads: Set<Action> = [.mailDomainRead, .mailAccountRead, .mailQuotaReport]
+    private static let mailWrites: Set<Action> = [
+        .mailAccountCreate, .mailAccountDisableLogin, .mailAccountSuspend, .mailAccountEnable, .mailAccountResetPassword,
+        .mailAccountSetQuota, .mailAccountRename, .mailAccountDelete, .mailAccountImport, .mailAccountDoctor,
+        .mailAliasAdd, .mailAliasRemove, .mailGroupPublish, .mailGroupUnpublish, .mailNotify,
+    ]
     private static let auditReads: Set<Action> = [.auditRead, .auditVerify, .auditExport, .auditCheckpoint]
 
     /// The actions each role may run.
     public static let table: [Role: Set<Action>] = [
         .admin: Set(Action.allCases),
-        .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]),
+        .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]).union(mailReads).union(mailWrites),
         .staff: directoryReads,
-        .auditor: directoryReads.union(auditReads).union([.databaseDoctor]),
+        .auditor: directoryReads.union(auditReads).union([.databaseDoctor]).union(mailReads),
     ]
 
     /// True when `role` may run `action`.

@@ -11,11 +11,22 @@ public enum Action: String, Sendable, CaseIterable {
     case auditRead = "audit.read", auditVerify = "audit.verify", auditExport = "audit.export"
     case auditCheckpoint = "audit.checkpoint", auditKeygen = "audit.keygen"
     case databaseBackup = "database.backup", databaseDoctor = "database.doctor"
+    case mailDomainAdd = "mail.domain.add", mailDomainDisable = "mail.domain.disable", mailDomainRead = "mail.domain.read"
+    case mailAccountCreate = "mail.account.create", mailAccountRead = "mail.account.read"
+    case mailAccountDisableLogin = "mail.account.disable-login", mailAccountSuspend = "mail.account.suspend"
+    case mailAccountEnable = "mail.account.enable", mailAccountResetPassword = "mail.account.reset-password"
+    case mailAccountSetQuota = "mail.account.set-quota", mailAccountRename = "mail.account.rename"
+    case mailAccountDelete = "mail.account.delete", mailAccountPurge = "mail.account.purge"
+    case mailAccountImport = "mail.account.import", mailAccountDoctor = "mail.account.doctor"
+    case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
+    case mailGroupPublish = "mail.group.publish", mailGroupUnpublish = "mail.group.unpublish"
+    case mailQuotaReport = "mail.quota-report", mailNotify = "mail.notify"
 
     /// True for actions that change something (and so are audited when they succeed).
     public var isMutation: Bool {
         switch self {
-        case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor:
+        case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor,
+             .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor:
             false
         default:
             true

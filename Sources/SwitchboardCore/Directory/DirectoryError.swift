@@ -19,17 +19,19 @@ public struct DirectoryError: Error, CustomStringConvertible, Sendable {
     /// What failed, on what, and what to try.
     public let description: String
 
-    init(_ code: Code, _ description: String) {
+    /// An error of a kind, with its message.
+    public init(_ code: Code, _ description: String) {
         self.code = code
         self.description = description
     }
 
-    static func invalid(_ field: String, _ value: String, _ reason: String) -> DirectoryError {
+    /// Bad input in a named field: `field "value": reason`.
+    public static func invalid(_ field: String, _ value: String, _ reason: String) -> DirectoryError {
         DirectoryError(.invalidInput, "\(field) \(Self.quote(value)): \(reason)")
     }
 
     /// Quotes a value for a message: control characters shown escaped, long values cut.
-    static func quote(_ value: String) -> String {
+    public static func quote(_ value: String) -> String {
         var shown = ""
         for scalar in value.unicodeScalars.prefix(60) {
             if scalar.value < 0x20 || scalar.value == 0x7F { shown += String(format: "\\x%02X", scalar.value) } else { shown.unicodeScalars.append(scalar) }

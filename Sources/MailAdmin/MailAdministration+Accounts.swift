@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+public import SwitchboardCore
+
+/// What a new mailbox needs.
+public struct NewMailAccount: Sendable {
+    /// Its address (the login).
+    public var address: String
+    /// The owner's directory login; nil for a service mailbox such as `helpdesk@`.
+    public var owner: String?
+    /// Display name; defaults to the owner's name.
+    public var displayName: String?
+    /// Quota in MB; nil takes `mail.default_quota_mb`, 0 means none.
+    public var quotaMB: Int?
+    /// The password; nil generates one, returned once.
+    public var password: Secret?
+
+    /// A request.
+    public init(address: String, owner: String? = nil, displayName: String? = nil, quotaMB: Int? = nil, password: Secret? = nil) {
+        self.address = address
+        self.owner = owner
+        self.displayName = displayName
+        self.quotaMB = quotaMB
+        self.password = password
+    }
+}
+
+/// The statuses a helpdesk sets directly.
+public enum MailboxStatus: String, Sendable, CaseIterable {
+    /// Logs in and receives.
+    case active
+    /// Receives, cannot log in.
+    case loginDisabled = "login-disabled"
+    /// Neither.
+    case suspended
+    /// Deleted, waiting for purge.
+    case pendingPurge = "pending-purge"
+}
+
+extension MailAdministration {
+    /// Creates a mailbox; returns it and the generated password when none was given (shown once).
+    public func createAccount(_ request: NewMailAccount) throws -> (account: MailAccount, generatedPassword: Secret?) {
+        let address = try Self.normalize(address: request.address)
+        let ownerLogin = try request.owner.map { try DirectoryValidation.login($0) }
+        let quota = try quotaBytes(request.quotaMB ?? settings.defaultQuotaMB)
+        var displayName = try request.displayName.map { try DirectoryValidation.text("display name", $0, maxLength: 200) }
+        if displayName == nil, ownerLogin == nil {
+            throw DirectoryError(.invalidInput, "display name: a service mailbox needs --name (or give --person LOGIN)")
+        }
+        // Resolve the owner's name for the policy check before hashing (outside the transaction).
+        if displayName == nil, let ownerLogin {
+            displayName = try database.read { db in try String.fetchOne(db, sql: "SELECT display_name FROM person WHERE login = ?", arguments: [ownerLogin]) }
+        }
+        let name = displayName ?? address.key
+        let generated = request.password == nil ? PasswordGenerator.generate() : nil
+        let password = request.password ?? generated ?? Secret("")
+        if let problem = policy.problem(with: password, address: address.key, displayName: name) {
+            throw DirectoryError(.invalidInput, "password: \(problem)")
+        }
+        let hash = try hasher.hash(password)
+        let account = try session.perform(.mailAccountCreate, target: "mailbox:\(address.key)", database: database) { db, details in
+            let domain = try Self.requireDomain(db, name: address.asciiDomain)
+            if let used = try Self.addressInUse(db, address.key) { throw DirectoryError(.conflict, "\(address.key) is already \(used)") }
+            var personID: Int64?
+            if let ownerLogin {
+                guard let row = try Row.fetchOne(db, sql: "SELECT id, status FROM person WHERE login = ?", arguments: [ownerLogin]) else {
+                    throw DirectoryError(.notFound, "no person with login \(DirectoryError.quote(ownerLogin)) (try `dirctl person search NAME`)")
+                }
+                let status: String = row["status"]
+                guard status == "active" else { throw DirectoryError(.refused, "person \(ownerLogin) is \(status): no new mailbox") }
+                personID = row["id"]
+            }
+            let stamp = timestamp
+            try db.execute(sql: """
+                INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
+                    password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
+                VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)
+                """, arguments: [address.key, domain.id, personID, name, hash, quota, stamp, passwordExpiry,
+                                 generated != nil, stamp, stamp])
+            details["owner"] = ownerLogin ?? ""
+            details["quota_bytes"] = quota.map { Int64($0) } ?? 0
+            details["password_generated"] = generated != nil
+            return try Self.requireAccount(db, address: address.key)
+        }
+        return (account, generated)
+    }
+
+    /// One mailbox.
+    public func account(_ raw: String) throws -> MailAccount {
+        let address = try Self.normalize(address: raw)
+        try session.authorize(.mailAccountRead, target: "mailbox:\(address.key)", database: database)
+        return try database.read { db in try Self.requireAccount(db, address: address.key) }
+    }
+
+    /// Mailboxes, optionally of one domain, status or unit (with sub-units).
+    public func accounts(domain: String? = nil, status: String? = nil, unit: String? = nil) throws -> [MailAccount] {
+        try session.authorize(.mailAccountRead, target: "mailbox:*", database: database)
+        if let status, MailboxStatus(rawValue: status) == nil {
+            throw DirectoryError.invalid("status", status, "must be one of \(MailboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try database.read { db in
+            var clauses: [SQL] = ["1"]
+            if let domain {
+                let id = try Self.requireDomain(db, name: Punycode.toASCII(domain: domain) ?? domain.lowercased()).id
+                clauses.append("m.domain_id = \(id)")
+            }
+            if let status { clauses.append("m.status = \(status)") }
+            if let unit {
+                guard let unitID = try Int64.fetchOne(db, sql: "SELECT id FROM unit WHERE code = ?", arguments: [unit]) else {
+                    throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(unit)) (see `dirctl unit list`)")
+                }
+                clauses.append("p.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT \(unitID) UNION SELECT u2.id FROM unit u2 JOIN sub ON u2.parent_id = sub.id) SELECT id FROM sub)")
+            }
+            let sql: SQL = "\(MailAccount.selection) WHERE \(clauses.joined(separator: " AND ")) ORDER BY m.address"
+            return try MailAccount.fetchAll(db, SQLRequest<MailAccount>(literal: sql))
+        }
+    }
+
+    /// Changes a mailbox's status: disable-login, suspend, enable (also undeletes), delete (to pending-purge).
+    public func setStatus(_ raw: String, to status: MailboxStatus, reason: String? = nil) throws {
+        let address = try Self.normalize(address: raw)
+        let action: Action
+        let allowedFrom: Set<String>
+        switch status {
+        case .active: (action, allowedFrom) = (.mailAccountEnable, ["login-disabled", "suspended", "pending-purge"])
+        case .loginDisabled: (action, allowedFrom) = (.mailAccountDisableLogin, ["active"])
+        case .suspended: (action, allowedFrom) = (.mailAccountSuspend, ["active", "login-disabled"])
+        case .pendingPurge: (action, allowedFrom) = (.mailAccountDelete, ["active", "login-disabled", "suspended"])
+        }
+        let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
+        try session.perform(action, target: "mailbox:\(address.key)", database: database) { db, details in
+            let account = try Self.requireAccount(db, address: address.key)
+            guard allowedFrom.contains(account.status) else {
+                throw DirectoryError(.refused, "mailbox \(address.key) is \(account.status); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.sorted().joined(separator: " or "))")
+            }
+            let purgeAfter = status == .pendingPurge
+                ? Timestamp.format(now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
+            try db.execute(sql: "UPDATE mailbox SET status = ?, status_changed_at = ?, purge_after = ? WHERE id = ?",
+                           arguments: [status.rawValue, timestamp, purgeAfter, account.id])
+            details["from"] = account.status
+            details["to"] = status.rawValue
+            if let checkedReason { details["reason"] = checkedReason }
+            if let purgeAfter { details["purge_after"] = purgeAfter }
+        }
+    }
+
+    /// Sets a new password (generated when nil, returned once); the old one stops working at once.
+    public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false) throws -> Secret? {
+        let address = try Self.normalize(address: raw)
+        try session.authorize(.mailAccountResetPassword, target: "mailbox:\(address.key)", database: database)
+        let current = try database.read { db in try Self.requireAccount(db, address: address.key) }
+        let generated = password == nil ? PasswordGenerator.generate() : nil
+        let newPassword = password ?? generated ?? Secret("")
+        if let problem = policy.problem(with: newPassword, address: address.key, displayName: current.displayName) {
+            throw DirectoryError(.invalidInput, "password: \(problem)")
+        }
+        let hash = try hasher.hash(newPassword)
+        try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)", database: database) { db, details in
+            let account = try Self.requireAccount(db, address: address.key)
+            try db.execute(sql: """
+                UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ? WHERE id = ?
+                """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, account.id])
+            details["password_generated"] = generated != nil
+        }
+        return generated
+    }
+
+    /// Sets the quota in MB (0: none).
+    public func setQuota(_ raw: String, megabytes: Int) throws {
+        let address = try Self.normalize(address: raw)
+        let quota = try quotaBytes(megabytes)
+        try session.perform(.mailAccountSetQuota, target: "mailbox:\(address.key)", database: database) { db, details in
+            let account = try Self.requireAccount(db, address: address.key)
+            try db.execute(sql: "UPDATE mailbox SET quota_bytes = ? WHERE id = ?", arguments: [quota, account.id])
+            details["from_bytes"] = account.quotaBytes ?? 0
+            details["to_bytes"] = quota.map { Int64($0) } ?? 0
+        }
+    }
+
+    /// Gives a mailbox a new address; the old one stays as an alias, the mail folder does not move.
+    public func rename(_ rawOld: String, to rawNew: String) throws {
+        let old = try Self.normalize(address: rawOld, field: "old address")
+        let new = try Self.normalize(address: rawNew, field: "new address")
+        try session.perform(.mailAccountRename, target: "mailbox:\(old.key)", database: database) { db, details in
+            let account = try Self.requireAccount(db, address: old.key)
+            let newDomain = try Self.requireDomain(db, name: new.asciiDomain)
+            let oldDomain = try Self.requireDomain(db, name: old.asciiDomain)
+            if let used = try Self.addressInUse(db, new.key) { throw DirectoryError(.conflict, "\(new.key) is already \(used)") }
+            try db.execute(sql: "UPDATE mailbox SET address = ?, domain_id = ? WHERE id = ?", arguments: [new.key, newDomain.id, account.id])
+            try db.execute(sql: "UPDATE mail_alias SET target = ? WHERE target = ?", arguments: [new.key, old.key])
+            try db.execute(sql: "UPDATE mail_sender_login SET login = ? WHERE login = ?", arguments: [new.key, old.key])
+            try db.execute(sql: "INSERT INTO mail_alias (address, target, domain_id, kind) VALUES (?, ?, ?, 'rename')",
+                           arguments: [old.key, new.key, oldDomain.id])
+            details["to"] = new.key
+        }
+    }
+
+    /// Removes mailboxes whose deletion grace period has run out, their aliases and, when
+    /// `mail.home_base` is set, their mail folders. Returns the addresses purged.
+    public func purge() throws -> [String] {
+        let purged = try session.perform(.mailAccountPurge, target: "mailbox:*", database: database) { db, details in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, address, home_key FROM mailbox WHERE status = 'pending-purge' AND purge_after <= ? ORDER BY address",
+                                        arguments: [timestamp])
+            for row in rows {
+                let address: String = row["address"]
+                try db.execute(sql: "DELETE FROM mail_alias WHERE target = ? OR (address = ? AND kind = 'rename')", arguments: [address, address])
+                try db.execute(sql: "DELETE FROM mail_sender_login WHERE login = ? OR address = ?", arguments: [address, address])
+                try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [row["id"] as Int64])
+            }
+            details["purged"] = rows.map { $0["address"] as String }
+            return rows.map { ($0["address"] as String, $0["home_key"] as String) }
+        }
+        // Files go after the commit: a failed removal leaves an orphan folder, never a dangling row.
+        if !settings.homeBase.isEmpty {
+            for (_, homeKey) in purged where homeKey.hasPrefix("mb-") {
+                try? FileManager.default.removeItem(atPath: settings.homeBase + "/" + homeKey)
+            }
+        }
+        return purged.map(\.0)
+    }
+
+    func quotaBytes(_ megabytes: Int) throws -> Int? {
+        guard (0...10_000_000).contains(megabytes) else {
+            throw DirectoryError.invalid("quota", String(megabytes), "must be 0 (none) to 10000000 MB")
+        }
+        return megabytes == 0 ? nil : megabytes * 1_048_576
+    }
+}

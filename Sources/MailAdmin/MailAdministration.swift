@@ -1,0 +1,114 @@
+public import Foundation
+import GRDB
+public import SwitchboardCore
+
+/// The helpdesk's mail operations: domains, mailboxes, aliases, distribution lists.
+///
+/// Every change is authorized, validated and written with its audit event in one transaction;
+/// password hashing happens before the transaction, network I/O never inside one.
+public struct MailAdministration: Sendable {
+    /// The database the mail servers read.
+    public let database: SwitchboardDatabase
+    /// The acting person.
+    public let session: Session
+    /// Mail settings from the config.
+    public let settings: SwitchboardConfig.MailSettings
+    /// Hashes passwords.
+    public let hasher: any PasswordHashing
+    /// The time source.
+    public let now: @Sendable () -> Date
+
+    /// A service acting as `session`.
+    public init(database: SwitchboardDatabase, session: Session, settings: SwitchboardConfig.MailSettings,
+                hasher: (any PasswordHashing)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.session = session
+        self.settings = settings
+        self.hasher = hasher ?? CryptPasswordHasher(
+            scheme: PasswordScheme(rawValue: settings.passwordScheme) ?? .yescrypt, cost: settings.passwordCost)
+        self.now = now
+    }
+
+    /// The password policy of the config.
+    public var policy: PasswordPolicy { PasswordPolicy(minimumLength: settings.passwordMinLength) }
+
+    var timestamp: String { Timestamp.format(now()) }
+
+    var passwordExpiry: String? {
+        settings.passwordMaxAgeDays > 0 ? Timestamp.format(now().addingTimeInterval(Double(settings.passwordMaxAgeDays) * 86_400)) : nil
+    }
+
+    /// Validates an address and returns its stored form (lower-case, IDN domain as punycode).
+    public static func normalize(address raw: String, field: String = "address") throws -> EmailAddress {
+        do { return try EmailAddress(raw) } catch let error as EmailAddressError {
+            throw DirectoryError(.invalidInput, "\(field): \(error.description)")
+        }
+    }
+
+    // MARK: Domains
+
+    /// Adds a domain (an IDN name is stored as punycode).
+    @discardableResult
+    public func addDomain(_ raw: String) throws -> MailDomain {
+        guard let name = Punycode.toASCII(domain: raw.trimmingCharacters(in: .whitespaces)),
+              (try? EmailAddress("postmaster@\(name)")) != nil else {
+            throw DirectoryError.invalid("domain", raw, "is not a valid domain name")
+        }
+        return try session.perform(.mailDomainAdd, target: "mail-domain:\(name)", database: database) { db, details in
+            if try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [name]) != nil {
+                throw DirectoryError(.conflict, "mail domain \(name) already exists")
+            }
+            try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, 'active', ?)", arguments: [name, timestamp])
+            details["domain"] = name
+            return try Self.requireDomain(db, name: name)
+        }
+    }
+
+    /// Disables or re-enables a domain: disabled, nobody in it logs in or receives mail.
+    public func setDomain(_ raw: String, active: Bool) throws {
+        let name = Punycode.toASCII(domain: raw) ?? raw.lowercased()
+        try session.perform(.mailDomainDisable, target: "mail-domain:\(name)", database: database) { db, details in
+            let domain = try Self.requireDomain(db, name: name)
+            let status = active ? "active" : "disabled"
+            guard domain.status != status else { throw DirectoryError(.refused, "mail domain \(name) is already \(status)") }
+            try db.execute(sql: "UPDATE mail_domain SET status = ? WHERE id = ?", arguments: [status, domain.id])
+            details["from"] = domain.status
+            details["to"] = status
+        }
+    }
+
+    /// Every domain with its mailbox count.
+    public func domains() throws -> [MailDomain] {
+        try session.authorize(.mailDomainRead, target: "mail-domain:*", database: database)
+        return try database.read { db in
+            try MailDomain.fetchAll(db, sql: """
+                SELECT d.*, (SELECT count(*) FROM mailbox m WHERE m.domain_id = d.id) AS mailboxes FROM mail_domain d ORDER BY d.name
+                """)
+        }
+    }
+
+    static func requireDomain(_ db: Database, name: String) throws -> MailDomain {
+        guard let domain = try MailDomain.fetchOne(db, sql: """
+            SELECT d.*, (SELECT count(*) FROM mailbox m WHERE m.domain_id = d.id) AS mailboxes FROM mail_domain d WHERE d.name = ?
+            """, arguments: [name]) else {
+            throw DirectoryError(.notFound, "no mail domain \(DirectoryError.quote(name)) (see `mailctl domain list`; an admin adds one with `mailctl domain add`)")
+        }
+        return domain
+    }
+
+    static func requireAccount(_ db: Database, address: String) throws -> MailAccount {
+        let sql: SQL = "\(MailAccount.selection) WHERE m.address = \(address)"
+        guard let account = try MailAccount.fetchOne(db, SQLRequest<MailAccount>(literal: sql)) else {
+            throw DirectoryError(.notFound, "no mailbox \(DirectoryError.quote(address)) (see `mailctl account list`)")
+        }
+        return account
+    }
+
+    static func addressInUse(_ db: Database, _ address: String) throws -> String? {
+        if try Int64.fetchOne(db, sql: "SELECT id FROM mailbox WHERE address = ?", arguments: [address]) != nil { return "a mailbox" }
+        if let kind = try String.fetchOne(db, sql: "SELECT kind FROM mail_alias WHERE address = ? LIMIT 1", arguments: [address]) {
+            return kind == "group" ? "a distribution list" : "an alias"
+        }
+        return nil
+    }
+}
