@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dirctl", targets: ["dirctl"]),
+        .executable(name: "mailctl", targets: ["mailctl"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
     ],
     dependencies: [
@@ -51,6 +52,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "mailctl",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardCLI", "MailAdmin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // A helper process for the multi-process concurrency test: N write transactions, one audit event each.
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
@@ -61,6 +70,8 @@ let package = Package(
         ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardCore"]),
+        .testTarget(name: "MailctlTests", dependencies: ["MailAdmin", "Messaging", "Transport", "SwitchboardCore", "mailctl", "dirctl"]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "dirctl", "StressWriter"]),
     ]
 )

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import SwitchboardCore
+import SwitchboardCore
 
 /// A distribution list published from a directory group.
 public struct PublishedList: Sendable, Codable {

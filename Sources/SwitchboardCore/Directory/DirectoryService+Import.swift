@@ -10,6 +10,13 @@ public struct ImportProblem: Sendable, Codable, Equatable {
     /// What is wrong.
     public var reason: String
 
+    /// A problem on a line, in a field.
+    public init(line: Int, field: String?, reason: String) {
+        self.line = line
+        self.field = field
+        self.reason = reason
+    }
+
     /// One line for a person: `people.csv:12: email: ...`.
     public func describe(file: String) -> String {
         // Validation messages already start with the field's name: do not say it twice.

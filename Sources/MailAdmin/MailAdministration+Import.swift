@@ -1,0 +1,177 @@
+public import Foundation
+import GRDB
+public import SwitchboardCore
+
+/// What a mailbox import did, or would do with `--dry-run`.
+public struct MailImportReport: Sendable, Codable {
+    /// Rows read.
+    public var rows = 0
+    /// Mailboxes created.
+    public var created = 0
+    /// Problems by line; any problem means nothing was written.
+    public var problems: [ImportProblem] = []
+    /// True when nothing was meant to be written.
+    public var dryRun = false
+    /// Seconds spent hashing passwords (all cores).
+    public var hashingSeconds = 0.0
+    /// The generated passwords, by address, to hand out once. Not encoded into JSON.
+    public var passwords: [(address: String, password: Secret)] = []
+
+    enum CodingKeys: String, CodingKey { case rows, created, problems, dryRun = "dry_run", hashingSeconds = "hashing_seconds" }
+
+    /// An empty report.
+    public init() {}
+}
+
+extension MailAdministration {
+    /// The columns of a mailbox CSV file; `address` is required, and `login` or `display_name`.
+    public static let accountColumns = ["address", "login", "display_name", "quota_mb"]
+
+    /// Creates mailboxes from CSV, all or nothing: every row checked first, passwords generated and
+    /// hashed on all cores, then one transaction. The generated passwords come back in the report.
+    public func importAccounts(csv data: Data, fileName: String, dryRun: Bool,
+                               progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws -> MailImportReport {
+        try session.authorize(.mailAccountImport, target: "import:\(fileName)", database: database)
+        var report = MailImportReport()
+        report.dryRun = dryRun
+        let table: CSVTable
+        do { table = try CSVReader.parse(data) } catch let error as CSVError {
+            report.problems.append(ImportProblem(line: error.line, field: nil, reason: error.description))
+            return report
+        }
+        let header = table.header.map { $0.lowercased() }
+        for column in header where !Self.accountColumns.contains(column) {
+            report.problems.append(ImportProblem(line: 1, field: column, reason: "unknown column (known: \(Self.accountColumns.joined(separator: ", ")))"))
+        }
+        if !header.contains("address") { report.problems.append(ImportProblem(line: 1, field: "address", reason: "required column missing")) }
+        if !header.contains("login"), !header.contains("display_name") {
+            report.problems.append(ImportProblem(line: 1, field: "login", reason: "give a login or a display_name column"))
+        }
+        guard report.problems.isEmpty else { return report }
+
+        struct Planned { var line: Int; var address: EmailAddress; var login: String?; var name: String?; var quota: Int? }
+        var rows: [Planned] = []
+        var seen: [String: Int] = [:]
+        let (domains, logins, taken) = try database.read { db in
+            (Set(try String.fetchAll(db, sql: "SELECT name FROM mail_domain")),
+             Dictionary(uniqueKeysWithValues: try PeopleIndex.fetch(db)),
+             Set(try String.fetchAll(db, sql: "SELECT address FROM mailbox UNION SELECT address FROM mail_alias")))
+        }
+        for record in table.rows {
+            report.rows += 1
+            guard record.fields.count == header.count else {
+                report.problems.append(ImportProblem(line: record.line, field: nil, reason: "has \(record.fields.count) fields, the header has \(header.count)"))
+                continue
+            }
+            var cells: [String: String] = [:]
+            for (column, value) in zip(header, record.fields) { cells[column] = value.trimmingCharacters(in: .whitespaces) }
+            do {
+                let address = try Self.normalize(address: cells["address"] ?? "")
+                if let first = seen[address.key] { throw DirectoryError(.conflict, "address \(address.key) already appears on line \(first)") }
+                seen[address.key] = record.line
+                guard domains.contains(address.asciiDomain) else {
+                    throw DirectoryError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)")
+                }
+                if taken.contains(address.key) { throw DirectoryError(.conflict, "address \(address.key) is already a mailbox or alias") }
+                let login = try cells["login"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.login($0) }
+                if let login {
+                    guard let status = logins[login] else { throw DirectoryError(.notFound, "login: no person with login \(DirectoryError.quote(login))") }
+                    guard status == "active" else { throw DirectoryError(.refused, "login: person \(login) is \(status)") }
+                }
+                let name = try cells["display_name"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.text("display name", $0, maxLength: 200) }
+                if login == nil, name == nil { throw DirectoryError(.invalidInput, "display name: a service mailbox needs a display_name") }
+                let quota = try cells["quota_mb"].flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int in
+                    guard let value = Int(text) else { throw DirectoryError.invalid("quota_mb", text, "must be a whole number of MB") }
+                    return value
+                }
+                _ = try quotaBytes(quota ?? settings.defaultQuotaMB)
+                rows.append(Planned(line: record.line, address: address, login: login, name: name, quota: quota))
+            } catch let error as DirectoryError {
+                let field = error.description.hasPrefix("login") ? "login" : error.description.hasPrefix("display") ? "display_name"
+                    : error.description.hasPrefix("quota") ? "quota_mb" : "address"
+                report.problems.append(ImportProblem(line: record.line, field: field, reason: error.description))
+            }
+        }
+        guard report.problems.isEmpty, !dryRun else { return report }
+
+        // Hash on every core: yescrypt is the slow part of an import.
+        let passwords = rows.map { _ in PasswordGenerator.generate() }
+        let hashes = HashResults(count: rows.count)
+        let hasher = self.hasher
+        let start = DispatchTime.now().uptimeNanoseconds
+        let total = rows.count
+        DispatchQueue.concurrentPerform(iterations: rows.count) { index in
+            hashes.set(index, Result { try hasher.hash(passwords[index]) })
+            let done = hashes.finished()
+            if done % 100 == 0 || done == total { progress(done, total) }
+        }
+        report.hashingSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let hashed = try hashes.values()
+
+        let stamp = timestamp
+        try database.write { db in
+            for (index, row) in rows.enumerated() {
+                let domainID = try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [row.address.asciiDomain])
+                let person = try row.login.flatMap { try GRDB.Row.fetchOne(db, sql: "SELECT id, display_name FROM person WHERE login = ?", arguments: [$0]) }
+                let name = row.name ?? person?["display_name"] ?? row.address.key
+                try db.execute(sql: """
+                    INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
+                        password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?)
+                    """, arguments: [row.address.key, domainID, person?["id"] as Int64?, name, hashed[index],
+                                     try quotaBytes(row.quota ?? settings.defaultQuotaMB), stamp, passwordExpiry, stamp, stamp])
+                var details = AuditDetails()
+                details["via"] = "import:\(fileName)"
+                details["owner"] = row.login ?? ""
+                details["password_generated"] = true
+                try session.audit.append(db, context: session.context, action: Action.mailAccountCreate.rawValue,
+                                         target: "mailbox:\(row.address.key)", details: details)
+            }
+            var summary = AuditDetails()
+            summary["file"] = fileName
+            summary["created"] = rows.count
+            try session.audit.append(db, context: session.context, action: Action.mailAccountImport.rawValue, target: "import:\(fileName)", details: summary)
+        }
+        report.created = rows.count
+        report.passwords = zip(rows, passwords).map { ($0.address.key, $1) }
+        return report
+    }
+}
+
+/// People's logins and statuses, for checking import rows without a query each.
+private enum PeopleIndex {
+    static func fetch(_ db: Database) throws -> [(String, String)] {
+        try GRDB.Row.fetchAll(db, sql: "SELECT login, status FROM person").map { ($0["login"], $0["status"]) }
+    }
+}
+
+/// Hash results filled in from many threads.
+private final class HashResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<String, any Error>?]
+    private var done = 0
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<String, any Error>) {
+        lock.lock()
+        results[index] = result
+        done += 1
+        lock.unlock()
+    }
+
+    func finished() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
+
+    func values() throws -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try results.map { result in
+            guard let result else { throw PasswordHashError(description: "a password was not hashed") }
+            return try result.get()
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import Messaging
+public import SwitchboardCore
+import Transport
+
+/// One step of `mailctl doctor`.
+public struct DoctorStep: Sendable, Codable {
+    /// The step's name.
+    public var name: String
+    /// `ok`, `failed` or `skipped`.
+    public var result: String
+    /// Seconds it took.
+    public var seconds: Double
+    /// What was seen, or what is wrong and what to do.
+    public var detail: String
+}
+
+/// The end-to-end proof that a mailbox works: directory, IMAP login, quota, submission, delivery, cleanup.
+public struct MailDoctor: Sendable {
+    /// The database.
+    public let database: SwitchboardDatabase
+    /// Mail settings (IMAP and submission endpoints, TLS).
+    public let settings: SwitchboardConfig.MailSettings
+    /// The zone times are shown in.
+    public let timeZone: String
+    /// How long to wait for the test message to arrive.
+    public var deliveryTimeout: Double = 10
+
+    /// A doctor.
+    public init(database: SwitchboardDatabase, settings: SwitchboardConfig.MailSettings, timeZone: String) {
+        self.database = database
+        self.settings = settings
+        self.timeZone = timeZone
+    }
+
+    /// Runs every step; after a failure the rest are skipped. The password is only ever given to libcurl.
+    public func run(address raw: String, password: Secret) throws -> [DoctorStep] {
+        let address = try MailAdministration.normalize(address: raw).key
+        var steps: [DoctorStep] = []
+        var failed = false
+        func step(_ name: String, _ body: () throws -> String) {
+            guard !failed else {
+                steps.append(DoctorStep(name: name, result: "skipped", seconds: 0, detail: "an earlier step failed"))
+                return
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            var result = "ok"
+            var detail: String
+            do { detail = try body() } catch {
+                result = "failed"
+                failed = true
+                detail = explain(error, address: address)
+            }
+            steps.append(DoctorStep(name: name, result: result, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, detail: detail))
+        }
+
+        step("directory") { try lint(address) }
+        let credentials = MailCredentials(username: address, password: password)
+        var imap: IMAPSession?
+        defer { imap?.close() }
+        step("imap login") {
+            let session = try IMAPSession(server: endpoint(settings.imap), credentials: credentials)
+            imap = session
+            _ = try session.login()
+            return "\(settings.imap.host):\(settings.imap.port) accepted the password"
+        }
+        step("quota") {
+            guard let usage = try imap?.quota() else { return "no quota reported" }
+            guard let limit = usage.limitKiB, limit > 0 else { return "\(usage.usedKiB / 1024) MB used, no limit" }
+            return "\(usage.usedKiB / 1024) of \(limit / 1024) MB used (\(usage.usedKiB * 100 / limit)%)"
+        }
+        let domain = address.split(separator: "@").last.map(String.init) ?? "switchboard"
+        let messageID = MailMessage.makeMessageID(domain: domain)
+        step("smtp submission") {
+            let box = try Mailbox(displayName: "Switchboard", address: address, role: "recipient")
+            var message = MailMessage(from: box, to: [box], subject: "Switchboard mail check \(messageID)",
+                                      textBody: "This message proves the mailbox works. mailctl doctor deletes it.\r\n")
+            message.messageID = messageID
+            let smtp = try SMTPSession(server: endpoint(settings.submission), credentials: credentials, heloName: domain)
+            defer { smtp.close() }
+            let receipt = try smtp.send(from: address, to: [address], message: try message.render())
+            return "\(settings.submission.host):\(settings.submission.port) accepted a message to self (\(receipt.responseCode))"
+        }
+        var uid: Int?
+        step("delivery") {
+            guard let imap else { throw MailServiceError(step: "delivery", problem: "no IMAP session") }
+            uid = try imap.waitForMessage(messageID: messageID, timeoutSeconds: deliveryTimeout)
+            return "found again over IMAP by its Message-ID"
+        }
+        step("cleanup") {
+            guard let imap, let uid else { throw MailServiceError(step: "cleanup", problem: "no message to remove") }
+            try imap.delete(uid: uid)
+            return "test message removed"
+        }
+        return steps
+    }
+
+    func endpoint(_ endpoint: SwitchboardConfig.Endpoint) -> MailServer {
+        MailServer(host: endpoint.host, port: endpoint.port, security: MailServer.Security(rawValue: endpoint.security) ?? .startTLS,
+                   verifyPeer: settings.verifyTLS, caFile: settings.caFile, timeoutSeconds: 10)
+    }
+
+    /// What the directory says: a mailbox that cannot work is explained before any server is asked.
+    func lint(_ address: String) throws -> String {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT m.status, m.status_changed_at, m.password_expires_at, m.must_change_password, m.quota_bytes,
+                       d.name AS domain, d.status AS domain_status, p.login, p.status AS person_status
+                FROM mailbox m JOIN mail_domain d ON d.id = m.domain_id LEFT JOIN person p ON p.id = m.person_id
+                WHERE m.address = ?
+                """, arguments: [address]) else {
+                let alias: String? = try String.fetchOne(db, sql: "SELECT group_concat(target, ', ') FROM mail_alias WHERE address = ?", arguments: [address])
+                if let alias { throw MailServiceError(step: "directory", problem: "\(address) is an alias, not a mailbox: it delivers to \(alias)") }
+                throw MailServiceError(step: "directory", problem: "no mailbox \(address) (see `mailctl account list`)")
+            }
+            let since = Console.local(row["status_changed_at"], zone: timeZone)
+            let status: String = row["status"]
+            let domain: String = row["domain"]
+            if (row["domain_status"] as String) != "active" {
+                throw MailServiceError(step: "directory", problem: "login refused: the domain \(domain) is disabled (`mailctl domain enable \(domain)`)")
+            }
+            switch status {
+            case "login-disabled":
+                throw MailServiceError(step: "directory", problem: "login refused: the account is login-disabled since \(since); mail is still delivered (`mailctl account enable \(address)`)")
+            case "suspended":
+                throw MailServiceError(step: "directory", problem: "login refused and mail bounced: the account is suspended since \(since) (`mailctl account enable \(address)`)")
+            case "pending-purge":
+                throw MailServiceError(step: "directory", problem: "the account was deleted on \(since) and waits for purge (`mailctl account enable \(address)` undoes it)")
+            default: break
+            }
+            var notes: [String] = []
+            if let login: String = row["login"], let personStatus: String = row["person_status"], personStatus != "active" {
+                notes.append("warning: its owner \(login) is \(personStatus) in the directory")
+            }
+            if let expires: String = row["password_expires_at"], expires < Timestamp.format(Date()) {
+                notes.append("warning: the password expired on \(Console.local(expires, zone: timeZone))")
+            }
+            if (row["must_change_password"] as Bool?) == true { notes.append("the owner must change the password") }
+            return (["active mailbox in \(domain)"] + notes).joined(separator: "; ")
+        }
+    }
+
+    func explain(_ error: any Error, address: String) -> String {
+        guard let error = error as? TransportError else { return "\(error)" }
+        switch error.code {
+        case .authenticationFailed:
+            return "login refused: the server does not accept this password for \(address) (the directory says the mailbox is active; reset it with `mailctl account reset-password`)"
+        case .connectionFailed, .timeout, .tlsFailed:
+            return "\(error.description) (check the server and mail.imap / mail.submission in the config)"
+        default:
+            return error.description
+        }
+    }
+}
+
+extension Console {
+    /// A stored UTC time in the zone, for messages.
+    static func local(_ stored: String?, zone: String) -> String {
+        guard let stored, let date = Timestamp.parse(stored) else { return stored ?? "?" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone) ?? .current
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+}
+
+/// Formatting helpers local to MailAdmin.
+enum Console {}

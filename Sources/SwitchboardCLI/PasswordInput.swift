@@ -1,0 +1,36 @@
+import Foundation
+public import SwitchboardCore
+
+/// Reads a password without it ever touching argv: from standard input, or a prompt with echo off.
+public enum PasswordInput {
+    /// The first line of standard input (`--password-stdin`), without its line ending.
+    public static func fromStandardInput() throws -> Secret {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw UsageError("--password-stdin: standard input held no password (give it as the first line)")
+        }
+        return Secret(line)
+    }
+
+    /// Prompts twice on the terminal with echo off; nil when standard input is not a terminal.
+    public static func prompt(_ label: String) throws -> Secret? {
+        guard isatty(STDIN_FILENO) == 1 else { return nil }
+        let first = try readHidden("\(label): ")
+        let second = try readHidden("Again: ")
+        guard first == second else { throw UsageError("the two passwords differ; nothing was changed") }
+        return first.isEmpty ? nil : Secret(first)
+    }
+
+    private static func readHidden(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var hidden = saved
+        hidden.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &hidden)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}

@@ -1,0 +1,276 @@
+import ArgumentParser
+import Foundation
+import MailAdmin
+import SwitchboardCLI
+import SwitchboardCore
+
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account", abstract: "Mailboxes: create, inspect, switch off and on, passwords, quota, rename, delete.",
+        subcommands: [Create.self, Show.self, List.self, DisableLogin.self, Suspend.self, Enable.self, ResetPassword.self,
+                      SetQuota.self, Rename.self, Delete.self, Purge.self, Import.self])
+
+    static func show(_ account: MailAccount, json: Bool, zone: String) throws {
+        if json { try Console.json(account); return }
+        var pairs: [(String, String)] = [
+            ("address", account.address), ("name", account.displayName), ("owner", account.owner ?? "(service mailbox)"),
+            ("unit", account.unit ?? ""), ("status", "\(account.status) since \(Console.localTime(account.statusChangedAt, zone: zone))"),
+            ("quota", account.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"), ("mail folder", account.homeKey),
+            ("password set", Console.localTime(account.passwordChangedAt, zone: zone)),
+        ]
+        if let expires = account.passwordExpiresAt { pairs.append(("password expires", Console.localTime(expires, zone: zone))) }
+        if account.mustChangePassword { pairs.append(("must change", "yes")) }
+        if let purge = account.purgeAfter { pairs.append(("purge after", Console.localTime(purge, zone: zone))) }
+        Console.fields(pairs)
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a mailbox for a person or a service; the password is read, never taken from the command line.",
+            discussion: """
+                Without --password-stdin, a terminal prompts for the password; empty or no terminal generates
+                one, shown once.
+
+                Examples:
+                  mailctl account create an.nguyen@bonoivu.gov.vn --person an.nguyen --send-welcome
+                  mailctl account create hotro@bonoivu.gov.vn --name "Hỗ trợ CNTT" --quota 4096
+                  printf '%s\\n' "$PASSWORD" | mailctl account create lan.tran@bonoivu.gov.vn --person lan.tran --password-stdin
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address (also the login).") var address: String
+        @Option(help: "The owner's directory login.") var person: String?
+        @Option(help: "Display name (default: the owner's name).") var name: String?
+        @Option(help: "Quota in MB (default: mail.default_quota_mb; 0: none).") var quota: Int?
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @Flag(help: "E-mail a welcome message (how to log in; never the password).") var sendWelcome = false
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let context = try CommandContext.open(global, tool: "mailctl")
+                let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
+                let (account, generated) = try context.mail.createAccount(
+                    NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password))
+                if global.json { try Console.json(account) } else { Console.out("Created mailbox \(account.address) (\(account.displayName))") }
+                showGenerated(generated, for: account.address)
+                if sendWelcome { try Notifications.send(.welcome, to: account, context: context) }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a mailbox.", discussion: "Example:\n  mailctl account show an.nguyen@bonoivu.gov.vn")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let context = try CommandContext.open(global, tool: "mailctl")
+                try AccountCommand.show(try context.mail.account(address), json: global.json, zone: context.config.locale.timeZone)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List mailboxes by domain, status or unit.",
+            discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --json")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this domain.") var domain: String?
+        @Option(help: "Only this status: active, login-disabled, suspended, pending-purge.") var status: String?
+        @Option(help: "Only owners in this unit and its sub-units.") var unit: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let accounts = try CommandContext.open(global, tool: "mailctl").mail.accounts(domain: domain, status: status, unit: unit?.uppercased())
+                if global.json { try Console.json(accounts); return }
+                Console.table(["ADDRESS", "NAME", "OWNER", "UNIT", "STATUS", "QUOTA"], accounts.map {
+                    [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]
+                })
+            }
+        }
+    }
+
+    struct DisableLogin: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "disable-login", abstract: "Stop logins; mail is still delivered.",
+            discussion: "Example:\n  mailctl account disable-login an.nguyen@bonoivu.gov.vn --reason \"nghỉ phép\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+        @Option(help: "Why (audited).") var reason: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .loginDisabled, reason: reason)
+                Console.out("Logins to \(address) are refused; mail is still delivered")
+            }
+        }
+    }
+
+    struct Suspend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop logins and delivery (senders get a bounce).",
+            discussion: "Example:\n  mailctl account suspend an.nguyen@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+        @Option(help: "Why (audited).") var reason: String?
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .suspended, reason: reason)
+                Console.out("Suspended \(address): no login, no delivery")
+            }
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a mailbox active again (also undoes a delete before purge).",
+            discussion: "Example:\n  mailctl account enable an.nguyen@bonoivu.gov.vn")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .active)
+                Console.out("\(address) is active")
+            }
+        }
+    }
+
+    struct ResetPassword: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password", abstract: "Set a new password; the old one stops working at once.",
+            discussion: """
+                Examples:
+                  mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
+                  printf '%s\\n' "$NEW" | mailctl account reset-password an.nguyen@bonoivu.gov.vn --password-stdin
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @Flag(help: "Require a change at the next chance.") var mustChange = false
+        @Flag(help: "E-mail the owner that the password was reset (never the password).") var notify = false
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let context = try CommandContext.open(global, tool: "mailctl")
+                let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
+                let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
+                Console.out("Password of \(address) reset")
+                showGenerated(generated, for: address)
+                if notify { try Notifications.send(.passwordReset, to: try context.mail.account(address), context: context) }
+            }
+        }
+    }
+
+    struct SetQuota: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-quota", abstract: "Set the storage quota in MB (0: none).",
+            discussion: "Example:\n  mailctl account set-quota an.nguyen@bonoivu.gov.vn 4096")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+        @Argument(help: "MB.") var megabytes: Int
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                try CommandContext.open(global, tool: "mailctl").mail.setQuota(address, megabytes: megabytes)
+                Console.out("Quota of \(address): \(megabytes == 0 ? "none" : "\(megabytes) MB")")
+            }
+        }
+    }
+
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a mailbox a new address; the old one keeps receiving as an alias; no mail moves.",
+            discussion: "Example:\n  mailctl account rename an.nguyen@bonoivu.gov.vn an.nguyenvan@bonoivu.gov.vn")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The current address.") var old: String
+        @Argument(help: "The new address.") var new: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                try CommandContext.open(global, tool: "mailctl").mail.rename(old, to: new)
+                Console.out("Renamed \(old) to \(new); \(old) stays as an alias")
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a mailbox: no login, no delivery, purged after mail.deleted_retention_days.",
+            discussion: "Example:\n  mailctl account delete an.nguyen@bonoivu.gov.vn\n\nUndo before the purge with `mailctl account enable`.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address.") var address: String
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let context = try CommandContext.open(global, tool: "mailctl")
+                try context.mail.setStatus(address, to: .pendingPurge)
+                Console.out("\(address) is pending purge; it is removed after \(context.config.mail.deletedRetentionDays) days (`mailctl account purge`)")
+            }
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove deleted mailboxes whose retention has run out (admin).", discussion: "Example:\n  mailctl account purge")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                let purged = try CommandContext.open(global, tool: "mailctl").mail.purge()
+                if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nothing to purge" : "Purged: \(purged.joined(separator: ", "))") }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create mailboxes from CSV, all or nothing; generated passwords go to a file only you can read.",
+            discussion: """
+                Columns: \(MailAdministration.accountColumns.joined(separator: ",")) (address required; login or display_name).
+                Every row is checked first; passwords are hashed on all cores.
+
+                Examples:
+                  mailctl account import accounts.csv --dry-run
+                  mailctl account import accounts.csv --passwords-out /root/new-passwords.csv
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Check every row; create nothing.") var dryRun = false
+        @Option(help: "Where to write address,password of the new mailboxes (mode 600; required unless --dry-run).") var passwordsOut: String?
+        @Flag(help: "Show progress even when standard error is not a terminal.") var progress = false
+
+        func validate() throws {
+            if !dryRun, passwordsOut == nil { throw ValidationError("give --passwords-out FILE (the generated passwords go there), or --dry-run") }
+        }
+
+        func run() throws {
+            try ExitStatus.run(tool: "mailctl") {
+                guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
+                if let passwordsOut, FileManager.default.fileExists(atPath: passwordsOut) {
+                    throw UsageError("--passwords-out \(passwordsOut): exists already; choose a new file")
+                }
+                let context = try CommandContext.open(global, tool: "mailctl")
+                let name = (file as NSString).lastPathComponent
+                let force = progress
+                let report = try context.mail.importAccounts(csv: data, fileName: name, dryRun: dryRun) { done, total in
+                    Console.progress(done, total, label: "hashing passwords", force: force)
+                }
+                if !report.problems.isEmpty {
+                    for problem in report.problems.prefix(50) { Console.error(problem.describe(file: file)) }
+                    Console.error("mailctl: \(file): \(report.problems.count) problem(s); no mailbox was created")
+                    throw ExitStatus.dataError
+                }
+                if let passwordsOut, !report.dryRun {
+                    let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
+                    try SecretFile.write(lines.joined(separator: "\r\n") + "\r\n", to: passwordsOut)
+                }
+                if global.json { try Console.json(report); return }
+                Console.out(report.dryRun
+                    ? "Would create \(report.rows) mailboxes from \(file): no problem found"
+                    : "Created \(report.created) mailboxes from \(file); passwords in \(passwordsOut ?? "")")
+            }
+        }
+    }
+}

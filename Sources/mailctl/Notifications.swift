@@ -1,0 +1,22 @@
+import Foundation
+import MailAdmin
+import SwitchboardCLI
+import SwitchboardCore
+
+/// Sends one notification through the relay and records it (after the send: no network I/O in a transaction).
+enum Notifications {
+    static func send(_ kind: NotificationKind, to account: MailAccount, context: CommandContext, values: [String: String] = [:]) throws {
+        try context.session.authorize(.mailNotify, target: "mailbox:\(account.address)", database: context.database)
+        let notifier = MailNotifier(settings: context.config.mail, timeZone: context.config.locale.timeZone)
+        let mail = try notifier.render(kind, to: account, values: values)
+        try notifier.send([mail])
+        try context.database.write { db in
+            var details = AuditDetails()
+            details["notification"] = kind.rawValue
+            details["message_id"] = mail.messageID
+            try context.session.audit.append(db, context: context.session.context, action: Action.mailNotify.rawValue,
+                                             target: "mailbox:\(account.address)", details: details)
+        }
+        Console.out("Sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import SwitchboardCore
+import Testing
+import Transport
+
+/// The mail stack of this test run (started by `make test`), and a mail domain of this test's own.
+final class MailWorkspace {
+    let env: [String: String]
+    let folder: String
+    let config: String
+    let domain: String
+    let database: String
+    let imapPort: Int
+    let smtpPort: Int
+    let submissionPort: Int
+
+    static let howToStart = "no mail stack: run `make test` (which starts one), or `ops/mailstack/start --db PATH --dir DIR` on a database made by `dirctl init`, and set SWITCHBOARD_MAILSTACK_ENV=DIR/env"
+
+    init() throws {
+        guard let file = ProcessInfo.processInfo.environment["SWITCHBOARD_MAILSTACK_ENV"],
+              let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw TestSetupError(Self.howToStart)
+        }
+        var env: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { env[parts[0]] = parts[1] }
+        }
+        guard let db = env["MAILSTACK_DB"], let imap = env["IMAP_PORT"].flatMap(Int.init),
+              let smtp = env["SMTP_PORT"].flatMap(Int.init), let submission = env["SUBMISSION_PORT"].flatMap(Int.init) else {
+            throw TestSetupError("\(file) lacks MAILSTACK_DB or the ports: \(Self.howToStart)")
+        }
+        self.env = env
+        database = db
+        imapPort = imap
+        smtpPort = smtp
+        submissionPort = submission
+        domain = "t" + UUID().uuidString.prefix(8).lowercased() + ".test"
+        folder = NSTemporaryDirectory() + "switchboard-mail-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        config = folder + "/switchboard.yaml"
+        let templates = Self.root + "/Templates/mail"
+        try """
+        database:
+          path: \(db)
+        mail:
+          imap: {host: 127.0.0.1, port: \(imap), security: plain}
+          submission: {host: 127.0.0.1, port: \(submission), security: plain}
+          relay: {host: 127.0.0.1, port: \(smtp), security: plain}
+          templates_dir: \(templates)
+          doveadm_config: \(env["DOVECOT_CONFIG"] ?? "")
+          notification_from: helpdesk@\(domain)
+          default_quota_mb: 0
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try expectOK("domain", "add", domain)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static let products: String = {
+        var candidates: [String] = []
+        if let executable = Bundle.main.executablePath { candidates.append((executable as NSString).deletingLastPathComponent) }
+        candidates.append((CommandLine.arguments[0] as NSString).deletingLastPathComponent)
+        candidates.append(root + "/.build/debug")
+        for candidate in candidates {
+            var folder = candidate
+            for _ in 0..<3 {
+                if FileManager.default.isExecutableFile(atPath: folder + "/mailctl") { return folder }
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+        }
+        return root + "/.build/debug"
+    }()
+
+    /// An address in this test's domain.
+    func address(_ local: String) -> String { "\(local)@\(domain)" }
+
+    @discardableResult
+    func mailctl(_ arguments: [String], stdin: String? = nil) throws -> CommandRun {
+        try CommandRun.run(Self.products + "/mailctl", arguments + ["--config", config], stdin: stdin)
+    }
+
+    @discardableResult
+    func mailctl(_ arguments: String...) throws -> CommandRun { try mailctl(Array(arguments)) }
+
+    @discardableResult
+    func dirctl(_ arguments: String...) throws -> CommandRun {
+        try CommandRun.run(Self.products + "/dirctl", Array(arguments) + ["--config", config])
+    }
+
+    @discardableResult
+    func expectOK(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        let run = try mailctl(Array(arguments), stdin: stdin)
+        #expect(run.status == 0, "mailctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
+        return run
+    }
+
+    /// Creates a service mailbox with a known password.
+    func mailbox(_ local: String, password: String = "Gi0-mua-thu-Ha-Noi", extra: [String] = []) throws -> String {
+        let address = address(local)
+        let run = try mailctl(["account", "create", address, "--name", "Tài khoản \(local)", "--password-stdin"] + extra, stdin: password + "\n")
+        #expect(run.status == 0, "create \(address): \(run.stderr)")
+        return address
+    }
+
+    var imapServer: MailServer { MailServer(host: "127.0.0.1", port: imapPort, security: .plain) }
+    var submissionServer: MailServer { MailServer(host: "127.0.0.1", port: submissionPort, security: .plain) }
+    var relayServer: MailServer { MailServer(host: "127.0.0.1", port: smtpPort, security: .plain) }
+
+    /// Logs in over IMAP; the error when refused.
+    func imapLogin(_ address: String, _ password: String) -> (any Error)? {
+        do {
+            let session = try IMAPSession(server: imapServer, credentials: MailCredentials(username: address, password: Secret(password)))
+            defer { session.close() }
+            _ = try session.login()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Sends a plain message through the relay (port 25 style, no AUTH); returns its Message-ID.
+    @discardableResult
+    func deliver(to recipients: [String], from sender: String? = nil, body: String = "Xin chào.\r\n") throws -> String {
+        let id = "<\(UUID().uuidString)@\(domain)>"
+        let from = sender ?? address("sender")
+        let message = "From: <\(from)>\r\nTo: <\(recipients[0])>\r\nSubject: test\r\nMessage-ID: \(id)\r\n\r\n\(body)"
+        let session = try SMTPSession(server: relayServer, credentials: nil, heloName: domain)
+        defer { session.close() }
+        _ = try session.send(from: from, to: recipients, message: message)
+        return id
+    }
+
+    /// True when a message with this Message-ID is in the mailbox's folder on disk (works whatever the login state).
+    func delivered(_ messageID: String, to address: String, timeout: Double = 10) throws -> Bool {
+        guard let dir = env["MAILSTACK_DIR"] else { return false }
+        let homeKey = try scalar("SELECT home_key FROM mailbox WHERE address = '\(address)'")
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            for sub in ["new", "cur"] {
+                let folder = "\(dir)/mail/\(homeKey)/Maildir/\(sub)"
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                    if let text = try? String(contentsOfFile: folder + "/" + file, encoding: .utf8), text.contains(messageID) { return true }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        return false
+    }
+
+    func scalar(_ sql: String) throws -> String {
+        try CommandRun.run("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+struct CommandRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static func run(_ program: String, _ arguments: [String], stdin: String? = nil) throws -> CommandRun {
+        guard FileManager.default.isExecutableFile(atPath: program) else {
+            throw TestSetupError("\(program) not found: build first (`swift build --build-tests`, or `make test`)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return CommandRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+

@@ -1,0 +1,107 @@
+import Foundation
+import Transport
+
+/// The running mail stack the integration tests talk to (ops/mailstack/start writes DIR/env),
+/// and fixtures in its database: every test makes its own domain, so tests run in parallel.
+struct MailStack {
+    static let missingMessage =
+        "no mail stack: run `make test` (which starts one), or `ops/mailstack/start --db PATH --dir DIR` and set SWITCHBOARD_MAILSTACK_ENV=DIR/env"
+
+    struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let host: String
+    let imapPort: Int
+    let smtpPort: Int
+    let submissionPort: Int
+    let database: String
+    let dovecotConfig: String
+
+    /// The stack named by SWITCHBOARD_MAILSTACK_ENV; throws (failing the test) without one.
+    static func current() throws -> MailStack {
+        guard let path = ProcessInfo.processInfo.environment["SWITCHBOARD_MAILSTACK_ENV"], !path.isEmpty else {
+            throw Unavailable(description: missingMessage)
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Unavailable(description: "\(missingMessage) (cannot read \(path))")
+        }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            // start writes values with printf %q: undo backslash escapes.
+            var value = ""
+            var escaped = false
+            for character in line[line.index(after: equals)...] {
+                if escaped || character != "\\" {
+                    value.append(character)
+                    escaped = false
+                } else {
+                    escaped = true
+                }
+            }
+            values[String(line[..<equals])] = value
+        }
+        guard let imap = values["IMAP_PORT"].flatMap(Int.init), let smtp = values["SMTP_PORT"].flatMap(Int.init),
+            let submission = values["SUBMISSION_PORT"].flatMap(Int.init), let database = values["MAILSTACK_DB"],
+            let dovecot = values["DOVECOT_CONFIG"]
+        else {
+            throw Unavailable(description: "\(missingMessage) (\(path) lacks IMAP_PORT, SMTP_PORT, SUBMISSION_PORT, MAILSTACK_DB or DOVECOT_CONFIG)")
+        }
+        return MailStack(
+            host: values["MAILSTACK_HOST"] ?? "127.0.0.1", imapPort: imap, smtpPort: smtp, submissionPort: submission,
+            database: database, dovecotConfig: dovecot)
+    }
+
+    var imap: MailServer { MailServer(host: host, port: imapPort, security: .plain, timeoutSeconds: 10) }
+    var submission: MailServer { MailServer(host: host, port: submissionPort, security: .plain, timeoutSeconds: 10) }
+    var smtp: MailServer { MailServer(host: host, port: smtpPort, security: .plain, timeoutSeconds: 10) }
+
+    /// A fresh domain `t<uuid8>.test` with active mailboxes `local@domain` (quota in bytes, or nil).
+    func makeDomain(_ mailboxes: [String: Int?]) throws -> TestDomain {
+        let name = "t\(UUID().uuidString.prefix(8).lowercased()).test"
+        let password = "Mật khẩu \(UUID().uuidString.prefix(8))"
+        let hash = try run("/usr/bin/doveadm", ["-c", dovecotConfig, "pw", "-s", "SHA512-CRYPT", "-p", password])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = "2026-01-01T00:00:00Z"
+        var sql = """
+            PRAGMA foreign_keys=ON;
+            INSERT INTO mail_domain(name, status, created_at) VALUES ('\(name)', 'active', '\(now)');
+            """
+        for (local, quota) in mailboxes.sorted(by: { $0.key < $1.key }) {
+            sql += """
+
+                INSERT INTO mailbox(address, domain_id, person_id, display_name, password_hash, status, quota_bytes, status_changed_at, created_at)
+                VALUES ('\(local)@\(name)', (SELECT id FROM mail_domain WHERE name = '\(name)'), NULL, '\(local)', '\(hash)', 'active',
+                        \(quota.map(String.init) ?? "NULL"), '\(now)', '\(now)');
+                """
+        }
+        _ = try run("/usr/bin/sqlite3", ["-batch", "-bail", database, ".timeout 10000", sql])
+        return TestDomain(name: name, password: password, stack: self)
+    }
+
+    /// The flags of a message, read on the server side (no IMAP login, no side effects).
+    func flags(of address: String, uid: Int) throws -> String {
+        try run("/usr/bin/doveadm", ["-c", dovecotConfig, "fetch", "-u", address, "flags", "mailbox", "INBOX", "uid", String(uid)])
+    }
+
+    @discardableResult
+    func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Unavailable(
+                description: "\(tool) failed (exit \(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))")
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
