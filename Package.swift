@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dirctl", targets: ["dirctl"]),
         .executable(name: "mailctl", targets: ["mailctl"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "MailAdmin", targets: ["MailAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -19,6 +19,7 @@ let package = Package(
             name: "SwitchboardBench",
             dependencies: [
                 .product(name: "SwitchboardCore", package: rootIdentity),
+                .product(name: "MailAdmin", package: rootIdentity),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]

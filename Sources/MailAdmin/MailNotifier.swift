@@ -13,6 +13,30 @@ public enum NotificationKind: String, Sendable, CaseIterable {
     case quotaWarning = "quota-warning"
 }
 
+/// Who a notification goes to.
+public struct NotificationRecipient: Sendable {
+    /// The address.
+    public var address: String
+    /// The name shown.
+    public var displayName: String
+    /// `vi` or `en`.
+    public var language: String
+
+    /// A recipient.
+    public init(address: String, displayName: String, language: String) {
+        self.address = address
+        self.displayName = displayName
+        self.language = language
+    }
+}
+
+extension MailAccount {
+    /// The mailbox as a notification recipient.
+    public var recipient: NotificationRecipient {
+        NotificationRecipient(address: address, displayName: displayName, language: language)
+    }
+}
+
 /// A rendered notification, ready to send.
 public struct OutgoingMail: Sendable {
     /// The envelope sender.
@@ -41,7 +65,7 @@ public struct MailNotifier: Sendable {
     }
 
     /// Renders one notification for a mailbox; every header is checked for CR, LF and NUL first.
-    public func render(_ kind: NotificationKind, to account: MailAccount, values: [String: String] = [:], now: Date = Date()) throws -> OutgoingMail {
+    public func render(_ kind: NotificationKind, to account: NotificationRecipient, values: [String: String] = [:], now: Date = Date()) throws -> OutgoingMail {
         let templates = try MailTemplates(folder: settings.templatesDir)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -8,7 +8,7 @@ enum Notifications {
     static func send(_ kind: NotificationKind, to account: MailAccount, context: CommandContext, values: [String: String] = [:]) throws {
         try context.session.authorize(.mailNotify, target: "mailbox:\(account.address)", database: context.database)
         let notifier = MailNotifier(settings: context.config.mail, timeZone: context.config.locale.timeZone)
-        let mail = try notifier.render(kind, to: account, values: values)
+        let mail = try notifier.render(kind, to: account.recipient, values: values)
         try notifier.send([mail])
         try context.database.write { db in
             var details = AuditDetails()

@@ -14,6 +14,10 @@ struct SwitchboardBench {
         if which == "all" || which == "audit-append" { try auditAppend() }
         if which == "all" || which == "audit-verify" { try auditVerify(events: events) }
         if which == "all" || which == "import" { try importPeople(count: 10_000) }
+        if which == "all" || which == "mail-import" { try MailBenchmarks.importAccounts(count: 5_000) }
+        if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
+            try MailBenchmarks.notifications(count: 1_000, envFile: env)
+        }
     }
 
     static let context = AuditContext(actor: "bench", osUser: "root", role: "admin", tool: "bench", host: "bench")
