@@ -41,6 +41,8 @@ extension MailAdministration {
     /// Creates a mailbox; returns it and the generated password when none was given (shown once).
     public func createAccount(_ request: NewMailAccount) throws -> (account: MailAccount, generatedPassword: Secret?) {
         let address = try Self.normalize(address: request.address)
+        // Refuse before any work: a refused actor learns nothing about the password policy.
+        try session.authorize(.mailAccountCreate, target: "mailbox:\(address.key)", database: database)
         let ownerLogin = try request.owner.map { try DirectoryValidation.login($0) }
         let quota = try quotaBytes(request.quotaMB ?? settings.defaultQuotaMB)
         var displayName = try request.displayName.map { try DirectoryValidation.text("display name", $0, maxLength: 200) }
