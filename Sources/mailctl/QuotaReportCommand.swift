@@ -20,7 +20,11 @@ struct QuotaReportCommand: ParsableCommand {
             try context.session.authorize(.mailQuotaReport, target: "mailbox:*", database: context.database)
             let lines = try QuotaReporter(doveadmConfig: context.config.mail.doveadmConfig, threshold: threshold).report()
                 .filter { !onlyFlagged || $0.flagged }
-            if global.json { try Console.json(lines) } else {
+            if global.json {
+                try Console.json(lines)
+            } else if lines.isEmpty {
+                Console.out(onlyFlagged ? "No mailbox is at \(threshold)% of its quota or more" : "No mailbox")
+            } else {
                 Console.table(["ADDRESS", "USED", "LIMIT", "USE", ""], lines.map { line in
                     [line.address, "\(line.usedKiB / 1024) MB", line.limitKiB.map { "\($0 / 1024) MB" } ?? "none",
                      line.percent.map { "\($0)%" } ?? "-", line.flagged ? "FULL SOON" : ""]
