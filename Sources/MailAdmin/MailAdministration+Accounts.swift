@@ -81,7 +81,7 @@ extension MailAdministration {
                                  generated != nil, stamp, stamp])
             details["owner"] = ownerLogin ?? ""
             details["quota_bytes"] = quota.map { Int64($0) } ?? 0
-            details["password_generated"] = generated != nil
+            details["auto_generated"] = generated != nil
             return try Self.requireAccount(db, address: address.key)
         }
         return (account, generated)
@@ -162,7 +162,7 @@ extension MailAdministration {
             try db.execute(sql: """
                 UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ? WHERE id = ?
                 """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, account.id])
-            details["password_generated"] = generated != nil
+            details["auto_generated"] = generated != nil
         }
         return generated
     }

@@ -67,6 +67,7 @@ extension MailAdministration {
     /// through nested groups. Publishing again brings the list up to date with the group.
     public func publish(group: String, address rawAddress: String) throws -> PublishedList {
         let address = try Self.normalize(address: rawAddress, field: "list address")
+        try session.authorize(.mailGroupPublish, target: "mail-list:\(address.key)", database: database)
         let directory = DirectoryService(database: database, session: session, settings: .init())
         let members = try directory.expand(group: group)
         return try session.perform(.mailGroupPublish, target: "mail-list:\(address.key)", database: database) { db, details in

@@ -109,28 +109,49 @@ extension MailAdministration {
         let hashed = try hashes.values()
 
         let stamp = timestamp
-        try database.write { db in
-            for (index, row) in rows.enumerated() {
-                let domainID = try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [row.address.asciiDomain])
-                let person = try row.login.flatMap { try GRDB.Row.fetchOne(db, sql: "SELECT id, display_name FROM person WHERE login = ?", arguments: [$0]) }
-                let name = row.name ?? person?["display_name"] ?? row.address.key
-                try db.execute(sql: """
-                    INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
-                        password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
-                    VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?)
-                    """, arguments: [row.address.key, domainID, person?["id"] as Int64?, name, hashed[index],
-                                     try quotaBytes(row.quota ?? settings.defaultQuotaMB), stamp, passwordExpiry, stamp, stamp])
-                var details = AuditDetails()
-                details["via"] = "import:\(fileName)"
-                details["owner"] = row.login ?? ""
-                details["password_generated"] = true
-                try session.audit.append(db, context: session.context, action: Action.mailAccountCreate.rawValue,
-                                         target: "mailbox:\(row.address.key)", details: details)
+        var late: [ImportProblem] = []
+        try database.writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                for (index, row) in rows.enumerated() {
+                    // Checked again inside the transaction: another tool may have changed things since.
+                    if let used = try Self.addressInUse(db, row.address.key) {
+                        late.append(ImportProblem(line: row.line, field: "address", reason: "\(row.address.key) became \(used) meanwhile"))
+                        continue
+                    }
+                    guard let domainID = try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [row.address.asciiDomain]) else {
+                        late.append(ImportProblem(line: row.line, field: "address", reason: "the mail domain \(row.address.asciiDomain) was removed meanwhile"))
+                        continue
+                    }
+                    let person = try row.login.flatMap { try GRDB.Row.fetchOne(db, sql: "SELECT id, display_name, status FROM person WHERE login = ?", arguments: [$0]) }
+                    if let person, (person["status"] as String) != "active" {
+                        late.append(ImportProblem(line: row.line, field: "login", reason: "person \(row.login ?? "") is \(person["status"] as String) now"))
+                        continue
+                    }
+                    let name = row.name ?? person?["display_name"] ?? row.address.key
+                    try db.execute(sql: """
+                        INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
+                            password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
+                        VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?)
+                        """, arguments: [row.address.key, domainID, person?["id"] as Int64?, name, hashed[index],
+                                         try quotaBytes(row.quota ?? settings.defaultQuotaMB), stamp, passwordExpiry, stamp, stamp])
+                    var details = AuditDetails()
+                    details["via"] = "import:\(fileName)"
+                    details["owner"] = row.login ?? ""
+                    details["auto_generated"] = true
+                    try session.audit.append(db, context: session.context, action: Action.mailAccountCreate.rawValue,
+                                             target: "mailbox:\(row.address.key)", details: details)
+                }
+                if !late.isEmpty { return .rollback }
+                var summary = AuditDetails()
+                summary["file"] = fileName
+                summary["created"] = rows.count
+                try session.audit.append(db, context: session.context, action: Action.mailAccountImport.rawValue, target: "import:\(fileName)", details: summary)
+                return .commit
             }
-            var summary = AuditDetails()
-            summary["file"] = fileName
-            summary["created"] = rows.count
-            try session.audit.append(db, context: session.context, action: Action.mailAccountImport.rawValue, target: "import:\(fileName)", details: summary)
+        }
+        guard late.isEmpty else {
+            report.problems = late
+            return report
         }
         report.created = rows.count
         report.passwords = zip(rows, passwords).map { ($0.address.key, $1) }

@@ -40,9 +40,15 @@ public struct MailAdministration: Sendable {
 
     /// Validates an address and returns its stored form (lower-case, IDN domain as punycode).
     public static func normalize(address raw: String, field: String = "address") throws -> EmailAddress {
-        do { return try EmailAddress(raw) } catch let error as EmailAddressError {
+        let address: EmailAddress
+        do { address = try EmailAddress(raw) } catch let error as EmailAddressError {
             throw DirectoryError(.invalidInput, "\(field): \(error.description)")
         }
+        // RFC 5322 allows an apostrophe; the mail servers' schema (ops/mail/schema.sql) does not.
+        if address.key.contains("'") {
+            throw DirectoryError.invalid(field, raw, "an apostrophe is not allowed in a mail address here")
+        }
+        return address
     }
 
     // MARK: Domains

@@ -80,3 +80,8 @@ public struct MailServiceError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "\(step): \(problem)" }
 }
+
+extension MailServiceError: ExitStatusProviding {
+    /// A mail server step that cannot run (doveadm missing or failing) means the service is unavailable.
+    public var exitStatus: Int32 { 69 }
+}

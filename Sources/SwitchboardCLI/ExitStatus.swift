@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import GRDB
 import SwitchboardCore
 
 /// The exit statuses of every tool (DESIGN.md): 0, 1 failed, 64 usage, 65 bad data, 69 unavailable, 77 denied, 78 config.
@@ -29,8 +30,23 @@ public enum ExitStatus {
             code = config
         case is DatabaseOpenError:
             code = unavailable
-        case is CSVError, is EmailAddressError, is InputFileError:
+        case is CSVError, is EmailAddressError, is InputFileError, is CommandLineFileError:
             code = dataError
+        case let error as any ExitStatusProviding:
+            code = ExitCode(error.exitStatus)
+        case let error as DatabaseError:
+            // Say what happened without the SQL statement GRDB appends.
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                Console.error("\(tool): the database is busy: another process held the write lock longer than database.busy_timeout_ms; try again")
+                return unavailable
+            case .SQLITE_CONSTRAINT:
+                Console.error("\(tool): refused by the database: \(error.message ?? "a constraint failed")")
+                return dataError
+            default:
+                Console.error("\(tool): database error: \(error.message ?? "\(error.resultCode)")")
+                return failed
+            }
         case is AuditKeyError:
             code = dataError
         case is UsageError:

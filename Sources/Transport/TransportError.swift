@@ -1,3 +1,5 @@
+public import SwitchboardCore
+
 /// Why talking to a mail server failed, in words a helpdesk operator can act on.
 public struct TransportError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is.
@@ -35,5 +37,17 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.description = description
         self.serverReply = serverReply
+    }
+}
+
+extension TransportError: ExitStatusProviding {
+    /// A server that cannot be reached is unavailable (69); a refusal by a reachable server is a failure (1);
+    /// input refused before sending is bad data (65).
+    public var exitStatus: Int32 {
+        switch code {
+        case .connectionFailed, .timeout, .tlsFailed: 69
+        case .invalidInput: 65
+        default: 1
+        }
     }
 }

@@ -64,6 +64,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Verify this JSON Lines export instead of the database.") var file: String?
         @Option(help: "A checkpoint file kept outside the database (repeatable).") var checkpoint: [String] = []
         @Option(help: "The public key (default: audit.public_key_file).") var publicKey: String?
+        @Flag(help: "Check the chain only, when no public key is at hand (checkpoint signatures then prove nothing).") var noSignatures = false
 
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
@@ -72,7 +73,8 @@ struct AuditCommand: ParsableCommand {
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
                 let needed = publicKey != nil || !checkpoint.isEmpty || FileManager.default.fileExists(atPath: keyFile)
                 let external = try checkpoint.map(AuditCheckpointFile.read)
-                let verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
+                var verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
+                verifier.requireSignatures = !noSignatures
                 let result: AuditVerification
                 if let file {
                     result = try verifier.verify(exportFile: file, external: external)
@@ -159,6 +161,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
+                try context.session.authorize(.auditCheckpoint, target: "audit", database: context.database)
                 let signer = try CheckpointSigner(signingKeyFile: context.config.audit.signingKeyFile, origin: context.config.audit.origin)
                 // Record the request first, so the checkpoint covers its own event.
                 try context.session.perform(.auditCheckpoint, target: "audit", database: context.database) { _, details in

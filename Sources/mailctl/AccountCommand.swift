@@ -47,12 +47,17 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "mailctl") {
                 let context = try CommandContext.open(global, tool: "mailctl")
+                try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)", database: context.database)
                 let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
                 let (account, generated) = try context.mail.createAccount(
                     NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password))
-                if global.json { try Console.json(account) } else { Console.out("Created mailbox \(account.address) (\(account.displayName))") }
-                showGenerated(generated, for: account.address)
-                if sendWelcome { try Notifications.send(.welcome, to: account, context: context) }
+                if global.json {
+                    try Console.json(CreatedAccount(account: account, generatedPassword: generated?.exposedValue))
+                } else {
+                    Console.out("Created mailbox \(account.address) (\(account.displayName))")
+                    showGenerated(generated, for: account.address)
+                }
+                if sendWelcome { try Notifications.send(.welcome, to: account, context: context, json: global.json) }
             }
         }
     }
@@ -154,11 +159,16 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "mailctl") {
                 let context = try CommandContext.open(global, tool: "mailctl")
+                try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)", database: context.database)
                 let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
                 let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
-                Console.out("Password of \(address) reset")
-                showGenerated(generated, for: address)
-                if notify { try Notifications.send(.passwordReset, to: try context.mail.account(address), context: context) }
+                if global.json {
+                    try Console.json(ResetResult(address: address, generatedPassword: generated?.exposedValue))
+                } else {
+                    Console.out("Password of \(address) reset")
+                    showGenerated(generated, for: address)
+                }
+                if notify { try Notifications.send(.passwordReset, to: try context.mail.account(address), context: context, json: global.json) }
             }
         }
     }
@@ -248,10 +258,12 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "mailctl") {
                 guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
-                if let passwordsOut, FileManager.default.fileExists(atPath: passwordsOut) {
-                    throw UsageError("--passwords-out \(passwordsOut): exists already; choose a new file")
-                }
                 let context = try CommandContext.open(global, tool: "mailctl")
+                try context.session.authorize(.mailAccountImport, target: "import:\(file)", database: context.database)
+                // Opened before anything is created, so the passwords always have somewhere to go.
+                let secrets = try passwordsOut.map { path in try SecretFile.create(path) }
+                var written = false
+                defer { if !written { secrets?.discard() } }
                 let name = (file as NSString).lastPathComponent
                 let force = progress
                 let report = try context.mail.importAccounts(csv: data, fileName: name, dryRun: dryRun) { done, total in
@@ -262,9 +274,10 @@ struct AccountCommand: ParsableCommand {
                     Console.error("mailctl: \(file): \(report.problems.count) problem(s); no mailbox was created")
                     throw ExitStatus.dataError
                 }
-                if let passwordsOut, !report.dryRun {
+                if let secrets, !report.dryRun {
                     let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
-                    try SecretFile.write(lines.joined(separator: "\r\n") + "\r\n", to: passwordsOut)
+                    try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
+                    written = true
                 }
                 if global.json { try Console.json(report); return }
                 Console.out(report.dryRun
@@ -273,4 +286,20 @@ struct AccountCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// `account create --json`: the mailbox, and the generated password when one was made (shown once).
+struct CreatedAccount: Encodable {
+    var account: MailAccount
+    var generatedPassword: String?
+
+    enum CodingKeys: String, CodingKey { case account, generatedPassword = "generated_password" }
+}
+
+/// `account reset-password --json`.
+struct ResetResult: Encodable {
+    var address: String
+    var generatedPassword: String?
+
+    enum CodingKeys: String, CodingKey { case address, generatedPassword = "generated_password" }
 }

@@ -5,7 +5,7 @@ import SwitchboardCore
 
 /// Sends one notification through the relay and records it (after the send: no network I/O in a transaction).
 enum Notifications {
-    static func send(_ kind: NotificationKind, to account: MailAccount, context: CommandContext, values: [String: String] = [:]) throws {
+    static func send(_ kind: NotificationKind, to account: MailAccount, context: CommandContext, values: [String: String] = [:], json: Bool = false) throws {
         try context.session.authorize(.mailNotify, target: "mailbox:\(account.address)", database: context.database)
         let notifier = MailNotifier(settings: context.config.mail, timeZone: context.config.locale.timeZone)
         let mail = try notifier.render(kind, to: account.recipient, values: values)
@@ -17,6 +17,8 @@ enum Notifications {
             try context.session.audit.append(db, context: context.session.context, action: Action.mailNotify.rawValue,
                                              target: "mailbox:\(account.address)", details: details)
         }
-        Console.out("Sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
+        // With --json, standard output carries only the JSON document.
+        let line = "Sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))"
+        if json { Console.error(line) } else { Console.out(line) }
     }
 }

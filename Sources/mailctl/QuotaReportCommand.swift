@@ -14,6 +14,10 @@ struct QuotaReportCommand: ParsableCommand {
     @Flag(help: "List only flagged mailboxes.") var onlyFlagged = false
     @Flag(help: "E-mail a quota warning to each flagged mailbox.") var notify = false
 
+    func validate() throws {
+        guard (1...100).contains(threshold) else { throw ValidationError("--threshold must be 1 to 100 (percent)") }
+    }
+
     func run() throws {
         try ExitStatus.run(tool: "mailctl") {
             let context = try CommandContext.open(global, tool: "mailctl")
@@ -36,7 +40,7 @@ struct QuotaReportCommand: ParsableCommand {
                     try Notifications.send(.quotaWarning, to: account, context: context, values: [
                         "used_mb": String(line.usedKiB / 1024), "quota_mb": String((line.limitKiB ?? 0) / 1024),
                         "percent": String(line.percent ?? 0),
-                    ])
+                    ], json: global.json)
                 }
             }
         }

@@ -105,6 +105,18 @@ import Testing
         #expect(try workspace.dirctl("audit", "verify", "--checkpoint", checkpointFile).status == 1)
     }
 
+    @Test func checkpointsWithoutAKeyToCheckThemProveNothing() throws {
+        let workspace = try Self.workspaceWithHistory()
+        try workspace.expectOK("audit", "checkpoint")
+        try FileManager.default.removeItem(atPath: workspace.folder + "/audit.pub")
+        let run = try workspace.dirctl("audit", "verify")
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("unverifiable"))
+        let chainOnly = try workspace.dirctl("audit", "verify", "--no-signatures")
+        #expect(chainOnly.status == 0)
+        #expect(chainOnly.stderr.contains("not checked"))
+    }
+
     @Test func aJSONLinesExportVerifiesOfflineAndAnEditIsCaught() throws {
         let workspace = try Self.workspaceWithHistory()
         try workspace.expectOK("audit", "checkpoint")

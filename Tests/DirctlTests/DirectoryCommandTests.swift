@@ -156,6 +156,10 @@ import Testing
         let target = workspace.folder + "/backup.sqlite"
         let run = try workspace.expectOK("backup", target)
         #expect(run.stdout.contains("Backup good"))
+        // Both hold password hashes once mail is set up: owner-only.
+        for file in [workspace.database, target] {
+            #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600, "\(file)")
+        }
         let check = try Workspace.run("/usr/bin/sqlite3", [target, "PRAGMA integrity_check; SELECT count(*) FROM person;"], in: workspace.folder)
         #expect(check.stdout == "ok\n5\n")
         let doctor = try workspace.expectOK("doctor")

@@ -47,4 +47,16 @@ import Testing
         let lines = exported.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 1 + 4 + 3, "header, the four role people, the three imported")
     }
+
+    @Test func anExportReimportsUnchangedEvenWithProtectedCells() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("person", "add", "phuong", "--name", "Đỗ Thị Phương", "--phone", "+84 24 3824 1234", "--title=-- tạm thời --")
+        let exported = try workspace.expectOK("person", "export").stdout
+        #expect(exported.contains("'+84 24 3824 1234"))
+        let path = workspace.folder + "/round.csv"
+        try exported.write(toFile: path, atomically: true, encoding: .utf8)
+        let again = try workspace.expectOK("person", "import", path)
+        #expect(again.stdout.contains("0 added, 0 updated"), "\(again.stdout)")
+        #expect(try workspace.scalar("SELECT phone || '|' || title FROM person WHERE login = 'phuong'") == "+84 24 3824 1234|-- tạm thời --")
+    }
 }

@@ -70,6 +70,9 @@ import Transport
         #expect(run.status == 65)
         #expect(run.stderr.contains("line break"))
         #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE address = '\(mail.address("x"))'") == "0")
+        let apostrophe = try mail.mailctl(["account", "create", "o'brien@\(mail.domain)", "--name", "O'Brien", "--password-stdin"], stdin: Self.password + "\n")
+        #expect(apostrophe.status == 65)
+        #expect(apostrophe.stderr.contains("apostrophe"))
         let address = try #require(try? MailAddress("a@b.vn"))
         #expect(throws: MessageError.self) { _ = try Mailbox(displayName: "A\nB", address: address) }
     }

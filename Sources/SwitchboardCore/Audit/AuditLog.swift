@@ -24,7 +24,9 @@ public struct AuditLog: Sendable {
         outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()
     ) throws -> AuditEvent {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = (last?["seq"] ?? 0) + 1
+        let previous: Int64 = last?["seq"] ?? 0
+        let (seq, overflow) = previous.addingReportingOverflow(1)
+        guard !overflow else { throw DatabaseOpenError(path: "audit_event", problem: "the last seq is \(previous): the log was tampered with (run `dirctl audit verify`)") }
         var event = AuditEvent(
             seq: seq, time: Timestamp.format(now()), actor: context.actor, osUser: context.osUser,
             role: context.role, tool: context.tool, host: context.host, action: action, target: target,

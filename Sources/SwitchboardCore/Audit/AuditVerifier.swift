@@ -66,8 +66,10 @@ public struct AuditVerifier: Sendable {
     /// Problems kept in a report; counting goes on past it.
     public static let problemLimit = 100
 
-    /// The key checkpoints must be signed with; nil leaves signatures unchecked (a warning).
+    /// The key checkpoints must be signed with.
     public var publicKeyData: Data?
+    /// When true (the default), checkpoints that cannot be checked for want of a key make the log unproven.
+    public var requireSignatures = true
 
     /// A verifier that checks signatures against `publicKey`.
     public init(publicKey: Curve25519.Signing.PublicKey?) {
@@ -112,7 +114,12 @@ public struct AuditVerifier: Sendable {
         let key = publicKeyData.flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
         let all = stored.map { ($0, "stored") } + external.map { ($0, "external") }
         if key == nil, !all.isEmpty {
-            result.warnings.append("\(all.count) checkpoint signature(s) not checked: no public key (set audit.public_key_file or run `dirctl audit keygen`)")
+            let text = "\(all.count) checkpoint signature(s) not checked: no public key (set audit.public_key_file, or give --public-key FILE)"
+            if requireSignatures {
+                result.add(AuditProblem(kind: "unverifiable", seq: nil, detail: text))
+            } else {
+                result.warnings.append(text)
+            }
         }
         for (checkpoint, origin) in all {
             if let key {
@@ -128,8 +135,9 @@ public struct AuditVerifier: Sendable {
                 }
             }
             if checkpoint.seq > result.lastSeq {
-                result.add(AuditProblem(kind: "truncated", seq: result.lastSeq + 1,
-                                        detail: "the log ends at seq \(result.lastSeq) but a \(origin) checkpoint signed \(checkpoint.time) covers seq \(checkpoint.seq): events \(result.lastSeq + 1)-\(checkpoint.seq) were removed"))
+                let firstMissing = result.lastSeq.addingReportingOverflow(1).partialValue
+                result.add(AuditProblem(kind: "truncated", seq: firstMissing,
+                                        detail: "the log ends at seq \(result.lastSeq) but a \(origin) checkpoint signed \(checkpoint.time) covers seq \(checkpoint.seq): events \(firstMissing)-\(checkpoint.seq) were removed"))
             } else if let seen = walker.watchedHashes[checkpoint.seq], seen != checkpoint.hash {
                 result.add(AuditProblem(kind: "checkpoint-mismatch", seq: checkpoint.seq,
                                         detail: "\(origin) checkpoint at seq \(checkpoint.seq) records hash \(checkpoint.hash.prefix(16))…, the log has \(seen.prefix(16))…"))
@@ -159,8 +167,9 @@ struct ChainWalker {
     mutating func feed(_ event: AuditEvent) {
         result.events += 1
         if event.seq > expectedSeq {
+            let lastMissing = event.seq.subtractingReportingOverflow(1).partialValue
             result.add(AuditProblem(kind: "gap", seq: expectedSeq,
-                                    detail: "seq \(expectedSeq)\(event.seq - 1 > expectedSeq ? "-\(event.seq - 1)" : "") missing before seq \(event.seq)"))
+                                    detail: "seq \(expectedSeq)\(lastMissing > expectedSeq ? "-\(lastMissing)" : "") missing before seq \(event.seq)"))
         } else if event.seq < expectedSeq {
             result.add(AuditProblem(kind: "out-of-order", seq: event.seq,
                                     detail: "seq \(event.seq) appears after seq \(expectedSeq - 1)"))
@@ -176,7 +185,7 @@ struct ChainWalker {
         }
         if watched.contains(event.seq) { watchedHashes[event.seq] = event.hash }
         previousHash = event.hash
-        expectedSeq = max(expectedSeq, event.seq + 1)
+        expectedSeq = max(expectedSeq, event.seq.addingReportingOverflow(1).partialValue)
         result.lastSeq = max(result.lastSeq, event.seq)
         result.lastHash = event.hash
     }

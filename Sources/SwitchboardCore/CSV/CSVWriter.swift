@@ -31,6 +31,15 @@ public enum CSVWriter {
         }
     }
 
+    /// Undoes ``neutralize(_:)``: a cell of our own export read back in keeps its original text.
+    public static func unneutralize(_ cell: String) -> String {
+        var scalars = cell.unicodeScalars.makeIterator()
+        guard scalars.next() == "'", let second = scalars.next(), ["=", "+", "-", "@", "\t", "\r"].contains(second) else {
+            return cell
+        }
+        return String(cell.unicodeScalars.dropFirst())
+    }
+
     private static func appendRecord(_ cells: [String], to output: inout String) {
         if cells.count == 1, cells.first?.isEmpty == true {
             output += "\"\"\r\n"

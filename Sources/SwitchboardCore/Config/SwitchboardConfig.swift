@@ -72,7 +72,11 @@ public struct SwitchboardConfig: Sendable, Equatable {
 
         /// True for 127.0.0.0/8, ::1 and localhost, where plain SMTP/IMAP is allowed.
         public var isLoopback: Bool {
-            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            if host == "localhost" || host == "::1" { return true }
+            // A literal IPv4 address in 127.0.0.0/8, not a name that merely starts with "127.".
+            var address = in_addr()
+            guard inet_pton(AF_INET, host, &address) == 1 else { return false }
+            return UInt32(bigEndian: address.s_addr) >> 24 == 127
         }
     }
 

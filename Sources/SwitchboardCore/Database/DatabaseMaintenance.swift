@@ -67,6 +67,7 @@ extension SwitchboardDatabase {
             for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: staging + suffix) }
         }
         do {
+            try Self.createPrivateFile(staging)
             let copy = try DatabaseQueue(path: staging)
             try writer.backup(to: copy)
             try copy.close()
@@ -77,7 +78,7 @@ extension SwitchboardDatabase {
         let report = try checked.report(verifier: verifier)
         try checked.writer.close()
         guard report.healthy else {
-            throw DatabaseOpenError(path: destination, problem: "the copy failed its checks (integrity: \(report.integrity); audit intact: \(report.audit.intact)); the old backup, if any, was kept")
+            throw DirectoryError(.refused, "backup \(destination): the copy failed its checks (integrity: \(report.integrity); audit intact: \(report.audit.intact)); the old backup, if any, was kept")
         }
         for suffix in ["-wal", "-shm"] { try? fileManager.removeItem(atPath: staging + suffix) }
         if rename(staging, destination) != 0 {

@@ -22,6 +22,8 @@ public final class SwitchboardDatabase: Sendable {
             if !folder.isEmpty {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
+            // It holds password hashes: owner-only until an operator shares it with the mail servers' group.
+            try Self.createPrivateFile(path)
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(TimeInterval(busyTimeoutMilliseconds) / 1000)
@@ -37,6 +39,11 @@ public final class SwitchboardDatabase: Sendable {
         }
         self.path = path
         do {
+            // GRDB serializes migrations within a process; an advisory lock on the file serializes
+            // them between tools that open a new or older database at the same moment.
+            let lock = open(path, O_RDONLY)
+            if lock >= 0 { flock(lock, LOCK_EX) }
+            defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
             try Self.migrator.migrate(writer)
         } catch {
             throw DatabaseOpenError(path: path, problem: "cannot bring the schema up to date: \(Self.describe(error))")
@@ -65,6 +72,15 @@ public final class SwitchboardDatabase: Sendable {
     /// The identifier of the newest migration applied.
     public func schemaVersion() throws -> String {
         try writer.read { db in try Self.migrator.appliedMigrations(db).last ?? "none" }
+    }
+
+    /// Creates an empty file readable by its owner only; SQLite keeps an existing file's mode.
+    static func createPrivateFile(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw DatabaseOpenError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -86,7 +86,8 @@ extension DirectoryService {
                 continue
             }
             var cells: [String: String] = [:]
-            for (column, value) in zip(header, record.fields) { cells[column] = value }
+            // A cell our own export protected from spreadsheets ('=..., '+84...) reads back as it was.
+            for (column, value) in zip(header, record.fields) { cells[column] = CSVWriter.unneutralize(value) }
             let login: String
             do { login = try DirectoryValidation.login(cells["login"] ?? "") } catch let error as DirectoryError {
                 report.problems.append(ImportProblem(line: record.line, field: "login", reason: error.description))

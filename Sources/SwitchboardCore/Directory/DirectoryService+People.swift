@@ -90,6 +90,8 @@ extension DirectoryService {
                 WHERE status = 'departed' AND purge_after <= ?
                 """, arguments: [stamp, stamp, stamp])
             try db.execute(sql: "DELETE FROM group_member WHERE person_id IN (SELECT id FROM person WHERE status = 'purged')")
+            // The name also lives in the mail tables the servers read: purge it there too.
+            try db.execute(sql: "UPDATE mailbox SET display_name = address WHERE person_id IN (SELECT id FROM person WHERE status = 'purged')")
             details["purged"] = logins
             return logins
         }
