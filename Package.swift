@@ -65,6 +65,7 @@ let package = Package(
         // A helper process for the multi-process concurrency test: N write transactions, one audit event each.
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
+        .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
         .testTarget(name: "SwitchboardCoreTests", dependencies: [
             "SwitchboardCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,8 +74,8 @@ let package = Package(
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardCore"]),
-        .testTarget(name: "MailctlTests", dependencies: ["MailAdmin", "Messaging", "Transport", "SwitchboardCore", "mailctl", "dirctl"]),
-        .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "dirctl", "StressWriter"]),
+        .testTarget(name: "MailctlTests", dependencies: ["MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
+        .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "SwitchboardTestSupport", "dirctl", "StressWriter"]),
     ]
 )
 

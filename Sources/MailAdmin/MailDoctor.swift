@@ -72,6 +72,8 @@ public struct MailDoctor: Sendable {
         }
         let domain = address.split(separator: "@").last.map(String.init) ?? "switchboard"
         let messageID = MailMessage.makeMessageID(domain: domain)
+        // Only messages arriving from now on are searched: a mailbox of 50,000 is not scanned whole.
+        let firstNewUID = try? imap?.nextUID()
         step("smtp submission") {
             let box = try Mailbox(displayName: "Switchboard", address: address, role: "recipient")
             var message = MailMessage(from: box, to: [box], subject: "Switchboard mail check \(messageID)",
@@ -85,7 +87,7 @@ public struct MailDoctor: Sendable {
         var uid: Int?
         step("delivery") {
             guard let imap else { throw MailServiceError(step: "delivery", problem: "no IMAP session") }
-            uid = try imap.waitForMessage(messageID: messageID, timeoutSeconds: deliveryTimeout)
+            uid = try imap.waitForMessage(messageID: messageID, fromUID: firstNewUID, timeoutSeconds: deliveryTimeout)
             return "found again over IMAP by its Message-ID"
         }
         step("cleanup") {

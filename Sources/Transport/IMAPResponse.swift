@@ -85,12 +85,17 @@ struct IMAPResponse {
     }
 
     /// `MESSAGES n` from a `* STATUS mailbox (MESSAGES n)` line.
-    var statusMessages: Int? {
+    var statusMessages: Int? { statusItem("MESSAGES") }
+
+    /// The UIDNEXT of a `* STATUS mailbox (UIDNEXT n)` line.
+    var statusUIDNext: Int? { statusItem("UIDNEXT") }
+
+    private func statusItem(_ name: String) -> Int? {
         for line in untaggedLines where line.hasPrefix("* STATUS ") {
             guard let open = line.lastIndex(of: "(") else { continue }
             let words = line[line.index(after: open)...].split(whereSeparator: { $0 == " " || $0 == ")" })
-            if let at = words.firstIndex(where: { $0.uppercased() == "MESSAGES" }), at + 1 < words.count, let count = Int(words[at + 1]) {
-                return count
+            if let at = words.firstIndex(where: { $0.uppercased() == name }), at + 1 < words.count, let value = Int(words[at + 1]) {
+                return value
             }
         }
         return nil

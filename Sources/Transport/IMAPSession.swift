@@ -81,22 +81,27 @@ public final class IMAPSession {
     /// UIDs of the messages whose Message-ID header is `messageID` (`UID SEARCH HEADER`).
     ///
     /// - Parameter messageID: with or without the angle brackets.
-    public func search(messageID: String, mailbox: String = "INBOX") throws -> [Int] {
+    /// - Parameter fromUID: search only messages with this UID or above (from ``nextUID(mailbox:)``
+    ///   taken before sending), so a large mailbox is not scanned whole.
+    public func search(messageID: String, mailbox: String = "INBOX", fromUID: Int? = nil) throws -> [Int] {
         let id = try checkedMessageID(messageID)
         try checkMailbox(mailbox)
-        let command = "UID SEARCH HEADER Message-ID \(MailInput.imapQuoted("<\(id)>"))"
-        return try run(command, mailbox: mailbox, activity: "searching \(mailbox)").searchUIDs
+        let range = fromUID.map { "UID \(max(1, $0)):* " } ?? ""
+        let command = "UID SEARCH \(range)HEADER Message-ID \(MailInput.imapQuoted("<\(id)>"))"
+        let found = try run(command, mailbox: mailbox, activity: "searching \(mailbox)").searchUIDs
+        // RFC 3501: "n:*" with n above every UID still matches the highest UID; drop it.
+        return found.filter { $0 >= (fromUID ?? 0) }
     }
 
     /// Searches every ~25 ms until the message is there.
     ///
     /// - Returns: its UID (the highest, should there be several).
     /// - Throws: ``TransportError`` `.timeout` when it has not arrived after `timeoutSeconds`.
-    public func waitForMessage(messageID: String, mailbox: String = "INBOX", timeoutSeconds: Double) throws -> Int {
+    public func waitForMessage(messageID: String, mailbox: String = "INBOX", fromUID: Int? = nil, timeoutSeconds: Double) throws -> Int {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(max(0, timeoutSeconds)))
         while true {
-            if let uid = try search(messageID: messageID, mailbox: mailbox).max() {
+            if let uid = try search(messageID: messageID, mailbox: mailbox, fromUID: fromUID).max() {
                 return uid
             }
             if clock.now >= deadline {
@@ -157,6 +162,19 @@ public final class IMAPSession {
                 serverReply: response.untaggedLines.joined(separator: "\n"))
         }
         return count
+    }
+
+    /// The UID the next message delivered to the mailbox will get (`STATUS mailbox (UIDNEXT)`).
+    public func nextUID(mailbox: String = "INBOX") throws -> Int {
+        try checkMailbox(mailbox)
+        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (UIDNEXT)", mailbox: nil, activity: "reading UIDNEXT of \(mailbox)")
+        guard let next = response.statusUIDNext else {
+            throw TransportError(
+                code: .protocolError,
+                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without UIDNEXT",
+                serverReply: response.untaggedLines.joined(separator: "\n"))
+        }
+        return next
     }
 
     /// Logs out and closes the connection; later commands throw `.invalidInput`.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// Someone with the sqlite3 CLI edits the log: `dirctl audit verify` must notice and name the event.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// Malformed input of every kind: one clear error line, a non-zero exit, the database unchanged.

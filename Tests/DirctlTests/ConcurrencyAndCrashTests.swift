@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// Several processes on one database file, and a process killed in the middle of a bulk import.

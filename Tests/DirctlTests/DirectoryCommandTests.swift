@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// The helpdesk's everyday commands, run through the built `dirctl` binary.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// CSV import and export as the helpdesk uses them with spreadsheets.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// Every mutating command, run by every role: done, or refused with 77 and the refusal audited.

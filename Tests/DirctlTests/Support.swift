@@ -1,12 +1,8 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
-/// The result of running a command.
-struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias Run = CommandRun
 
 /// A scratch folder with a config whose database lives inside it, and the built binaries.
 final class Workspace {
@@ -34,22 +30,7 @@ final class Workspace {
     }
 
     /// The folder holding the built products (dirctl, StressWriter).
-    static let products: String = {
-        let fileManager = FileManager.default
-        var candidates: [String] = []
-        if let executable = Bundle.main.executablePath { candidates.append((executable as NSString).deletingLastPathComponent) }
-        candidates.append((CommandLine.arguments[0] as NSString).deletingLastPathComponent)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        candidates.append(root + "/.build/debug")
-        for candidate in candidates {
-            var folder = candidate
-            for _ in 0..<3 {
-                if fileManager.isExecutableFile(atPath: folder + "/dirctl") { return folder }
-                folder = (folder as NSString).deletingLastPathComponent
-            }
-        }
-        return root + "/.build/debug"
-    }()
+    static var products: String { ProcessRunner.products }
 
     /// Runs `dirctl` with this workspace's config (acting as root unless `--as` is given).
     @discardableResult
@@ -73,35 +54,9 @@ final class Workspace {
         return run
     }
 
-    /// Runs any program.
+    /// Runs any program in `folder`.
     static func run(_ program: String, _ arguments: [String], in folder: String, stdin: String? = nil) throws -> Run {
-        guard FileManager.default.isExecutableFile(atPath: program) else {
-            throw TestSetupError("\(program) not found: build first (`swift build --build-tests`, or `make test`)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+        try ProcessRunner.run(program, arguments, in: folder, stdin: stdin)
     }
 
     /// A directory with root as admin and one person of each role: ad, hd, st, au.
@@ -127,9 +82,4 @@ final class Workspace {
     func scalar(_ sql: String) throws -> String {
         try sqlite(sql).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

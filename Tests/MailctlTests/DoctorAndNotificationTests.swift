@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import MailAdmin
 import Messaging
 import SwitchboardCore
@@ -21,6 +22,23 @@ import Transport
         defer { session.close() }
         #expect(try session.messageCount() == 0)
         #expect(!run.stdout.contains(Self.password) && !run.stderr.contains(Self.password))
+    }
+
+    @Test func searchesOnlyWhatArrivesAfterTheCheckStarts() throws {
+        let mail = try MailWorkspace()
+        let address = try mail.mailbox("tam")
+        var last = ""
+        for _ in 0..<5 { last = try mail.deliver(to: [address]) }
+        #expect(try mail.delivered(last, to: address))
+        let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: address, password: Secret(Self.password)))
+        defer { session.close() }
+        let next = try session.nextUID()
+        let old = try #require(try session.search(messageID: last).first)
+        #expect(old < next)
+        #expect(try session.search(messageID: last, fromUID: next).isEmpty)
+        let run = try mail.mailctl(["doctor", address, "--password-stdin"], stdin: Self.password + "\n")
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(try session.messageCount() == 5)
     }
 
     @Test func namesTheStepThatFailsAndWhy() throws {
@@ -94,10 +112,10 @@ import Transport
         }
         let password = "Mật-khẩu-đúng-2026"
         let hash = try CryptPasswordHasher(scheme: scheme, cost: cost).hash(Secret(password))
-        let good = try CommandRun.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", password])
+        let good = try ProcessRunner.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", password])
         #expect(good.status == 0, "\(hash): \(good.stdout) \(good.stderr)")
         #expect(good.stdout.contains("(verified)"))
-        let bad = try CommandRun.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", "wrong"])
+        let bad = try ProcessRunner.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", "wrong"])
         #expect(bad.status != 0)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// Mail commands go through the same policy table: helpdesk runs mailboxes, admins run domains and purges.

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardTestSupport
 import Testing
 import Transport
 
@@ -59,29 +60,15 @@ final class MailWorkspace {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-    static let products: String = {
-        var candidates: [String] = []
-        if let executable = Bundle.main.executablePath { candidates.append((executable as NSString).deletingLastPathComponent) }
-        candidates.append((CommandLine.arguments[0] as NSString).deletingLastPathComponent)
-        candidates.append(root + "/.build/debug")
-        for candidate in candidates {
-            var folder = candidate
-            for _ in 0..<3 {
-                if FileManager.default.isExecutableFile(atPath: folder + "/mailctl") { return folder }
-                folder = (folder as NSString).deletingLastPathComponent
-            }
-        }
-        return root + "/.build/debug"
-    }()
+    static var root: String { ProcessRunner.root }
+    static var products: String { ProcessRunner.products }
 
     /// An address in this test's domain.
     func address(_ local: String) -> String { "\(local)@\(domain)" }
 
     @discardableResult
     func mailctl(_ arguments: [String], stdin: String? = nil) throws -> CommandRun {
-        try CommandRun.run(Self.products + "/mailctl", arguments + ["--config", config], stdin: stdin)
+        try ProcessRunner.run(Self.products + "/mailctl", arguments + ["--config", config], stdin: stdin)
     }
 
     @discardableResult
@@ -89,7 +76,7 @@ final class MailWorkspace {
 
     @discardableResult
     func dirctl(_ arguments: String...) throws -> CommandRun {
-        try CommandRun.run(Self.products + "/dirctl", Array(arguments) + ["--config", config])
+        try ProcessRunner.run(Self.products + "/dirctl", Array(arguments) + ["--config", config])
     }
 
     @discardableResult
@@ -153,46 +140,6 @@ final class MailWorkspace {
     }
 
     func scalar(_ sql: String) throws -> String {
-        try CommandRun.run("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try ProcessRunner.run("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
-
-struct CommandRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    static func run(_ program: String, _ arguments: [String], stdin: String? = nil) throws -> CommandRun {
-        guard FileManager.default.isExecutableFile(atPath: program) else {
-            throw TestSetupError("\(program) not found: build first (`swift build --build-tests`, or `make test`)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return CommandRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
-    }
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-

@@ -39,12 +39,17 @@ public final class SwitchboardDatabase: Sendable {
         }
         self.path = path
         do {
-            // GRDB serializes migrations within a process; an advisory lock on the file serializes
-            // them between tools that open a new or older database at the same moment.
-            let lock = open(path, O_RDONLY)
-            if lock >= 0 { flock(lock, LOCK_EX) }
-            defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
-            try Self.migrator.migrate(writer)
+            // GRDB serializes migrations within a process; an advisory lock serializes them between
+            // tools that open a new or older database at the same moment. The lock is on the folder,
+            // never on the database file: closing a descriptor of that file would drop the POSIX
+            // locks SQLite holds on it in this process.
+            if try writer.read({ db in try Self.migrator.hasCompletedMigrations(db) }) == false {
+                let folder = (path as NSString).deletingLastPathComponent
+                let lock = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
+                if lock >= 0 { flock(lock, LOCK_EX) }
+                defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
+                try Self.migrator.migrate(writer)
+            }
         } catch {
             throw DatabaseOpenError(path: path, problem: "cannot bring the schema up to date: \(Self.describe(error))")
         }
