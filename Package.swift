@@ -34,7 +34,7 @@ let package = Package(
             ]
         ),
         .target(name: "Transport", dependencies: ["CCurl", "SwitchboardCore"]),
-        .target(name: "Messaging", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "Messaging", dependencies: ["SwitchboardCore", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
         .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardCore", "Transport", "Messaging"]),
         .target(

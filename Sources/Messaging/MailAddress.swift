@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardCore
 
 /// A validated envelope address, safe to put in an SMTP command and a header: `name@example.vn`.
 ///
@@ -112,7 +113,10 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
                         return .failure(DomainProblem(reason: "has a character \"\(scalar)\" not allowed in a domain name"))
                     }
                 }
-                ascii = "xn--" + Punycode.encode(Array(normalized.unicodeScalars))
+                guard let encoded = Punycode.encode(normalized) else {
+                    return .failure(DomainProblem(reason: "has a domain label that cannot be written in ASCII (punycode)"))
+                }
+                ascii = "xn--" + encoded
             }
             if let reason = Self.labelProblem(ascii, original: String(label)) {
                 return .failure(DomainProblem(reason: reason))

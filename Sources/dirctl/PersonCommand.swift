@@ -244,12 +244,8 @@ struct PersonCommand: ParsableCommand {
                 }
                 if global.json { try Console.json(report) }
                 if !report.problems.isEmpty {
-                    if !global.json {
-                        for problem in report.problems.prefix(50) { Console.error(problem.describe(file: file)) }
-                        if report.problems.count > 50 { Console.error("... and \(report.problems.count - 50) more problems") }
-                        Console.error("dirctl: \(file): \(report.problems.count) problem(s); nothing was imported")
-                    }
-                    throw ExitStatus.dataError
+                    if global.json { throw ExitStatus.dataError }
+                    throw ImportOutput.refuse(report.problems, file: file, tool: "dirctl", nothingWritten: "nothing was imported")
                 }
                 if !global.json {
                     let verb = report.dryRun ? "Would import" : "Imported"

@@ -270,9 +270,7 @@ struct AccountCommand: ParsableCommand {
                     Console.progress(done, total, label: "hashing passwords", force: force)
                 }
                 if !report.problems.isEmpty {
-                    for problem in report.problems.prefix(50) { Console.error(problem.describe(file: file)) }
-                    Console.error("mailctl: \(file): \(report.problems.count) problem(s); no mailbox was created")
-                    throw ExitStatus.dataError
+                    throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created")
                 }
                 if let secrets, !report.dryRun {
                     let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
