@@ -86,7 +86,7 @@ struct AuditCommand: ParsableCommand {
                 if global.json {
                     try Console.json(result)
                 } else {
-                    let source = file ?? "the database"
+                    let source = (file ?? "the database") + (checkpoint.isEmpty ? "" : " and \(checkpoint.count) checkpoint file(s) kept outside")
                     if result.intact {
                         Console.out("audit log intact: \(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified (\(source))")
                     } else {
