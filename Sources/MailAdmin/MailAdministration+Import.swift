@@ -67,19 +67,19 @@ extension MailAdministration {
             for (column, value) in zip(header, record.fields) { cells[column] = value.trimmingCharacters(in: .whitespaces) }
             do {
                 let address = try Self.normalize(address: cells["address"] ?? "")
-                if let first = seen[address.key] { throw DirectoryError(.conflict, "address \(address.key) already appears on line \(first)") }
+                if let first = seen[address.key] { throw DirectoryError(.conflict, "address \(address.key) already appears on line \(first)", field: "address") }
                 seen[address.key] = record.line
                 guard domains.contains(address.asciiDomain) else {
-                    throw DirectoryError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)")
+                    throw DirectoryError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)", field: "address")
                 }
-                if taken.contains(address.key) { throw DirectoryError(.conflict, "address \(address.key) is already a mailbox or alias") }
+                if taken.contains(address.key) { throw DirectoryError(.conflict, "address \(address.key) is already a mailbox or alias", field: "address") }
                 let login = try cells["login"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.login($0) }
                 if let login {
-                    guard let status = logins[login] else { throw DirectoryError(.notFound, "login: no person with login \(DirectoryError.quote(login))") }
-                    guard status == "active" else { throw DirectoryError(.refused, "login: person \(login) is \(status)") }
+                    guard let status = logins[login] else { throw DirectoryError(.notFound, "login: no person with login \(DirectoryError.quote(login))", field: "login") }
+                    guard status == "active" else { throw DirectoryError(.refused, "login: person \(login) is \(status)", field: "login") }
                 }
                 let name = try cells["display_name"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.text("display name", $0, maxLength: 200) }
-                if login == nil, name == nil { throw DirectoryError(.invalidInput, "display name: a service mailbox needs a display_name") }
+                if login == nil, name == nil { throw DirectoryError(.invalidInput, "display name: a service mailbox needs a display_name", field: "display name") }
                 let quota = try cells["quota_mb"].flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int in
                     guard let value = Int(text) else { throw DirectoryError.invalid("quota_mb", text, "must be a whole number of MB") }
                     return value
@@ -87,9 +87,9 @@ extension MailAdministration {
                 _ = try quotaBytes(quota ?? settings.defaultQuotaMB)
                 rows.append(Planned(line: record.line, address: address, login: login, name: name, quota: quota))
             } catch let error as DirectoryError {
-                let field = error.description.hasPrefix("login") ? "login" : error.description.hasPrefix("display") ? "display_name"
-                    : error.description.hasPrefix("quota") ? "quota_mb" : "address"
-                report.problems.append(ImportProblem(line: record.line, field: field, reason: error.description))
+                // Fields are named as the file's columns.
+                let column = ["display name": "display_name", "quota": "quota_mb"][error.field ?? ""] ?? error.field ?? "address"
+                report.problems.append(ImportProblem(line: record.line, field: column, reason: error.description))
             }
         }
         guard report.problems.isEmpty, !dryRun else { return report }

@@ -42,7 +42,7 @@ public struct MailAdministration: Sendable {
     public static func normalize(address raw: String, field: String = "address") throws -> EmailAddress {
         let address: EmailAddress
         do { address = try EmailAddress(raw) } catch let error as EmailAddressError {
-            throw DirectoryError(.invalidInput, "\(field): \(error.description)")
+            throw DirectoryError(.invalidInput, "\(field): \(error.description)", field: field)
         }
         // RFC 5322 allows an apostrophe; the mail servers' schema (ops/mail/schema.sql) does not.
         if address.key.contains("'") {

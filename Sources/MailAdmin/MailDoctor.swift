@@ -116,7 +116,7 @@ public struct MailDoctor: Sendable {
                 if let alias { throw MailServiceError(step: "directory", problem: "\(address) is an alias, not a mailbox: it delivers to \(alias)") }
                 throw MailServiceError(step: "directory", problem: "no mailbox \(address) (see `mailctl account list`)")
             }
-            let since = Console.local(row["status_changed_at"], zone: timeZone)
+            let since = Timestamp.display(row["status_changed_at"], zone: timeZone)
             let status: String = row["status"]
             let domain: String = row["domain"]
             if (row["domain_status"] as String) != "active" {
@@ -136,7 +136,7 @@ public struct MailDoctor: Sendable {
                 notes.append("warning: its owner \(login) is \(personStatus) in the directory")
             }
             if let expires: String = row["password_expires_at"], expires < Timestamp.format(Date()) {
-                notes.append("warning: the password expired on \(Console.local(expires, zone: timeZone))")
+                notes.append("warning: the password expired on \(Timestamp.display(expires, zone: timeZone))")
             }
             if (row["must_change_password"] as Bool?) == true { notes.append("the owner must change the password") }
             return (["active mailbox in \(domain)"] + notes).joined(separator: "; ")
@@ -155,18 +155,3 @@ public struct MailDoctor: Sendable {
         }
     }
 }
-
-extension Console {
-    /// A stored UTC time in the zone, for messages.
-    static func local(_ stored: String?, zone: String) -> String {
-        guard let stored, let date = Timestamp.parse(stored) else { return stored ?? "?" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: zone) ?? .current
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
-}
-
-/// Formatting helpers local to MailAdmin.
-enum Console {}

@@ -57,16 +57,18 @@ public struct MailNotifier: Sendable {
     public let settings: SwitchboardConfig.MailSettings
     /// The zone times are shown in.
     public let timeZone: String
+    /// The templates, read once from `mail.templates_dir`.
+    let templates: MailTemplates
 
-    /// A notifier.
-    public init(settings: SwitchboardConfig.MailSettings, timeZone: String) {
+    /// A notifier; reads the templates folder, whose errors name the file.
+    public init(settings: SwitchboardConfig.MailSettings, timeZone: String) throws {
         self.settings = settings
         self.timeZone = timeZone
+        templates = try MailTemplates(folder: settings.templatesDir)
     }
 
     /// Renders one notification for a mailbox; every header is checked for CR, LF and NUL first.
     public func render(_ kind: NotificationKind, to account: NotificationRecipient, values: [String: String] = [:], now: Date = Date()) throws -> OutgoingMail {
-        let templates = try MailTemplates(folder: settings.templatesDir)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: timeZone) ?? .current

@@ -59,12 +59,7 @@ public enum Console {
 
     /// A stored UTC time shown in the configured zone, `2026-11-29 08:22`.
     public static func localTime(_ stored: String?, zone: String, seconds: Bool = false) -> String {
-        guard let stored, let date = Timestamp.parse(stored) else { return stored ?? "" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: zone) ?? .current
-        formatter.dateFormat = seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        Timestamp.display(stored, zone: zone, seconds: seconds)
     }
 
     private static func displayWidth(_ text: String) -> Int {

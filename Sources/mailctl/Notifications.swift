@@ -7,7 +7,7 @@ import SwitchboardCore
 enum Notifications {
     static func send(_ kind: NotificationKind, to account: MailAccount, context: CommandContext, values: [String: String] = [:], json: Bool = false) throws {
         try context.session.authorize(.mailNotify, target: "mailbox:\(account.address)", database: context.database)
-        let notifier = MailNotifier(settings: context.config.mail, timeZone: context.config.locale.timeZone)
+        let notifier = try MailNotifier(settings: context.config.mail, timeZone: context.config.locale.timeZone)
         let mail = try notifier.render(kind, to: account.recipient, values: values)
         try notifier.send([mail])
         try context.database.write { db in

@@ -53,7 +53,7 @@ enum MailBenchmarks {
         settings.relay = .init(host: "127.0.0.1", port: port, security: "plain")
         settings.templatesDir = templates
         settings.notificationFrom = "helpdesk@bench.test"
-        let notifier = MailNotifier(settings: settings, timeZone: "Asia/Ho_Chi_Minh")
+        let notifier = try MailNotifier(settings: settings, timeZone: "Asia/Ho_Chi_Minh")
         // Recipients that do not exist would bounce at RCPT: send to the postmaster-less sink of the test domain.
         let recipient = env["BENCH_RECIPIENT"] ?? "sink@bench.test"
         let account = NotificationRecipient(address: recipient, displayName: "Hộp thư kiểm thử", language: "vi")

@@ -88,18 +88,14 @@ extension AuditLog {
         if let since = query.since { clauses.append("time >= \(Timestamp.format(since))") }
         if let until = query.until { clauses.append("time < \(Timestamp.format(until))") }
         if let actor = query.actor { clauses.append("actor = \(actor)") }
-        if let action = query.action { clauses.append("(action = \(action) OR action LIKE \(Self.likePrefix(action) + ".%") ESCAPE '\\')") }
-        if let target = query.target { clauses.append("(target = \(target) OR target LIKE \(Self.likePrefix(target) + ":%") ESCAPE '\\')") }
+        if let action = query.action { clauses.append("(action = \(action) OR action LIKE \(SQLLike.escape(action) + ".%") ESCAPE '\\')") }
+        if let target = query.target { clauses.append("(target = \(target) OR target LIKE \(SQLLike.escape(target) + ":%") ESCAPE '\\')") }
         var sql: SQL = "SELECT * FROM audit_event"
         if !clauses.isEmpty { sql.append(literal: " WHERE " + clauses.joined(separator: " AND ")) }
         sql.append(literal: " ORDER BY seq DESC")
         if let limit = query.limit { sql.append(literal: " LIMIT \(limit)") }
         let rows = try SQLRequest<Row>(literal: sql).fetchAll(db)
         return rows.reversed().map(AuditEvent.init(row:))
-    }
-
-    private static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

@@ -17,6 +17,17 @@ public enum Timestamp {
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(seconds.remainder))
     }
 
+    /// A stored UTC time shown in a zone, `2026-11-29 08:22` (with `:ss` when `seconds`); the text as
+    /// it is when it does not parse.
+    public static func display(_ stored: String?, zone: String, seconds: Bool = false) -> String {
+        guard let stored, let date = parse(stored) else { return stored ?? "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone) ?? .current
+        formatter.dateFormat = seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
     /// Parses the stored form (milliseconds optional).
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

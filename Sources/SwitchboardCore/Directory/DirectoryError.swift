@@ -18,16 +18,19 @@ public struct DirectoryError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     /// What failed, on what, and what to try.
     public let description: String
+    /// The input field at fault (`email`, `unit`...), which per-row import reports name.
+    public let field: String?
 
-    /// An error of a kind, with its message.
-    public init(_ code: Code, _ description: String) {
+    /// An error of a kind, with its message and, when one is at fault, the field.
+    public init(_ code: Code, _ description: String, field: String? = nil) {
         self.code = code
         self.description = description
+        self.field = field
     }
 
     /// Bad input in a named field: `field "value": reason`.
     public static func invalid(_ field: String, _ value: String, _ reason: String) -> DirectoryError {
-        DirectoryError(.invalidInput, "\(field) \(Self.quote(value)): \(reason)")
+        DirectoryError(.invalidInput, "\(field) \(Self.quote(value)): \(reason)", field: field)
     }
 
     /// Quotes a value for a message: control characters shown escaped, long values cut.

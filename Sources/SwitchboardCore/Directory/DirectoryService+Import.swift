@@ -113,7 +113,7 @@ extension DirectoryService {
                 }
                 parsed.append((record.line, login, checked))
             } catch let error as DirectoryError {
-                report.problems.append(ImportProblem(line: record.line, field: Self.fieldName(in: error.description), reason: error.description))
+                report.problems.append(ImportProblem(line: record.line, field: error.field?.replacingOccurrences(of: " ", with: "_"), reason: error.description))
             }
         }
         guard report.problems.isEmpty else { return report }
@@ -138,8 +138,7 @@ extension DirectoryService {
                     do {
                         var details = AuditDetails()
                         details["via"] = "import:\(fileName)"
-                        let sql: SQL = "\(Person.selection) WHERE p.login = \(row.login)"
-                        if let existing = try Person.fetchOne(db, SQLRequest<Person>(literal: sql)) {
+                        if let existing = try Self.findPerson(db, login: row.login) {
                             if existing.status == "purged" {
                                 throw DirectoryError(.refused, "person \(row.login) was purged; choose another login")
                             }
@@ -155,7 +154,7 @@ extension DirectoryService {
                             try session.audit.append(db, context: session.context, action: Action.personAdd.rawValue, target: "person:\(row.login)", details: details)
                         }
                     } catch let error as DirectoryError {
-                        problems.append(ImportProblem(line: row.line, field: Self.fieldName(in: error.description), reason: error.description))
+                        problems.append(ImportProblem(line: row.line, field: error.field?.replacingOccurrences(of: " ", with: "_"), reason: error.description))
                     }
                     done += 1
                     if done % 200 == 0 || done == total { progress(done, total) }
@@ -164,8 +163,7 @@ extension DirectoryService {
                 for row in parsed where deferredManagers.contains(row.login) {
                     guard let manager = row.checked.manager else { continue }
                     do {
-                        let sql: SQL = "\(Person.selection) WHERE p.login = \(row.login)"
-                        guard let person = try Person.fetchOne(db, SQLRequest<Person>(literal: sql)) else { continue }
+                        guard let person = try Self.findPerson(db, login: row.login) else { continue }
                         var onlyManager = PersonFields.Checked()
                         onlyManager.manager = manager
                         var details = AuditDetails()
@@ -204,19 +202,5 @@ extension DirectoryService {
              person.title, person.employeeNumber, person.phone, person.manager ?? "", person.language]
         }
         return CSVWriter.encode(header: Self.personColumns, rows: rows)
-    }
-
-    /// The field a validation message starts with (`email`, `phone`, ...), for the per-row report.
-    private static func fieldName(in message: String) -> String? {
-        let known = ["login", "name", "given name", "family name", "title", "employee number", "phone", "language", "unit", "manager", "invalid e-mail", "e-mail", "no unit", "no person"]
-        for field in known where message.hasPrefix(field) {
-            switch field {
-            case "invalid e-mail", "e-mail": return "email"
-            case "no unit": return "unit"
-            case "no person": return "manager"
-            default: return field.replacingOccurrences(of: " ", with: "_")
-            }
-        }
-        return nil
     }
 }

@@ -136,8 +136,7 @@ extension DirectoryService {
             }
             if let text = filter.text {
                 let key = TextNormalization.searchKey(text)
-                let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                clauses.append("p.search_key LIKE \("%" + escaped + "%") ESCAPE '\\'")
+                clauses.append("p.search_key LIKE \("%" + SQLLike.escape(key) + "%") ESCAPE '\\'")
             }
             if let unit = filter.unit {
                 let unitID = try Self.requireUnitID(db, code: try DirectoryValidation.unitCode(unit))
@@ -213,7 +212,7 @@ extension DirectoryService {
         if let manager = checked.manager, manager != (person.manager ?? "") {
             var managerID: Int64?
             if !manager.isEmpty {
-                guard manager != person.login else { throw DirectoryError(.invalidInput, "manager \(manager): a person cannot be their own manager") }
+                guard manager != person.login else { throw DirectoryError(.invalidInput, "manager \(manager): a person cannot be their own manager", field: "manager") }
                 managerID = try requirePerson(db, login: manager).id
             }
             changed.append("manager")
@@ -230,7 +229,7 @@ extension DirectoryService {
 
     static func requireEmailFree(_ db: Database, email: EmailAddress, except login: String) throws {
         if let owner = try String.fetchOne(db, sql: "SELECT login FROM person WHERE email_key = ? AND login <> ?", arguments: [email.key, login]) {
-            throw DirectoryError(.conflict, "e-mail \(email.display) is already used by \(owner)")
+            throw DirectoryError(.conflict, "e-mail \(email.display) is already used by \(owner)", field: "email")
         }
     }
 
@@ -241,9 +240,13 @@ extension DirectoryService {
         }
     }
 
-    static func requirePerson(_ db: Database, login: String) throws -> Person {
+    static func findPerson(_ db: Database, login: String) throws -> Person? {
         let sql: SQL = "\(Person.selection) WHERE p.login = \(login)"
-        guard let person = try Person.fetchOne(db, SQLRequest<Person>(literal: sql)) else {
+        return try Person.fetchOne(db, SQLRequest<Person>(literal: sql))
+    }
+
+    static func requirePerson(_ db: Database, login: String) throws -> Person {
+        guard let person = try findPerson(db, login: login) else {
             throw DirectoryError(.notFound, "no person with login \(DirectoryError.quote(login)) (try `dirctl person search NAME`)")
         }
         return person

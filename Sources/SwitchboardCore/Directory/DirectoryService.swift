@@ -136,14 +136,14 @@ public struct DirectoryService: Sendable {
 
     static func requireUnitID(_ db: Database, code: String) throws -> Int64 {
         guard let id = try unitID(db, code: code) else {
-            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)")
+            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)", field: "unit")
         }
         return id
     }
 
     static func requireUnit(_ db: Database, code: String) throws -> Unit {
         guard let unit = try Unit.fetchOne(db, sql: "SELECT * FROM unit WHERE code = ?", arguments: [code]) else {
-            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)")
+            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)", field: "unit")
         }
         return unit
     }

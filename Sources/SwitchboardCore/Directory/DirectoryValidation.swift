@@ -68,7 +68,7 @@ public enum DirectoryValidation {
     /// An e-mail address, validated and keyed (lower-case, IDN domain as punycode).
     public static func email(_ raw: String) throws -> EmailAddress {
         do { return try EmailAddress(raw) } catch let error as EmailAddressError {
-            throw DirectoryError(.invalidInput, error.description)
+            throw DirectoryError(.invalidInput, error.description, field: "email")
         }
     }
 }
