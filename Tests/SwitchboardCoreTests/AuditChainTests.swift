@@ -131,3 +131,33 @@ enum Curve25519Key {
         #expect(views == ["mail_alias_view", "mail_auth_view", "mail_domain_view", "mail_recipient_view", "mail_sender_login_view"])
     }
 }
+
+/// How every tool opens the file matters to the mail servers that keep it open too.
+@Suite struct DatabaseOpeningTests {
+    @Test func openingNeverChangesTheSchemaAndKeepsFullSync() throws {
+        let path = NSTemporaryDirectory() + "open-\(UUID().uuidString)/switchboard.sqlite"
+        var versions: [Int] = []
+        for _ in 0..<3 {
+            let database = try SwitchboardDatabase(path: path, create: true)
+            // The write connection is the one whose durability matters.
+            let (version, sync, mode) = try database.write { db in
+                (try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? -1,
+                 try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                 try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "")
+            }
+            #expect(sync == 2, "synchronous must be FULL (2)")
+            #expect(mode == "wal")
+            versions.append(version)
+            try database.writer.close()
+            // Another process's truncating checkpoint leaves an empty -wal file, as the next tool run finds it.
+            let checkpoint = Process()
+            checkpoint.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            checkpoint.arguments = [path, "PRAGMA wal_checkpoint(TRUNCATE);"]
+            checkpoint.standardOutput = FileHandle.nullDevice
+            try checkpoint.run()
+            checkpoint.waitUntilExit()
+        }
+        // Dovecot's prepared statements survive only while schema_version stays put.
+        #expect(versions[1] == versions[0] && versions[2] == versions[0], "\(versions)")
+    }
+}

@@ -6,8 +6,14 @@ public import GRDB
 /// WAL, a busy timeout, foreign keys, `synchronous=FULL` and IMMEDIATE write transactions;
 /// the schema changes only through ``SwitchboardDatabase/migrator``, run on open.
 public final class SwitchboardDatabase: Sendable {
-    /// The underlying GRDB pool.
-    public let writer: DatabasePool
+    /// The underlying GRDB connection.
+    ///
+    /// A queue, with WAL set here rather than by GRDB: GRDB's WAL set-up (for pools and for queues
+    /// configured `.wal`) sets `synchronous = NORMAL` and, whenever the `-wal` file is missing or
+    /// empty, creates and drops a table. That schema change makes Dovecot's and Postfix's prepared
+    /// statements fail ("database schema has changed", a refused login). Other processes still read
+    /// and write concurrently through WAL; one tool invocation needs no parallel readers.
+    public let writer: DatabaseQueue
     /// The database file.
     public let path: String
 
@@ -29,11 +35,14 @@ public final class SwitchboardDatabase: Sendable {
         configuration.busyMode = .timeout(TimeInterval(busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
+            // WAL persists in the file; setting it again is a no-op that changes no schema.
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode == "wal" else { throw DatabaseError(message: "could not turn on WAL (journal mode stays \(mode ?? "unknown"))") }
             // Audit durability: a committed event survives power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            writer = try DatabasePool(path: path, configuration: configuration)
+            writer = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
             throw DatabaseOpenError(path: path, problem: "cannot open: \(Self.describe(error))")
         }
