@@ -1,6 +1,7 @@
 public import Foundation
 import Messaging
 public import SwitchboardCore
+import SwitchboardBase
 import Transport
 
 /// The notifications the helpdesk sends.

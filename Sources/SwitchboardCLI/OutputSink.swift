@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// Standard output, or a file written beside its final name and moved into place on close.
 public final class OutputSink {
@@ -39,11 +40,13 @@ public final class OutputSink {
 }
 
 /// A file named on the command line that cannot be used.
-public struct CommandLineFileError: Error, CustomStringConvertible {
+public struct CommandLineFileError: SwitchboardError {
     /// The file.
     public let path: String
     /// What is wrong.
     public let problem: String
 
     public var description: String { "\(path): \(problem)" }
+
+    public var category: ErrorCategory { .badInput }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// Writes a file that holds secrets: created new with mode 600, never world-readable even for a moment.
 public enum SecretFile {

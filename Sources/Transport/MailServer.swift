@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// Where a mail server listens and how to reach it safely.
 public struct MailServer: Sendable {
     /// How the connection is protected.

@@ -1,6 +1,7 @@
 import Foundation
 import SwitchboardTestSupport
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 import Transport
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Messaging
+import SwitchboardBase
 
 /// Helpers shared by the Messaging tests: a small MIME reader and the python3 cross-check.
 enum TestSupport {

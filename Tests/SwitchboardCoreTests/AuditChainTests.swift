@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import SwitchboardCore
+import SwitchboardBase
 
 /// The hash chain, checkpoints and redaction, on a real SQLite file in a temp folder.
 @Suite struct AuditChainTests {

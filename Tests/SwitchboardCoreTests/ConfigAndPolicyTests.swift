@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwitchboardCore
+import SwitchboardBase
 
 @Suite struct ConfigTests {
     @Test func theShippedConfigParsesToTheDesignDefaults() throws {

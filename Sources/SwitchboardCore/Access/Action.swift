@@ -21,6 +21,12 @@ public enum Action: String, Sendable, CaseIterable {
     case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
     case mailGroupPublish = "mail.group.publish", mailGroupUnpublish = "mail.group.unpublish"
     case mailQuotaReport = "mail.quota-report", mailNotify = "mail.notify"
+    /// The gate itself: root acting for someone (`--as`), and resolving the OS user to a person.
+    /// Only their refusals are recorded; `Session.resolve` decides them (root's uid, an active
+    /// person), never the role table.
+    case sessionAs = "session.as", sessionResolve = "session.resolve"
+    /// `dirctl init`: the database and its first admin.
+    case directoryInit = "directory.init"
 
     /// True for actions that change something (and so are audited when they succeed).
     public var isMutation: Bool {

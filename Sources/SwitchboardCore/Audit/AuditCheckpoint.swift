@@ -1,4 +1,5 @@
 public import Crypto
+import SwitchboardBase
 public import Foundation
 public import GRDB
 
@@ -149,13 +150,15 @@ public enum AuditKeys {
 }
 
 /// A key file that cannot be used.
-public struct AuditKeyError: Error, CustomStringConvertible, Sendable {
+public struct AuditKeyError: SwitchboardError {
     /// The file.
     public let file: String
     /// What is wrong and what to do.
     public let problem: String
 
     public var description: String { "audit key \(file): \(problem)" }
+
+    public var category: ErrorCategory { .badInput }
 }
 
 /// A checkpoint kept outside the database, as a small JSON file.

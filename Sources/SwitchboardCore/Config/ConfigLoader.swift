@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import Yams
 
 /// A configuration together with where it came from.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// The typed configuration every tool reads (see `Config/switchboard.yaml` for each key).
 public struct SwitchboardConfig: Sendable, Equatable {

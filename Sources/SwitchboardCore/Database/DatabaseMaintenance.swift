@@ -1,4 +1,5 @@
 import Crypto
+import SwitchboardBase
 import Foundation
 import GRDB
 
