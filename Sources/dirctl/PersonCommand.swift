@@ -240,13 +240,9 @@ struct PersonCommand: ParsableCommand {
 
         func run(in context: CommandContext) throws {
             let csv = try context.directory.exportPeople(.init(unit: unit, includeSubunits: subunits))
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: Data(csv.utf8)) else {
-                    throw DirectoryError.fileUnreadable(output)
-                }
-            } else {
-                FileHandle.standardOutput.write(Data(csv.utf8))
-            }
+            let sink = try OutputSink(path: output)
+            sink.write(csv)
+            try sink.close()
         }
     }
 }

@@ -136,3 +136,23 @@ import Testing
             .joined(separator: "\n")
     }
 }
+
+@Suite struct ExportFileTests {
+    @Test func personExportWritesAnOwnerOnlyFileAndRefusesAPlantedLink() throws {
+        let workspace = try Workspace.populated()
+        let output = workspace.folder + "/people.csv"
+        try workspace.expectOK("person", "export", "--output", output)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).hasPrefix("login,"))
+        let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let victim = workspace.folder + "/victim.txt"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        let link = workspace.folder + "/planted.csv"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+        let run = try workspace.dirctl("person", "export", "--output", link)
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("symbolic link"))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+    }
+}

@@ -109,11 +109,9 @@ public final class SwitchboardDatabase: Sendable {
 
     /// Creates an empty file readable by its owner only; SQLite keeps an existing file's mode.
     static func createPrivateFile(_ path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw DatabaseOpenError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        do { try AtomicFile.createEmpty(path, mode: 0o600) } catch let error as FileWriteError {
+            throw DatabaseOpenError(path: path, problem: error.problem)
         }
-        close(descriptor)
     }
 
     static func describe(_ error: any Error) -> String {
