@@ -75,6 +75,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
+        .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore"]),
         .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),

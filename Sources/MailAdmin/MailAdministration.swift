@@ -13,20 +13,20 @@ public struct MailAdministration: Sendable {
     /// The acting person.
     public let session: Session
     /// Mail settings from the config.
-    public let settings: SwitchboardConfig.MailSettings
+    public let settings: MailSettings
     /// Hashes passwords.
     public let hasher: any PasswordHashing
     /// The time source.
     public let now: @Sendable () -> Date
 
     /// A service acting as `session`.
-    public init(database: SwitchboardDatabase, session: Session, settings: SwitchboardConfig.MailSettings,
+    public init(database: SwitchboardDatabase, session: Session, settings: MailSettings,
                 hasher: (any PasswordHashing)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.session = session
         self.settings = settings
         self.hasher = hasher ?? CryptPasswordHasher(
-            scheme: PasswordScheme(rawValue: settings.passwordScheme) ?? .yescrypt, cost: settings.passwordCost)
+            scheme: settings.passwordScheme, cost: settings.passwordCost)
         self.now = now
     }
 

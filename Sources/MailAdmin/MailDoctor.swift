@@ -22,7 +22,7 @@ public struct MailDoctor: Sendable {
     /// The database.
     public let database: SwitchboardDatabase
     /// Mail settings (IMAP and submission endpoints, TLS).
-    public let settings: SwitchboardConfig.MailSettings
+    public let settings: MailSettings
     /// The zone times are shown in.
     public let timeZone: String
     /// How long to wait for the test message to arrive.
@@ -31,7 +31,7 @@ public struct MailDoctor: Sendable {
     public let clock: any Clock<Duration>
 
     /// A doctor.
-    public init(database: SwitchboardDatabase, settings: SwitchboardConfig.MailSettings, timeZone: String,
+    public init(database: SwitchboardDatabase, settings: MailSettings, timeZone: String,
                 clock: any Clock<Duration> = ContinuousClock()) {
         self.database = database
         self.settings = settings
@@ -104,9 +104,8 @@ public struct MailDoctor: Sendable {
         return steps
     }
 
-    func endpoint(_ endpoint: SwitchboardConfig.Endpoint) -> MailServer {
-        MailServer(host: endpoint.host, port: endpoint.port, security: MailServer.Security(rawValue: endpoint.security) ?? .startTLS,
-                   verifyPeer: settings.verifyTLS, caFile: settings.caFile, timeoutSeconds: 10)
+    func endpoint(_ endpoint: MailEndpoint) -> MailServer {
+        settings.server(endpoint, timeoutSeconds: 10)
     }
 
     /// What the directory says: a mailbox that cannot work is explained before any server is asked.

@@ -194,7 +194,7 @@ struct AccountCommand: ParsableCommand {
 
         func run(in context: CommandContext) throws {
             try context.mail.setStatus(address, to: .pendingPurge)
-            Console.out("\(address) is pending purge; it is removed after \(context.config.mail.deletedRetentionDays) days (`mailctl account purge`)")
+            Console.out("\(address) is pending purge; it is removed after \(try context.mail.settings.deletedRetentionDays) days (`mailctl account purge`)")
         }
     }
 

@@ -27,7 +27,7 @@ struct Mailctl: ParsableCommand {
 extension CommandContext {
     /// The mail service acting as this session.
     var mail: MailAdministration {
-        MailAdministration(database: database, session: session, settings: config.mail)
+        get throws { MailAdministration(database: database, session: session, settings: try MailSettings(loaded)) }
     }
 }
 

@@ -21,7 +21,7 @@ struct QuotaReportCommand: MailctlCommand {
 
     func run(in context: CommandContext) throws {
         try context.session.authorize(.mailQuotaReport, target: "mailbox:*")
-        let lines = try QuotaReporter(doveadmConfig: context.config.mail.doveadmConfig, threshold: threshold).report()
+        let lines = try QuotaReporter(doveadmConfig: context.mail.settings.doveadmConfig, threshold: threshold).report()
             .filter { !onlyFlagged || $0.flagged }
         if global.json {
             try Console.json(lines)
