@@ -24,7 +24,7 @@ extension MailAdministration {
         let target = "mailbox:\(address.lowercased())"
         try session.authorize(.mailAccountDoctor, target: target)
         let secret = try password()
-        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock)
+        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock, wallClock: self.clock)
         var steps: [DoctorStep] = []
         let seconds = try clock.seconds { steps = try doctor.run(address: address, password: secret) }
         let report = DoctorReport(steps: steps, seconds: seconds)

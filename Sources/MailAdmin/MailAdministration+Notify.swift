@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import SwitchboardCore
 
 extension MailAdministration {
@@ -12,7 +13,7 @@ extension MailAdministration {
         let target = "mailbox:\(account.address)"
         try session.authorize(.mailNotify, target: target)
         let notifier = try MailNotifier(settings: settings, timeZone: timeZone)
-        let mail = try notifier.render(kind, to: account.recipient, values: values, now: now())
+        let mail = try notifier.render(kind, to: account.recipient, values: values, now: clock.now())
         var details = AuditDetails()
         details["notification"] = kind.rawValue
         details["message_id"] = mail.messageID
