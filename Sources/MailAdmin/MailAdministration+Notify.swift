@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import SwitchboardBase
 import SwitchboardCore
@@ -19,7 +20,9 @@ extension MailAdministration {
         details["message_id"] = mail.messageID
         do {
             try notifier.send([mail])
+            session.logger.info("sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
         } catch {
+            session.logger.warning("the \(kind.rawValue) mail to \(account.address) was not sent: \(error)")
             details["error"] = String(describing: error)
             try session.record(.mailNotify, target: target, outcome: .failed, details: details)
             throw error
