@@ -21,13 +21,26 @@ public struct CommandContext: Sendable {
 
     /// Loads the config, opens the database and resolves the actor.
     public static func open(_ options: GlobalOptions, tool: String) throws -> CommandContext {
+        // Each phase is timed for `--verbose`, where start-up time goes (ops/bench/run reads these lines).
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap() -> String {
+            let now = clock.now
+            defer { mark = now }
+            let parts = mark.duration(to: now).components
+            return String(format: "%.2f ms", Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15)
+        }
         let loaded = try loadConfig(options)
         let logger = Logger(label: "switchboard.\(tool)")
+        logger.debug("timing: config \(lap()) (\(loaded.file ?? "built-in defaults"))")
         let database = try SwitchboardDatabase(path: loaded.config.database.path,
                                                busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds)
-        logger.debug("database \(database.path), config \(loaded.file ?? "built-in defaults")")
+        logger.debug("timing: database open and schema check \(lap()) (\(database.path))")
+        let audit = auditLog(loaded.config)
+        logger.debug("timing: audit key \(lap())")
         let session = try Session.resolve(database: database, osUser: OperatingSystem.login(), asLogin: options.asLogin,
-                                          tool: tool, host: OperatingSystem.hostName(), audit: auditLog(loaded.config), logger: logger)
+                                          tool: tool, host: OperatingSystem.hostName(), audit: audit, logger: logger)
+        logger.debug("timing: actor \(lap())")
         return CommandContext(loaded: loaded, database: database, session: session, tool: tool, logger: logger)
     }
 
