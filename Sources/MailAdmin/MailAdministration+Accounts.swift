@@ -27,7 +27,7 @@ public struct NewMailAccount: Sendable {
 }
 
 /// The statuses a helpdesk sets directly.
-public enum MailboxStatus: String, Sendable, CaseIterable {
+public enum MailboxStatus: String, Sendable, CaseIterable, Codable, DatabaseValueConvertible {
     /// Logs in and receives.
     case active
     /// Receives, cannot log in.
@@ -69,17 +69,12 @@ extension MailAdministration {
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, status FROM person WHERE login = ?", arguments: [ownerLogin]) else {
                     throw MailError(.notFound, "no person with login \(Quoting.quoted(ownerLogin)) (try `dirctl person search NAME`)")
                 }
-                let status: String = row["status"]
-                guard status == "active" else { throw MailError(.refused, "person \(ownerLogin) is \(status): no new mailbox") }
+                let status: PersonStatus = row["status"]
+                guard status == .active else { throw MailError(.refused, "person \(ownerLogin) is \(status.rawValue): no new mailbox") }
                 personID = row["id"]
             }
-            let stamp = timestamp
-            try db.execute(sql: """
-                INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
-                    password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
-                VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)
-                """, arguments: [address.key, domain.id, personID, name, hash, quota, stamp, passwordExpiry,
-                                 generated != nil, stamp, stamp])
+            try newMailbox(address: address.key, domainID: domain.id, personID: personID, displayName: name, passwordHash: hash,
+                           quotaBytes: quota, mustChangePassword: generated != nil).insert(db)
             details["owner"] = ownerLogin ?? ""
             details["quota_bytes"] = quota.map { Int64($0) } ?? 0
             details["auto_generated"] = generated != nil
@@ -96,11 +91,8 @@ extension MailAdministration {
     }
 
     /// Mailboxes, optionally of one domain, status or unit (with sub-units).
-    public func accounts(domain: String? = nil, status: String? = nil, unit: String? = nil) throws -> [MailAccount] {
+    public func accounts(domain: String? = nil, status: MailboxStatus? = nil, unit: String? = nil) throws -> [MailAccount] {
         try session.authorize(.mailAccountRead, target: "mailbox:*")
-        if let status, MailboxStatus(rawValue: status) == nil {
-            throw MailError.invalid("status", status, "must be one of \(MailboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         return try database.read { db in
             var clauses: [SQL] = ["1"]
             if let domain {
@@ -123,24 +115,24 @@ extension MailAdministration {
     public func setStatus(_ raw: String, to status: MailboxStatus, reason: String? = nil) throws {
         let address = try Self.normalize(address: raw)
         let action: Action
-        let allowedFrom: Set<String>
+        let allowedFrom: Set<MailboxStatus>
         switch status {
-        case .active: (action, allowedFrom) = (.mailAccountEnable, ["login-disabled", "suspended", "pending-purge"])
-        case .loginDisabled: (action, allowedFrom) = (.mailAccountDisableLogin, ["active"])
-        case .suspended: (action, allowedFrom) = (.mailAccountSuspend, ["active", "login-disabled"])
-        case .pendingPurge: (action, allowedFrom) = (.mailAccountDelete, ["active", "login-disabled", "suspended"])
+        case .active: (action, allowedFrom) = (.mailAccountEnable, [.loginDisabled, .suspended, .pendingPurge])
+        case .loginDisabled: (action, allowedFrom) = (.mailAccountDisableLogin, [.active])
+        case .suspended: (action, allowedFrom) = (.mailAccountSuspend, [.active, .loginDisabled])
+        case .pendingPurge: (action, allowedFrom) = (.mailAccountDelete, [.active, .loginDisabled, .suspended])
         }
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
         try session.perform(action, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             guard allowedFrom.contains(account.status) else {
-                throw MailError(.refused, "mailbox \(address.key) is \(account.status); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.sorted().joined(separator: " or "))")
+                throw MailError(.refused, "mailbox \(address.key) is \(account.status.rawValue); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.map(\.rawValue).sorted().joined(separator: " or "))")
             }
             let purgeAfter = status == .pendingPurge
                 ? Timestamp.format(clock.now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
             try db.execute(sql: "UPDATE mailbox SET status = ?, status_changed_at = ?, purge_after = ? WHERE id = ?",
-                           arguments: [status.rawValue, timestamp, purgeAfter, account.id])
-            details["from"] = account.status
+                           arguments: [status, timestamp, purgeAfter, account.id])
+            details["from"] = account.status.rawValue
             details["to"] = status.rawValue
             if let checkedReason { details["reason"] = checkedReason }
             if let purgeAfter { details["purge_after"] = purgeAfter }
@@ -220,6 +212,16 @@ extension MailAdministration {
             }
         }
         return purged.map(\.0)
+    }
+
+    /// The one row every new mailbox is inserted as (by `account create` and `account import`).
+    func newMailbox(address: String, domainID: Int64, personID: Int64?, displayName: String, passwordHash: String,
+                    quotaBytes: Int?, mustChangePassword: Bool) -> NewMailbox {
+        let stamp = timestamp
+        return NewMailbox(address: address, domainID: domainID, personID: personID, displayName: displayName,
+                          passwordHash: passwordHash, status: .active, quotaBytes: quotaBytes.map(Int64.init),
+                          passwordChangedAt: stamp, passwordExpiresAt: passwordExpiry,
+                          mustChangePassword: mustChangePassword, statusChangedAt: stamp, createdAt: stamp)
     }
 
     func quotaBytes(_ megabytes: Int) throws -> Int? {

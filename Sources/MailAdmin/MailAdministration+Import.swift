@@ -116,7 +116,6 @@ extension MailAdministration {
         }
         let hashed = try hashes.values()
 
-        let stamp = timestamp
         var late: [ImportProblem] = []
         try session.batch(.mailAccountImport, target: "import:\(fileName)") { db, batch in
                 for (index, row) in rows.enumerated() {
@@ -130,17 +129,14 @@ extension MailAdministration {
                         continue
                     }
                     let person = try row.login.flatMap { try GRDB.Row.fetchOne(db, sql: "SELECT id, display_name, status FROM person WHERE login = ?", arguments: [$0]) }
-                    if let person, (person["status"] as String) != "active" {
-                        late.append(ImportProblem(line: row.line, field: "login", reason: "person \(row.login ?? "") is \(person["status"] as String) now"))
+                    if let person, let status = person["status"] as PersonStatus?, status != .active {
+                        late.append(ImportProblem(line: row.line, field: "login", reason: "person \(row.login ?? "") is \(status.rawValue) now"))
                         continue
                     }
                     let name = row.name ?? person?["display_name"] ?? row.address.key
-                    try db.execute(sql: """
-                        INSERT INTO mailbox (address, domain_id, person_id, display_name, password_hash, status, quota_bytes,
-                            password_changed_at, password_expires_at, must_change_password, status_changed_at, created_at)
-                        VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, 1, ?, ?)
-                        """, arguments: [row.address.key, domainID, person?["id"] as Int64?, name, hashed[index],
-                                         try quotaBytes(row.quota ?? settings.defaultQuotaMB), stamp, passwordExpiry, stamp, stamp])
+                    try newMailbox(address: row.address.key, domainID: domainID, personID: person?["id"], displayName: name,
+                                   passwordHash: hashed[index], quotaBytes: try quotaBytes(row.quota ?? settings.defaultQuotaMB),
+                                   mustChangePassword: true).insert(db)
                     var details = AuditDetails()
                     details["via"] = "import:\(fileName)"
                     details["owner"] = row.login ?? ""

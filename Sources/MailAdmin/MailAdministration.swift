@@ -65,7 +65,8 @@ public struct MailAdministration: Sendable {
             if try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [name]) != nil {
                 throw MailError(.conflict, "mail domain \(name) already exists")
             }
-            try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, 'active', ?)", arguments: [name, timestamp])
+            try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, ?, ?)",
+                           arguments: [name, MailDomainStatus.active, timestamp])
             details["domain"] = name
             return try Self.requireDomain(db, name: name)
         }
@@ -76,11 +77,11 @@ public struct MailAdministration: Sendable {
         let name = Punycode.toASCII(domain: raw) ?? raw.lowercased()
         try session.perform(active ? .mailDomainEnable : .mailDomainDisable, target: "mail-domain:\(name)") { db, details in
             let domain = try Self.requireDomain(db, name: name)
-            let status = active ? "active" : "disabled"
-            guard domain.status != status else { throw MailError(.refused, "mail domain \(name) is already \(status)") }
+            let status: MailDomainStatus = active ? .active : .disabled
+            guard domain.status != status else { throw MailError(.refused, "mail domain \(name) is already \(status.rawValue)") }
             try db.execute(sql: "UPDATE mail_domain SET status = ? WHERE id = ?", arguments: [status, domain.id])
-            details["from"] = domain.status
-            details["to"] = status
+            details["from"] = domain.status.rawValue
+            details["to"] = status.rawValue
         }
     }
 

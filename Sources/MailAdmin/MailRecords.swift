@@ -1,13 +1,21 @@
 public import GRDB
 
+/// Whether a mail domain is served.
+public enum MailDomainStatus: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+    /// Logins and delivery work.
+    case active
+    /// Nobody in the domain logs in or receives mail.
+    case disabled
+}
+
 /// A mail domain.
 public struct MailDomain: Sendable, Codable, Equatable, FetchableRecord {
     /// Stable id.
     public var id: Int64
     /// Lower-case ASCII name (an IDN domain is stored as punycode).
     public var name: String
-    /// `active` or `disabled`.
-    public var status: String
+    /// Whether anyone in it logs in or receives mail.
+    public var status: MailDomainStatus
     /// Mailboxes in the domain.
     public var mailboxes: Int
 
@@ -31,8 +39,8 @@ public struct MailAccount: Sendable, Codable, Equatable, FetchableRecord {
     public var unit: String?
     /// Display name.
     public var displayName: String
-    /// `active`, `login-disabled`, `suspended` or `pending-purge`.
-    public var status: String
+    /// Whether it logs in and receives.
+    public var status: MailboxStatus
     /// Storage limit in bytes, nil for none.
     public var quotaBytes: Int64?
     /// The mail folder's stable name (`mb-000123`).
@@ -93,5 +101,30 @@ public struct MailAliasEntry: Sendable, Codable, Equatable, FetchableRecord {
         address = row["address"]
         target = row["target"]
         kind = row["kind"]
+    }
+}
+
+/// A mailbox as it is inserted: the one INSERT into `mailbox` (its `home_key` comes from its id).
+struct NewMailbox: Encodable, PersistableRecord {
+    static let databaseTableName = "mailbox"
+
+    var address: String
+    var domainID: Int64
+    var personID: Int64?
+    var displayName: String
+    var passwordHash: String
+    var status: MailboxStatus
+    var quotaBytes: Int64?
+    var passwordChangedAt: String
+    var passwordExpiresAt: String?
+    var mustChangePassword: Bool
+    var statusChangedAt: String
+    var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case address, domainID = "domain_id", personID = "person_id", displayName = "display_name"
+        case passwordHash = "password_hash", status, quotaBytes = "quota_bytes", passwordChangedAt = "password_changed_at"
+        case passwordExpiresAt = "password_expires_at", mustChangePassword = "must_change_password"
+        case statusChangedAt = "status_changed_at", createdAt = "created_at"
     }
 }

@@ -86,6 +86,13 @@ final class CurlEasy {
         return value
     }
 
+    /// A time measure of the last transfer, in seconds (CURLINFO_*_TIME).
+    func seconds(_ info: CURLINFO) throws(CurlError) -> Double {
+        var value = 0.0
+        try check(CCurl_getinfo_double(handle, info, &value))
+        return value
+    }
+
     /// Runs one transfer with `exchange` as the state of every callback.
     func perform(_ exchange: CurlExchange) throws(CurlError) {
         let dataOptions = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA]

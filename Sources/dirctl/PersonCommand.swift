@@ -34,8 +34,8 @@ struct PersonCommand: ParsableCommand {
         var pairs: [(String, String)] = [
             ("login", person.login), ("name", person.displayName), ("e-mail", person.email ?? ""), ("unit", person.unit ?? ""),
             ("title", person.title), ("employee no.", person.employeeNumber), ("phone", person.phone),
-            ("manager", person.manager ?? ""), ("language", person.language), ("role", person.role),
-            ("status", "\(person.status) since \(Console.localTime(person.statusChangedAt, zone: zone))"),
+            ("manager", person.manager ?? ""), ("language", person.language), ("role", person.role.rawValue),
+            ("status", "\(person.status.rawValue) since \(Console.localTime(person.statusChangedAt, zone: zone))"),
         ]
         if let purge = person.purgeAfter { pairs.append(("purge after", Console.localTime(purge, zone: zone))) }
         Console.fields(pairs)
@@ -44,7 +44,7 @@ struct PersonCommand: ParsableCommand {
     static func list(_ people: [Person], json: Bool) throws {
         if json { try Console.json(people); return }
         Console.table(["LOGIN", "NAME", "UNIT", "E-MAIL", "ROLE", "STATUS"],
-                      people.map { [$0.login, $0.displayName, $0.unit ?? "", $0.email ?? "", $0.role, $0.status] })
+                      people.map { [$0.login, $0.displayName, $0.unit ?? "", $0.email ?? "", $0.role.rawValue, $0.status.rawValue] })
     }
 
     struct Add: DirctlCommand {
@@ -83,13 +83,7 @@ struct PersonCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only people of this unit.") var unit: String?
         @Flag(help: "With --unit: include its sub-units.") var subunits = false
-        @Option(help: "Only this status: active, suspended, departed, purged (default: active and suspended).") var status: String?
-
-        func validate() throws {
-            if let status, !["active", "suspended", "departed", "purged"].contains(status) {
-                throw ValidationError("--status must be active, suspended, departed or purged")
-            }
-        }
+        @Option(help: "Only this status (default: active and suspended).") var status: PersonStatus?
 
         func run(in context: CommandContext) throws {
             let people = try context.directory

@@ -15,7 +15,7 @@ struct AccountCommand: ParsableCommand {
         if json { try Console.json(account); return }
         var pairs: [(String, String)] = [
             ("address", account.address), ("name", account.displayName), ("owner", account.owner ?? "(service mailbox)"),
-            ("unit", account.unit ?? ""), ("status", "\(account.status) since \(Console.localTime(account.statusChangedAt, zone: zone))"),
+            ("unit", account.unit ?? ""), ("status", "\(account.status.rawValue) since \(Console.localTime(account.statusChangedAt, zone: zone))"),
             ("quota", account.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"), ("mail folder", account.homeKey),
             ("password set", Console.localTime(account.passwordChangedAt, zone: zone)),
         ]
@@ -76,14 +76,14 @@ struct AccountCommand: ParsableCommand {
             discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this domain.") var domain: String?
-        @Option(help: "Only this status: active, login-disabled, suspended, pending-purge.") var status: String?
+        @Option(help: "Only this status.") var status: MailboxStatus?
         @Option(help: "Only owners in this unit and its sub-units.") var unit: String?
 
         func run(in context: CommandContext) throws {
             let accounts = try context.mail.accounts(domain: domain, status: status, unit: unit?.uppercased())
             if global.json { try Console.json(accounts); return }
             Console.table(["ADDRESS", "NAME", "OWNER", "UNIT", "STATUS", "QUOTA"], accounts.map {
-                [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]
+                [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status.rawValue, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]
             })
         }
     }

@@ -27,7 +27,7 @@ struct DomainCommand: ParsableCommand {
         func run(in context: CommandContext) throws {
             let domains = try context.mail.domains()
             if global.json { try Console.json(domains); return }
-            Console.table(["DOMAIN", "STATUS", "MAILBOXES"], domains.map { [$0.name, $0.status, String($0.mailboxes)] })
+            Console.table(["DOMAIN", "STATUS", "MAILBOXES"], domains.map { [$0.name, $0.status.rawValue, String($0.mailboxes)] })
         }
     }
 

@@ -49,3 +49,5 @@ protocol MailctlCommand: ToolCommand {}
 extension MailctlCommand {
     static var tool: String { "mailctl" }
 }
+
+extension MailboxStatus: ExpressibleByArgument {}

@@ -1,5 +1,7 @@
+public import GRDB
+
 /// What a person may do in the suite.
-public enum Role: String, Sendable, CaseIterable, Codable {
+public enum Role: String, Sendable, CaseIterable, Codable, DatabaseValueConvertible {
     /// Everything, including roles, keys and backups.
     case admin
     /// The IT helpdesk: runs the directory and mail accounts.

@@ -46,9 +46,9 @@ public struct Session: Sendable {
             throw AccessDenied(actor: login, action: "use \(tool)", reason: reason)
         }
         context.role = role.rawValue
-        let status: String = row["status"]
-        guard status == "active" else {
-            let reason = "the directory account \"\(login)\" is \(status)"
+        let status: PersonStatus? = row["status"]
+        guard status == .active else {
+            let reason = "the directory account \"\(login)\" is \(status?.rawValue ?? "of unknown status")"
             try recordDenial(database: database, audit: audit, context: context, action: .sessionResolve, target: "person:\(login)", reason: reason)
             throw AccessDenied(actor: login, action: "use \(tool)", reason: reason)
         }

@@ -49,9 +49,9 @@ public struct Person: Sendable, Codable, Equatable, FetchableRecord {
     /// `vi` or `en`.
     public var language: String
     /// Role in the suite.
-    public var role: String
-    /// `active`, `suspended`, `departed` or `purged`.
-    public var status: String
+    public var role: Role
+    /// Where the person is in their lifecycle.
+    public var status: PersonStatus
     /// When the status last changed (UTC).
     public var statusChangedAt: String
     /// For a departed person, when the personal data will be purged.

@@ -49,7 +49,7 @@ extension DirectoryService {
             switch member {
             case let .person(rawLogin):
                 let person = try Self.requirePerson(db, login: try DirectoryValidation.login(rawLogin))
-                guard person.status != "purged" else { throw DirectoryError(.refused, "person \(person.login) was purged") }
+                guard person.status != .purged else { throw DirectoryError(.refused, "person \(person.login) was purged") }
                 try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, person_id) VALUES (?, ?)", arguments: [group.id, person.id])
             case let .group(name):
                 let inner = try Self.requireGroup(db, name: name)

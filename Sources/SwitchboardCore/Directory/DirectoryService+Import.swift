@@ -139,7 +139,7 @@ extension DirectoryService {
                         var details = AuditDetails()
                         details["via"] = "import:\(fileName)"
                         if let existing = try Self.findPerson(db, login: row.login) {
-                            if existing.status == "purged" {
+                            if existing.status == .purged {
                                 throw DirectoryError(.refused, "person \(row.login) was purged; choose another login")
                             }
                             if try Self.updatePerson(db, person: existing, checked: checked, at: stamp, details: &details).isEmpty {

@@ -23,7 +23,7 @@ extension DirectoryService {
         let checked = try fields.checked()
         return try session.perform(.personUpdate, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
-            guard person.status != "purged" else { throw DirectoryError(.refused, "person \(login) was purged and cannot be changed") }
+            guard person.status != .purged else { throw DirectoryError(.refused, "person \(login) was purged and cannot be changed") }
             try Self.updatePerson(db, person: person, checked: checked, at: timestamp, details: &details)
             return try Self.requirePerson(db, login: login)
         }
@@ -34,46 +34,46 @@ extension DirectoryService {
         let login = try DirectoryValidation.login(rawLogin)
         try session.perform(.personSetRole, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
-            if person.role == Role.admin.rawValue, role != .admin { try Self.requireAnotherAdmin(db, besides: person) }
+            if person.role == .admin, role != .admin { try Self.requireAnotherAdmin(db, besides: person) }
             try db.execute(sql: "UPDATE person SET role = ?, updated_at = ? WHERE id = ?", arguments: [role.rawValue, timestamp, person.id])
-            details["from"] = person.role
+            details["from"] = person.role.rawValue
             details["to"] = role.rawValue
         }
     }
 
     /// Suspends a person: no login to any tool, data kept.
     public func suspend(login: String, reason: String?) throws {
-        try changeStatus(login: login, to: "suspended", action: .personSuspend, allowedFrom: ["active"], reason: reason)
+        try changeStatus(login: login, to: .suspended, action: .personSuspend, allowedFrom: [.active], reason: reason)
     }
 
     /// Restores a suspended person to active.
     public func restore(login: String) throws {
-        try changeStatus(login: login, to: "active", action: .personRestore, allowedFrom: ["suspended", "departed"], reason: nil)
+        try changeStatus(login: login, to: .active, action: .personRestore, allowedFrom: [.suspended, .departed], reason: nil)
     }
 
     /// Marks a person as departed; personal data is purged after `directory.departed_retention_days`.
     public func depart(login: String, reason: String?) throws {
-        try changeStatus(login: login, to: "departed", action: .personDepart, allowedFrom: ["active", "suspended"], reason: reason)
+        try changeStatus(login: login, to: .departed, action: .personDepart, allowedFrom: [.active, .suspended], reason: reason)
     }
 
-    private func changeStatus(login rawLogin: String, to status: String, action: Action, allowedFrom: Set<String>, reason: String?) throws {
+    private func changeStatus(login rawLogin: String, to status: PersonStatus, action: Action, allowedFrom: Set<PersonStatus>, reason: String?) throws {
         let login = try DirectoryValidation.login(rawLogin)
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
         try session.perform(action, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             guard allowedFrom.contains(person.status) else {
-                throw DirectoryError(.refused, "person \(login) is \(person.status); \(action.rawValue) applies only to a person who is \(allowedFrom.sorted().joined(separator: " or "))")
+                throw DirectoryError(.refused, "person \(login) is \(person.status); \(action.rawValue) applies only to a person who is \(allowedFrom.map(\.rawValue).sorted().joined(separator: " or "))")
             }
-            if person.role == Role.admin.rawValue, status != "active" { try Self.requireAnotherAdmin(db, besides: person) }
+            if person.role == .admin, status != .active { try Self.requireAnotherAdmin(db, besides: person) }
             let stamp = timestamp
             var purgeAfter: String?
-            if status == "departed" {
+            if status == .departed {
                 purgeAfter = Timestamp.format(clock.now().addingTimeInterval(Double(settings.departedRetentionDays) * 86_400))
             }
             try db.execute(sql: "UPDATE person SET status = ?, status_changed_at = ?, purge_after = ?, updated_at = ? WHERE id = ?",
                            arguments: [status, stamp, purgeAfter, stamp, person.id])
-            details["from"] = person.status
-            details["to"] = status
+            details["from"] = person.status.rawValue
+            details["to"] = status.rawValue
             if let checkedReason { details["reason"] = checkedReason }
             if let purgeAfter { details["purge_after"] = purgeAfter }
         }
@@ -114,10 +114,10 @@ extension DirectoryService {
         /// Include people of the unit's sub-units.
         public var includeSubunits: Bool
         /// Only this status; nil lists active and suspended people.
-        public var status: String?
+        public var status: PersonStatus?
 
         /// A filter.
-        public init(text: String? = nil, unit: String? = nil, includeSubunits: Bool = false, status: String? = nil) {
+        public init(text: String? = nil, unit: String? = nil, includeSubunits: Bool = false, status: PersonStatus? = nil) {
             self.text = text
             self.unit = unit
             self.includeSubunits = includeSubunits
