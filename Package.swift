@@ -67,12 +67,12 @@ let package = Package(
 
         .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
         .testTarget(name: "SwitchboardCoreTests", dependencies: [
-            "SwitchboardCore",
+            "SwitchboardCore", "SwitchboardTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardTestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardCore"]),
         .testTarget(name: "MailctlTests", dependencies: ["MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "SwitchboardTestSupport", "dirctl", "StressWriter"]),

@@ -223,12 +223,14 @@ struct AccountCommand: ParsableCommand {
 
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove deleted mailboxes whose retention has run out (admin).", discussion: "Example:\n  mailctl account purge")
+            abstract: "Remove deleted mailboxes whose retention has run out (admin).",
+            discussion: "Examples:\n  mailctl account purge\n  mailctl account purge --domain old.gov.vn")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Only mailboxes of this domain.") var domain: String?
 
         func run() throws {
             try ExitStatus.run(tool: "mailctl") {
-                let purged = try CommandContext.open(global, tool: "mailctl").mail.purge()
+                let purged = try CommandContext.open(global, tool: "mailctl").mail.purge(domain: domain)
                 if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nothing to purge" : "Purged: \(purged.joined(separator: ", "))") }
             }
         }

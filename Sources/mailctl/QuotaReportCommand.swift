@@ -8,8 +8,9 @@ struct QuotaReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quota-report",
         abstract: "Storage use of every mailbox, from Dovecot; those at 80% or more are flagged.",
-        discussion: "Run it on the mail server (it asks doveadm).\n\nExamples:\n  mailctl quota-report\n  mailctl quota-report --only-flagged --notify")
+        discussion: "Run it on the mail server (it asks doveadm).\n\nExamples:\n  mailctl quota-report\n  mailctl quota-report --only-flagged --notify\n  mailctl quota-report --domain bonoivu.gov.vn --json")
     @OptionGroup var global: GlobalOptions
+    @Option(help: "Only mailboxes of this domain.") var domain: String?
     @Option(help: "Flag mailboxes at or above this percentage.") var threshold: Int = 80
     @Flag(help: "List only flagged mailboxes.") var onlyFlagged = false
     @Flag(help: "E-mail a quota warning to each flagged mailbox.") var notify = false
@@ -24,6 +25,7 @@ struct QuotaReportCommand: ParsableCommand {
             try context.session.authorize(.mailQuotaReport, target: "mailbox:*", database: context.database)
             let lines = try QuotaReporter(doveadmConfig: context.config.mail.doveadmConfig, threshold: threshold).report()
                 .filter { !onlyFlagged || $0.flagged }
+                .filter { line in domain.map { line.address.hasSuffix("@" + (Punycode.toASCII(domain: $0) ?? $0.lowercased())) } ?? true }
             if global.json {
                 try Console.json(lines)
             } else if lines.isEmpty {

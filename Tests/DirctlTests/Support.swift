@@ -11,8 +11,7 @@ final class Workspace {
     var database: String { folder + "/switchboard.sqlite" }
 
     init(checkpointEvery: Int = 0) throws {
-        folder = NSTemporaryDirectory() + "switchboard-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try ScratchFolder.make("switchboard-test")
         config = folder + "/switchboard.yaml"
         try """
         database:
@@ -26,7 +25,7 @@ final class Workspace {
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: folder)
+        if let problem = ScratchFolder.remove(folder) { Issue.record(Comment(rawValue: problem)) }
     }
 
     /// The folder holding the built products (dirctl, StressWriter).
@@ -44,14 +43,10 @@ final class Workspace {
         try dirctl(Array(arguments))
     }
 
-    /// Runs `sqlite3` on the workspace database.
+    /// Runs `sqlite3` on the workspace database; throws when sqlite3 fails.
     @discardableResult
     func sqlite(_ sql: String) throws -> Run {
-        let run = try Self.run("/usr/bin/sqlite3", [database, sql], in: folder)
-        if run.status != 0 {
-            Issue.record("sqlite3 failed (install it with `make deps`): \(run.stderr)")
-        }
-        return run
+        CommandRun(status: 0, stdout: try SQLite.run(database, sql), stderr: "")
     }
 
     /// Runs any program in `folder`.
@@ -80,6 +75,11 @@ final class Workspace {
 
     /// A single value from the database.
     func scalar(_ sql: String) throws -> String {
-        try sqlite(sql).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLite.scalar(database, sql)
+    }
+
+    /// The whole database as SQL text (`.dump`), to show a refused command changed nothing.
+    func dump() throws -> String {
+        try SQLite.run(database, ".dump")
     }
 }
