@@ -31,6 +31,13 @@ final class MailWorkspace {
         domain = "t" + UUID().uuidString.prefix(8).lowercased() + ".test"
         folder = try ScratchFolder.make("switchboard-mail")
         config = folder + "/switchboard.yaml"
+        try writeConfig(mailSettings: mailSettings)
+        try expectOK("domain", "add", domain)
+    }
+
+    /// Writes this workspace's config: the stack's endpoints, plus extra `mail:` keys and extra
+    /// top-level sections (e.g. "directory:\n  departed_retention_days: 0").
+    func writeConfig(mailSettings: [String] = [], sections: String = "") throws {
         let templates = Repository.path("Templates/mail")
         let extra = mailSettings.map { "\n  " + $0 }.joined()
         try """
@@ -44,8 +51,8 @@ final class MailWorkspace {
           doveadm_config: \(dovecotConfig)
           notification_from: helpdesk@\(domain)
           default_quota_mb: 0\(extra)
+        \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        try expectOK("domain", "add", domain)
     }
 
     deinit {
@@ -72,7 +79,13 @@ final class MailWorkspace {
 
     @discardableResult
     func expectOK(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
-        let run = try mailctl(Array(arguments), stdin: stdin)
+        try expectOK(Array(arguments), stdin: stdin, sourceLocation: sourceLocation)
+    }
+
+    /// Runs mailctl and records an issue unless it exits 0.
+    @discardableResult
+    func expectOK(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        let run = try mailctl(arguments, stdin: stdin)
         #expect(run.status == 0, "mailctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
     }
