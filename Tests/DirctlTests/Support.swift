@@ -10,7 +10,8 @@ final class Workspace {
     let config: String
     var database: String { folder + "/switchboard.sqlite" }
 
-    init(checkpointEvery: Int = 0) throws {
+    /// A workspace; `sections` is more config (e.g. "directory:\n  departed_retention_days: 0").
+    init(checkpointEvery: Int = 0, sections: String = "") throws {
         folder = try ScratchFolder.make("switchboard-test")
         config = folder + "/switchboard.yaml"
         try """
@@ -21,6 +22,7 @@ final class Workspace {
           public_key_file: \(folder)/audit.pub
           origin: test.switchboard
           checkpoint_every: \(checkpointEvery)
+        \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
@@ -55,8 +57,8 @@ final class Workspace {
     }
 
     /// A directory with root as admin and one person of each role: ad, hd, st, au.
-    static func populated() throws -> Workspace {
-        let workspace = try Workspace()
+    static func populated(sections: String = "") throws -> Workspace {
+        let workspace = try Workspace(sections: sections)
         try workspace.expectOK("init", "--admin", "root", "--name", "Quản trị")
         try workspace.expectOK("unit", "add", "IT", "--name", "Trung tâm CNTT")
         for (login, role) in [("ad", "admin"), ("hd", "helpdesk"), ("st", "staff"), ("au", "auditor")] {
