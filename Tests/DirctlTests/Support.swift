@@ -70,7 +70,13 @@ final class Workspace {
     /// Runs dirctl and records an issue unless it exits 0.
     @discardableResult
     func expectOK(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
-        let run = try dirctl(Array(arguments))
+        try expectOK(Array(arguments), sourceLocation: sourceLocation)
+    }
+
+    /// Runs dirctl and records an issue unless it exits 0.
+    @discardableResult
+    func expectOK(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        let run = try dirctl(arguments)
         #expect(run.status == 0, "dirctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
     }

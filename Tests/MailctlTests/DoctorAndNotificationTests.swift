@@ -150,6 +150,22 @@ import Transport
     }
 }
 
+/// `mailctl --help` at every level shows working examples (no mail stack needed).
+@Suite struct MailctlHelpTests {
+    @Test func everyCommandHasExamplesThatNameRealCommandsAndOptions() throws {
+        let (leaves, problems) = try CommandHelp.exampleProblems("mailctl")
+        #expect(leaves.count == 23, "\(leaves.map { $0.joined(separator: " ") })")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        // The top-level help shows the everyday commands too.
+        let top = try CommandHelp.help("mailctl", [])
+        let examples = CommandHelp.examples(in: top, tool: "mailctl")
+        #expect(examples.count >= 4)
+        for example in examples {
+            #expect(leaves.contains { Array(example.dropFirst().prefix($0.count)) == $0 }, "mailctl --help: \(example.joined(separator: " "))")
+        }
+    }
+}
+
 @Suite struct PasswordHashTests {
     @Test(arguments: [(PasswordScheme.yescrypt, 0), (.yescrypt, 7), (.sha512crypt, 0), (.sha512crypt, 10_000)])
     func everySchemeVerifiesWithDoveadm(scheme: PasswordScheme, cost: Int) throws {
