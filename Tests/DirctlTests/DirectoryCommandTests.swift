@@ -293,3 +293,88 @@ import Testing
         #expect(table.contains("hd (root)") && table.contains("room.add"))
     }
 }
+
+/// Which configuration file a tool reads: --config, then $SWITCHBOARD_CONFIG, then Config/switchboard.yaml
+/// in the working folder, then /etc/switchboard/switchboard.yaml, else the built-in defaults.
+@Suite struct ConfigLookupTests {
+    @Test func theFirstSourceInTheLookupOrderWins() throws {
+        let workspace = try Workspace()
+        let folder = workspace.folder + "/cwd"
+        try FileManager.default.createDirectory(atPath: folder + "/Config", withIntermediateDirectories: true)
+        func config(_ name: String, at path: String) throws -> String {
+            try "database:\n  path: \(workspace.folder)/\(name).sqlite\n".write(toFile: path, atomically: true, encoding: .utf8)
+            return workspace.folder + "/\(name).sqlite"
+        }
+        let explicit = try config("explicit", at: workspace.folder + "/explicit.yaml")
+        let fromEnvironment = try config("environment", at: workspace.folder + "/environment.yaml")
+        let local = try config("local", at: folder + "/Config/switchboard.yaml")
+        func initialize(_ extra: [String], environment: String?) throws -> Run {
+            try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "Quản trị"] + extra, in: folder,
+                                  environment: ["SWITCHBOARD_CONFIG": environment])
+        }
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+        // All three present: --config wins.
+        #expect(try initialize(["--config", workspace.folder + "/explicit.yaml"], environment: workspace.folder + "/environment.yaml").status == 0)
+        #expect(exists(explicit) && !exists(fromEnvironment) && !exists(local))
+        // Without --config: the environment wins over the working folder.
+        #expect(try initialize([], environment: workspace.folder + "/environment.yaml").status == 0)
+        #expect(exists(fromEnvironment) && !exists(local))
+        // Neither: the working folder's Config/switchboard.yaml, which doctor names.
+        #expect(try initialize([], environment: nil).status == 0)
+        #expect(exists(local))
+        let doctor = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder, environment: ["SWITCHBOARD_CONFIG": nil])
+        #expect(doctor.stdout.contains("config:     Config/switchboard.yaml"), "\(doctor.stdout)")
+        // A named file that is missing is an error, never a silent fall-through to the next source.
+        let missing = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder,
+                                            environment: ["SWITCHBOARD_CONFIG": workspace.folder + "/nope.yaml"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("nope.yaml") && missing.stderr.contains("SWITCHBOARD_CONFIG"), "\(missing.stderr)")
+        let missingFlag = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor", "--config", "nope.yaml"], in: folder)
+        #expect(missingFlag.status == 78)
+        #expect(missingFlag.stderr.contains("--config"))
+        // Nothing at all: /etc/switchboard/switchboard.yaml when the machine has one, else the built-in defaults.
+        let empty = workspace.folder + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let bare = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
+        if exists("/etc/switchboard/switchboard.yaml") {
+            #expect(bare.stdout.contains("/etc/switchboard/switchboard.yaml") || bare.stderr.contains("/etc/switchboard"), "\(bare.stdout) \(bare.stderr)")
+        } else {
+            // The default database path is var/switchboard.sqlite under the working folder, not yet made.
+            #expect(bare.status == 69)
+            #expect(bare.stderr.contains("dirctl init --admin"), "\(bare.stderr)")
+            #expect(try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "X"], in: empty,
+                                          environment: ["SWITCHBOARD_CONFIG": nil]).status == 0)
+            #expect(exists(empty + "/var/switchboard.sqlite"))
+            let defaults = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
+            #expect(defaults.stdout.contains("config:     built-in defaults"), "\(defaults.stdout)")
+        }
+    }
+}
+
+/// `audit.checkpoint_every` in the config decides how often a checkpoint is signed automatically.
+@Suite struct CheckpointPolicyTests {
+    @Test func checkpointsFollowTheConfiguredInterval() throws {
+        let workspace = try Workspace(checkpointEvery: 4)
+        try workspace.expectOK("init", "--admin", "root", "--name", "Quản trị")
+        try workspace.expectOK("audit", "keygen")
+        let keygen = Int(try workspace.scalar("SELECT max(seq) FROM audit_event")) ?? 0
+        for index in 1...10 { try workspace.expectOK("room", "add", "R\(index)", "--kind", "virtual") }
+        let last = Int(try workspace.scalar("SELECT max(seq) FROM audit_event")) ?? 0
+        let expected = ((keygen + 1)...last).filter { $0 % 4 == 0 }
+        #expect(expected.count >= 2)
+        let stored = try workspace.sqlite("SELECT seq FROM audit_checkpoint ORDER BY seq").stdout.split(separator: "\n").compactMap { Int($0) }
+        #expect(stored == expected)
+        let verify = try workspace.expectOK("audit", "verify")
+        #expect(verify.stdout.contains("\(expected.count) checkpoint(s) verified"), "\(verify.stdout)")
+        // The same directory with checkpoint_every 0: no more automatic checkpoints.
+        let text = try String(contentsOfFile: workspace.config, encoding: .utf8)
+        try text.replacingOccurrences(of: "checkpoint_every: 4", with: "checkpoint_every: 0").write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        for index in 11...20 { try workspace.expectOK("room", "add", "R\(index)", "--kind", "virtual") }
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_checkpoint") == String(expected.count))
+        // And with 1: one per event.
+        try text.replacingOccurrences(of: "checkpoint_every: 4", with: "checkpoint_every: 1").write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        try workspace.expectOK("room", "add", "R21", "--kind", "virtual")
+        try workspace.expectOK("room", "add", "R22", "--kind", "virtual")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_checkpoint") == String(expected.count + 2))
+    }
+}

@@ -158,6 +158,49 @@ import Testing
         #expect(try workspace.scalar("SELECT count(*) FROM audit_event WHERE action = 'session.resolve' AND outcome = 'denied'") == "2")
     }
 
+    @Test func rootActingAsSomeoneIsRecordedAsBothAndGetsTheirRights() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("person", "add", "newbie", "--name", "Người Mới", "--as", "hd")
+        #expect(try workspace.scalar("SELECT actor || ' ' || os_user || ' ' || role FROM audit_event WHERE target = 'person:newbie'")
+                == "hd root helpdesk")
+        #expect(try workspace.expectOK("person", "show", "newbie", "--as", "st").stdout.contains("Người Mới"))
+        // The rights are the acted-for person's, not root's: helpdesk may not give roles.
+        let refused = try workspace.dirctl("person", "set-role", "newbie", "admin", "--as", "hd")
+        #expect(refused.status == 77)
+        #expect(try workspace.scalar("SELECT role FROM person WHERE login = 'newbie'") == "staff")
+        // Without --as, root acts as the directory's root.
+        try workspace.expectOK("room", "add", "Phòng R", "--kind", "virtual")
+        #expect(try workspace.scalar("SELECT actor || ' ' || os_user FROM audit_event WHERE target = 'room:Phòng R'") == "root root")
+    }
+
+    @Test func onlyRootMayActForSomeoneElse() throws {
+        let workspace = try Workspace.populated()
+        // Let the unprivileged user reach the database, so the refusal is the policy's and not the file's.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: workspace.folder)
+        for file in try FileManager.default.contentsOfDirectory(atPath: workspace.folder) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: workspace.folder + "/" + file)
+        }
+        let before = try workspace.dump()
+        func asNobody(_ arguments: String...) throws -> Run {
+            try Workspace.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Workspace.products + "/dirctl"]
+                              + arguments + ["--config", workspace.config], in: workspace.folder)
+        }
+        let run = try asNobody("person", "add", "sneaky", "--name", "Lén Lút", "--as", "ad")
+        #expect(run.status == 77, "\(run.status): \(run.stderr)")
+        #expect(run.stderr.contains("only root may use --as"), "\(run.stderr)")
+        // Nothing changed but the one denial, which names both the OS user and whom it tried to act for.
+        let added = Set(try workspace.dump().split(separator: "\n")).subtracting(before.split(separator: "\n"))
+        #expect(added.count == 1 && added.first?.hasPrefix("INSERT INTO audit_event VALUES(") == true, "\(added)")
+        #expect(try workspace.scalar("SELECT actor || ' ' || os_user || ' ' || action || ' ' || target || ' ' || outcome FROM audit_event ORDER BY seq DESC LIMIT 1")
+                == "ad nobody session.as person:ad denied")
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login = 'sneaky'") == "0")
+        // Even a read is refused with --as; without it, nobody is simply not in the directory.
+        #expect(try asNobody("person", "list", "--as", "st").status == 77)
+        let plain = try asNobody("person", "list")
+        #expect(plain.status == 77)
+        #expect(plain.stderr.contains("no person with login \"nobody\""))
+    }
+
     @Test func theLastAdminCannotBeRemoved() throws {
         let workspace = try Workspace()
         try workspace.expectOK("init", "--admin", "root", "--name", "Quản trị")
