@@ -79,9 +79,9 @@ import Testing
         #expect(throws: ConfigError.self) {
             _ = try ConfigLoader.parse("mail:\n  imap: {host: 127.mail.example.vn, port: 143, security: plain}\n", file: "x.yaml")
         }
-        let local = try? ConfigLoader.parse("mail:\n  relay: {host: 127.0.0.1, port: 25, security: plain}\n", file: "x.yaml")
+        let local = try ConfigLoader.parse("mail:\n  relay: {host: 127.0.0.1, port: 25, security: plain}\n", file: "x.yaml")
         #expect(local?.mail.relay.port == 25)
-        let tls = try? ConfigLoader.parse("mail:\n  submission: {host: mail.bo.gov.vn, port: 587, security: starttls}\n", file: "x.yaml")
+        let tls = try ConfigLoader.parse("mail:\n  submission: {host: mail.bo.gov.vn, port: 587, security: starttls}\n", file: "x.yaml")
         #expect(tls?.mail.submission.security == "starttls")
     }
 }
