@@ -24,24 +24,27 @@ let package = Package(
         .systemLibrary(name: "CICal", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
 
+        // The leaves: small shared pieces with no package dependency (Secret, the error protocol,
+        // quoting, text normalization, Punycode, the one e-mail address type).
+        .target(name: "SwitchboardBase"),
         .target(
             name: "SwitchboardCore",
             dependencies: [
+                "SwitchboardBase",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Transport", dependencies: ["CCurl", "SwitchboardCore"]),
-        .target(name: "Messaging", dependencies: ["SwitchboardCore", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "Transport", dependencies: ["CCurl", "SwitchboardBase"]),
+        .target(name: "Messaging", dependencies: ["SwitchboardBase", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
-        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardCore", "Transport", "Messaging"]),
+        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging"]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [
-                "SwitchboardCore",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "SwitchboardBase", "SwitchboardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "dirctl",
             dependencies: [
-                "SwitchboardCore", "SwitchboardCLI",
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "mailctl",
             dependencies: [
-                "SwitchboardCore", "SwitchboardCLI", "MailAdmin",
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "MailAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,15 +70,16 @@ let package = Package(
 
         .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
         .testTarget(name: "SwitchboardCoreTests", dependencies: [
-            "SwitchboardCore", "SwitchboardTestSupport",
+            "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardTestSupport"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardCore"]),
-        .testTarget(name: "MailctlTests", dependencies: ["MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
-        .testTarget(name: "DirctlTests", dependencies: ["SwitchboardCore", "SwitchboardTestSupport", "dirctl", "StressWriter"]),
+        .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore"]),
+        .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
+        .testTarget(name: "DirctlTests", dependencies: ["SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "dirctl", "mailctl", "StressWriter"]),
     ]
 )
 

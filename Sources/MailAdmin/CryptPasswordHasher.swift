@@ -1,5 +1,6 @@
 internal import CCrypt
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 
 /// The hash schemes Dovecot verifies from the SQL row, stored with their `{SCHEME}` prefix.
 public enum PasswordScheme: String, Sendable, CaseIterable {
@@ -10,9 +11,11 @@ public enum PasswordScheme: String, Sendable, CaseIterable {
 }
 
 /// An error from libxcrypt.
-public struct PasswordHashError: Error, CustomStringConvertible, Sendable {
+public struct PasswordHashError: SwitchboardError {
     /// What failed, without the password.
     public let description: String
+
+    public var category: ErrorCategory { .failed }
 }
 
 /// Hashes and verifies passwords through libxcrypt, exactly as Dovecot's `CRYPT` schemes read them.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 
 /// What a new mailbox needs.
 public struct NewMailAccount: Sendable {
@@ -42,12 +43,12 @@ extension MailAdministration {
     public func createAccount(_ request: NewMailAccount) throws -> (account: MailAccount, generatedPassword: Secret?) {
         let address = try Self.normalize(address: request.address)
         // Refuse before any work: a refused actor learns nothing about the password policy.
-        try session.authorize(.mailAccountCreate, target: "mailbox:\(address.key)", database: database)
+        try session.authorize(.mailAccountCreate, target: "mailbox:\(address.key)")
         let ownerLogin = try request.owner.map { try DirectoryValidation.login($0) }
         let quota = try quotaBytes(request.quotaMB ?? settings.defaultQuotaMB)
         var displayName = try request.displayName.map { try DirectoryValidation.text("display name", $0, maxLength: 200) }
         if displayName == nil, ownerLogin == nil {
-            throw DirectoryError(.invalidInput, "display name: a service mailbox needs --name (or give --person LOGIN)")
+            throw MailError(.invalidInput, "display name: a service mailbox needs --name (or give --person LOGIN)")
         }
         // Resolve the owner's name for the policy check before hashing (outside the transaction).
         if displayName == nil, let ownerLogin {
@@ -57,19 +58,19 @@ extension MailAdministration {
         let generated = request.password == nil ? PasswordGenerator.generate() : nil
         let password = request.password ?? generated ?? Secret("")
         if let problem = policy.problem(with: password, address: address.key, displayName: name) {
-            throw DirectoryError(.invalidInput, "password: \(problem)")
+            throw MailError(.invalidInput, "password: \(problem)")
         }
         let hash = try hasher.hash(password)
-        let account = try session.perform(.mailAccountCreate, target: "mailbox:\(address.key)", database: database) { db, details in
+        let account = try session.perform(.mailAccountCreate, target: "mailbox:\(address.key)") { db, details in
             let domain = try Self.requireDomain(db, name: address.asciiDomain)
-            if let used = try Self.addressInUse(db, address.key) { throw DirectoryError(.conflict, "\(address.key) is already \(used)") }
+            if let used = try Self.addressInUse(db, address.key) { throw MailError(.conflict, "\(address.key) is already \(used)") }
             var personID: Int64?
             if let ownerLogin {
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, status FROM person WHERE login = ?", arguments: [ownerLogin]) else {
-                    throw DirectoryError(.notFound, "no person with login \(DirectoryError.quote(ownerLogin)) (try `dirctl person search NAME`)")
+                    throw MailError(.notFound, "no person with login \(Quoting.quoted(ownerLogin)) (try `dirctl person search NAME`)")
                 }
                 let status: String = row["status"]
-                guard status == "active" else { throw DirectoryError(.refused, "person \(ownerLogin) is \(status): no new mailbox") }
+                guard status == "active" else { throw MailError(.refused, "person \(ownerLogin) is \(status): no new mailbox") }
                 personID = row["id"]
             }
             let stamp = timestamp
@@ -90,15 +91,15 @@ extension MailAdministration {
     /// One mailbox.
     public func account(_ raw: String) throws -> MailAccount {
         let address = try Self.normalize(address: raw)
-        try session.authorize(.mailAccountRead, target: "mailbox:\(address.key)", database: database)
+        try session.authorize(.mailAccountRead, target: "mailbox:\(address.key)")
         return try database.read { db in try Self.requireAccount(db, address: address.key) }
     }
 
     /// Mailboxes, optionally of one domain, status or unit (with sub-units).
     public func accounts(domain: String? = nil, status: String? = nil, unit: String? = nil) throws -> [MailAccount] {
-        try session.authorize(.mailAccountRead, target: "mailbox:*", database: database)
+        try session.authorize(.mailAccountRead, target: "mailbox:*")
         if let status, MailboxStatus(rawValue: status) == nil {
-            throw DirectoryError.invalid("status", status, "must be one of \(MailboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw MailError.invalid("status", status, "must be one of \(MailboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return try database.read { db in
             var clauses: [SQL] = ["1"]
@@ -109,7 +110,7 @@ extension MailAdministration {
             if let status { clauses.append("m.status = \(status)") }
             if let unit {
                 guard let unitID = try Int64.fetchOne(db, sql: "SELECT id FROM unit WHERE code = ?", arguments: [unit]) else {
-                    throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(unit)) (see `dirctl unit list`)")
+                    throw MailError(.notFound, "no unit with code \(Quoting.quoted(unit)) (see `dirctl unit list`)")
                 }
                 clauses.append("p.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT \(unitID) UNION SELECT u2.id FROM unit u2 JOIN sub ON u2.parent_id = sub.id) SELECT id FROM sub)")
             }
@@ -130,10 +131,10 @@ extension MailAdministration {
         case .pendingPurge: (action, allowedFrom) = (.mailAccountDelete, ["active", "login-disabled", "suspended"])
         }
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
-        try session.perform(action, target: "mailbox:\(address.key)", database: database) { db, details in
+        try session.perform(action, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             guard allowedFrom.contains(account.status) else {
-                throw DirectoryError(.refused, "mailbox \(address.key) is \(account.status); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.sorted().joined(separator: " or "))")
+                throw MailError(.refused, "mailbox \(address.key) is \(account.status); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.sorted().joined(separator: " or "))")
             }
             let purgeAfter = status == .pendingPurge
                 ? Timestamp.format(now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
@@ -149,15 +150,15 @@ extension MailAdministration {
     /// Sets a new password (generated when nil, returned once); the old one stops working at once.
     public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false) throws -> Secret? {
         let address = try Self.normalize(address: raw)
-        try session.authorize(.mailAccountResetPassword, target: "mailbox:\(address.key)", database: database)
+        try session.authorize(.mailAccountResetPassword, target: "mailbox:\(address.key)")
         let current = try database.read { db in try Self.requireAccount(db, address: address.key) }
         let generated = password == nil ? PasswordGenerator.generate() : nil
         let newPassword = password ?? generated ?? Secret("")
         if let problem = policy.problem(with: newPassword, address: address.key, displayName: current.displayName) {
-            throw DirectoryError(.invalidInput, "password: \(problem)")
+            throw MailError(.invalidInput, "password: \(problem)")
         }
         let hash = try hasher.hash(newPassword)
-        try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)", database: database) { db, details in
+        try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: """
                 UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ? WHERE id = ?
@@ -171,7 +172,7 @@ extension MailAdministration {
     public func setQuota(_ raw: String, megabytes: Int) throws {
         let address = try Self.normalize(address: raw)
         let quota = try quotaBytes(megabytes)
-        try session.perform(.mailAccountSetQuota, target: "mailbox:\(address.key)", database: database) { db, details in
+        try session.perform(.mailAccountSetQuota, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: "UPDATE mailbox SET quota_bytes = ? WHERE id = ?", arguments: [quota, account.id])
             details["from_bytes"] = account.quotaBytes ?? 0
@@ -183,11 +184,11 @@ extension MailAdministration {
     public func rename(_ rawOld: String, to rawNew: String) throws {
         let old = try Self.normalize(address: rawOld, field: "old address")
         let new = try Self.normalize(address: rawNew, field: "new address")
-        try session.perform(.mailAccountRename, target: "mailbox:\(old.key)", database: database) { db, details in
+        try session.perform(.mailAccountRename, target: "mailbox:\(old.key)") { db, details in
             let account = try Self.requireAccount(db, address: old.key)
             let newDomain = try Self.requireDomain(db, name: new.asciiDomain)
             let oldDomain = try Self.requireDomain(db, name: old.asciiDomain)
-            if let used = try Self.addressInUse(db, new.key) { throw DirectoryError(.conflict, "\(new.key) is already \(used)") }
+            if let used = try Self.addressInUse(db, new.key) { throw MailError(.conflict, "\(new.key) is already \(used)") }
             try db.execute(sql: "UPDATE mailbox SET address = ?, domain_id = ? WHERE id = ?", arguments: [new.key, newDomain.id, account.id])
             try db.execute(sql: "UPDATE mail_alias SET target = ? WHERE target = ?", arguments: [new.key, old.key])
             try db.execute(sql: "UPDATE mail_sender_login SET login = ? WHERE login = ?", arguments: [new.key, old.key])
@@ -202,7 +203,7 @@ extension MailAdministration {
     /// Returns the addresses purged.
     public func purge(domain rawDomain: String? = nil) throws -> [String] {
         let domain = rawDomain.map { Punycode.toASCII(domain: $0) ?? $0.lowercased() }
-        let purged = try session.perform(.mailAccountPurge, target: domain.map { "mail-domain:\($0)" } ?? "mailbox:*", database: database) { db, details in
+        let purged = try session.perform(.mailAccountPurge, target: domain.map { "mail-domain:\($0)" } ?? "mailbox:*") { db, details in
             let domainID = try domain.map { try Self.requireDomain(db, name: $0).id }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, address, home_key FROM mailbox
@@ -228,7 +229,7 @@ extension MailAdministration {
 
     func quotaBytes(_ megabytes: Int) throws -> Int? {
         guard (0...10_000_000).contains(megabytes) else {
-            throw DirectoryError.invalid("quota", String(megabytes), "must be 0 (none) to 10000000 MB")
+            throw MailError.invalid("quota", String(megabytes), "must be 0 (none) to 10000000 MB")
         }
         return megabytes == 0 ? nil : megabytes * 1_048_576
     }

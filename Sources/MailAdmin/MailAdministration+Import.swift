@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import SwitchboardCore
+import SwitchboardBase
 
 /// What a mailbox import did, or would do with `--dry-run`.
 public struct MailImportReport: Sendable, Codable {
@@ -31,7 +32,7 @@ extension MailAdministration {
     /// hashed on all cores, then one transaction. The generated passwords come back in the report.
     public func importAccounts(csv data: Data, fileName: String, dryRun: Bool,
                                progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws -> MailImportReport {
-        try session.authorize(.mailAccountImport, target: "import:\(fileName)", database: database)
+        try session.authorize(.mailAccountImport, target: "import:\(fileName)")
         var report = MailImportReport()
         report.dryRun = dryRun
         let table: CSVTable
@@ -67,29 +68,36 @@ extension MailAdministration {
             for (column, value) in zip(header, record.fields) { cells[column] = value.trimmingCharacters(in: .whitespaces) }
             do {
                 let address = try Self.normalize(address: cells["address"] ?? "")
-                if let first = seen[address.key] { throw DirectoryError(.conflict, "address \(address.key) already appears on line \(first)", field: "address") }
+                if let first = seen[address.key] { throw MailError(.conflict, "address \(address.key) already appears on line \(first)", field: "address") }
                 seen[address.key] = record.line
                 guard domains.contains(address.asciiDomain) else {
-                    throw DirectoryError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)", field: "address")
+                    throw MailError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)", field: "address")
                 }
-                if taken.contains(address.key) { throw DirectoryError(.conflict, "address \(address.key) is already a mailbox or alias", field: "address") }
+                if taken.contains(address.key) { throw MailError(.conflict, "address \(address.key) is already a mailbox or alias", field: "address") }
                 let login = try cells["login"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.login($0) }
                 if let login {
-                    guard let status = logins[login] else { throw DirectoryError(.notFound, "login: no person with login \(DirectoryError.quote(login))", field: "login") }
-                    guard status == "active" else { throw DirectoryError(.refused, "login: person \(login) is \(status)", field: "login") }
+                    guard let status = logins[login] else { throw MailError(.notFound, "login: no person with login \(Quoting.quoted(login))", field: "login") }
+                    guard status == "active" else { throw MailError(.refused, "login: person \(login) is \(status)", field: "login") }
                 }
                 let name = try cells["display_name"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.text("display name", $0, maxLength: 200) }
-                if login == nil, name == nil { throw DirectoryError(.invalidInput, "display name: a service mailbox needs a display_name", field: "display name") }
+                if login == nil, name == nil { throw MailError(.invalidInput, "display name: a service mailbox needs a display_name", field: "display name") }
                 let quota = try cells["quota_mb"].flatMap { $0.isEmpty ? nil : $0 }.map { text -> Int in
-                    guard let value = Int(text) else { throw DirectoryError.invalid("quota_mb", text, "must be a whole number of MB") }
+                    guard let value = Int(text) else { throw MailError.invalid("quota_mb", text, "must be a whole number of MB") }
                     return value
                 }
                 _ = try quotaBytes(quota ?? settings.defaultQuotaMB)
                 rows.append(Planned(line: record.line, address: address, login: login, name: name, quota: quota))
-            } catch let error as DirectoryError {
+            } catch {
+                // Row problems are mail or directory validation errors; anything else stops the import.
+                let field: String?
+                switch error {
+                case let error as MailError: field = error.field
+                case let error as DirectoryError: field = error.field
+                default: throw error
+                }
                 // Fields are named as the file's columns.
-                let column = ["display name": "display_name", "quota": "quota_mb"][error.field ?? ""] ?? error.field ?? "address"
-                report.problems.append(ImportProblem(line: record.line, field: column, reason: error.description))
+                let column = ["display name": "display_name", "quota": "quota_mb"][field ?? ""] ?? field ?? "address"
+                report.problems.append(ImportProblem(line: record.line, field: column, reason: String(describing: error)))
             }
         }
         guard report.problems.isEmpty, !dryRun else { return report }
@@ -110,8 +118,7 @@ extension MailAdministration {
 
         let stamp = timestamp
         var late: [ImportProblem] = []
-        try database.writer.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
+        try session.batch(.mailAccountImport, target: "import:\(fileName)") { db, batch in
                 for (index, row) in rows.enumerated() {
                     // Checked again inside the transaction: another tool may have changed things since.
                     if let used = try Self.addressInUse(db, row.address.key) {
@@ -138,16 +145,12 @@ extension MailAdministration {
                     details["via"] = "import:\(fileName)"
                     details["owner"] = row.login ?? ""
                     details["auto_generated"] = true
-                    try session.audit.append(db, context: session.context, action: Action.mailAccountCreate.rawValue,
-                                             target: "mailbox:\(row.address.key)", details: details)
+                    try batch.record(.mailAccountCreate, target: "mailbox:\(row.address.key)", details: details)
                 }
-                if !late.isEmpty { return .rollback }
-                var summary = AuditDetails()
-                summary["file"] = fileName
-                summary["created"] = rows.count
-                try session.audit.append(db, context: session.context, action: Action.mailAccountImport.rawValue, target: "import:\(fileName)", details: summary)
-                return .commit
-            }
+                if !late.isEmpty { return .rollback(()) }
+                batch.summary["file"] = fileName
+                batch.summary["created"] = rows.count
+                return .commit(())
         }
         guard late.isEmpty else {
             report.problems = late

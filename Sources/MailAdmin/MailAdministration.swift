@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import SwitchboardCore
+import SwitchboardBase
 
 /// The helpdesk's mail operations: domains, mailboxes, aliases, distribution lists.
 ///
@@ -12,20 +13,20 @@ public struct MailAdministration: Sendable {
     /// The acting person.
     public let session: Session
     /// Mail settings from the config.
-    public let settings: SwitchboardConfig.MailSettings
+    public let settings: MailSettings
     /// Hashes passwords.
     public let hasher: any PasswordHashing
     /// The time source.
     public let now: @Sendable () -> Date
 
     /// A service acting as `session`.
-    public init(database: SwitchboardDatabase, session: Session, settings: SwitchboardConfig.MailSettings,
+    public init(database: SwitchboardDatabase, session: Session, settings: MailSettings,
                 hasher: (any PasswordHashing)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.session = session
         self.settings = settings
         self.hasher = hasher ?? CryptPasswordHasher(
-            scheme: PasswordScheme(rawValue: settings.passwordScheme) ?? .yescrypt, cost: settings.passwordCost)
+            scheme: settings.passwordScheme, cost: settings.passwordCost)
         self.now = now
     }
 
@@ -42,11 +43,11 @@ public struct MailAdministration: Sendable {
     public static func normalize(address raw: String, field: String = "address") throws -> EmailAddress {
         let address: EmailAddress
         do { address = try EmailAddress(raw) } catch let error as EmailAddressError {
-            throw DirectoryError(.invalidInput, "\(field): \(error.description)", field: field)
+            throw MailError(.invalidInput, "\(field): \(error.description)", field: field)
         }
         // RFC 5322 allows an apostrophe; the mail servers' schema (ops/mail/schema.sql) does not.
         if address.key.contains("'") {
-            throw DirectoryError.invalid(field, raw, "an apostrophe is not allowed in a mail address here")
+            throw MailError.invalid(field, raw, "an apostrophe is not allowed in a mail address here")
         }
         return address
     }
@@ -58,11 +59,11 @@ public struct MailAdministration: Sendable {
     public func addDomain(_ raw: String) throws -> MailDomain {
         guard let name = Punycode.toASCII(domain: raw.trimmingCharacters(in: .whitespaces)),
               (try? EmailAddress("postmaster@\(name)")) != nil else {
-            throw DirectoryError.invalid("domain", raw, "is not a valid domain name")
+            throw MailError.invalid("domain", raw, "is not a valid domain name")
         }
-        return try session.perform(.mailDomainAdd, target: "mail-domain:\(name)", database: database) { db, details in
+        return try session.perform(.mailDomainAdd, target: "mail-domain:\(name)") { db, details in
             if try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [name]) != nil {
-                throw DirectoryError(.conflict, "mail domain \(name) already exists")
+                throw MailError(.conflict, "mail domain \(name) already exists")
             }
             try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, 'active', ?)", arguments: [name, timestamp])
             details["domain"] = name
@@ -73,10 +74,10 @@ public struct MailAdministration: Sendable {
     /// Disables or re-enables a domain: disabled, nobody in it logs in or receives mail.
     public func setDomain(_ raw: String, active: Bool) throws {
         let name = Punycode.toASCII(domain: raw) ?? raw.lowercased()
-        try session.perform(.mailDomainDisable, target: "mail-domain:\(name)", database: database) { db, details in
+        try session.perform(active ? .mailDomainEnable : .mailDomainDisable, target: "mail-domain:\(name)") { db, details in
             let domain = try Self.requireDomain(db, name: name)
             let status = active ? "active" : "disabled"
-            guard domain.status != status else { throw DirectoryError(.refused, "mail domain \(name) is already \(status)") }
+            guard domain.status != status else { throw MailError(.refused, "mail domain \(name) is already \(status)") }
             try db.execute(sql: "UPDATE mail_domain SET status = ? WHERE id = ?", arguments: [status, domain.id])
             details["from"] = domain.status
             details["to"] = status
@@ -85,7 +86,7 @@ public struct MailAdministration: Sendable {
 
     /// Every domain with its mailbox count.
     public func domains() throws -> [MailDomain] {
-        try session.authorize(.mailDomainRead, target: "mail-domain:*", database: database)
+        try session.authorize(.mailDomainRead, target: "mail-domain:*")
         return try database.read { db in
             try MailDomain.fetchAll(db, sql: """
                 SELECT d.*, (SELECT count(*) FROM mailbox m WHERE m.domain_id = d.id) AS mailboxes FROM mail_domain d ORDER BY d.name
@@ -97,7 +98,7 @@ public struct MailAdministration: Sendable {
         guard let domain = try MailDomain.fetchOne(db, sql: """
             SELECT d.*, (SELECT count(*) FROM mailbox m WHERE m.domain_id = d.id) AS mailboxes FROM mail_domain d WHERE d.name = ?
             """, arguments: [name]) else {
-            throw DirectoryError(.notFound, "no mail domain \(DirectoryError.quote(name)) (see `mailctl domain list`; an admin adds one with `mailctl domain add`)")
+            throw MailError(.notFound, "no mail domain \(Quoting.quoted(name)) (see `mailctl domain list`; an admin adds one with `mailctl domain add`)")
         }
         return domain
     }
@@ -105,7 +106,7 @@ public struct MailAdministration: Sendable {
     static func requireAccount(_ db: Database, address: String) throws -> MailAccount {
         let sql: SQL = "\(MailAccount.selection) WHERE m.address = \(address)"
         guard let account = try MailAccount.fetchOne(db, SQLRequest<MailAccount>(literal: sql)) else {
-            throw DirectoryError(.notFound, "no mailbox \(DirectoryError.quote(address)) (see `mailctl account list`)")
+            throw MailError(.notFound, "no mailbox \(Quoting.quoted(address)) (see `mailctl account list`)")
         }
         return account
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Messaging
 public import SwitchboardCore
+import SwitchboardBase
 import Transport
 
 /// One step of `mailctl doctor`.
@@ -21,17 +22,21 @@ public struct MailDoctor: Sendable {
     /// The database.
     public let database: SwitchboardDatabase
     /// Mail settings (IMAP and submission endpoints, TLS).
-    public let settings: SwitchboardConfig.MailSettings
+    public let settings: MailSettings
     /// The zone times are shown in.
     public let timeZone: String
     /// How long to wait for the test message to arrive.
     public var deliveryTimeout: Double = 10
+    /// Times each step.
+    public let clock: any Clock<Duration>
 
     /// A doctor.
-    public init(database: SwitchboardDatabase, settings: SwitchboardConfig.MailSettings, timeZone: String) {
+    public init(database: SwitchboardDatabase, settings: MailSettings, timeZone: String,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.database = database
         self.settings = settings
         self.timeZone = timeZone
+        self.clock = clock
     }
 
     /// Runs every step; after a failure the rest are skipped. The password is only ever given to libcurl.
@@ -44,15 +49,16 @@ public struct MailDoctor: Sendable {
                 steps.append(DoctorStep(name: name, result: "skipped", seconds: 0, detail: "an earlier step failed"))
                 return
             }
-            let start = DispatchTime.now().uptimeNanoseconds
             var result = "ok"
-            var detail: String
-            do { detail = try body() } catch {
-                result = "failed"
-                failed = true
-                detail = explain(error, address: address)
+            var detail = ""
+            let seconds = clock.seconds {
+                do { detail = try body() } catch {
+                    result = "failed"
+                    failed = true
+                    detail = explain(error, address: address)
+                }
             }
-            steps.append(DoctorStep(name: name, result: result, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, detail: detail))
+            steps.append(DoctorStep(name: name, result: result, seconds: seconds, detail: detail))
         }
 
         step("directory") { try lint(address) }
@@ -86,21 +92,20 @@ public struct MailDoctor: Sendable {
         }
         var uid: Int?
         step("delivery") {
-            guard let imap else { throw MailServiceError(step: "delivery", problem: "no IMAP session") }
+            guard let imap else { throw MailError(step: "delivery", problem: "no IMAP session") }
             uid = try imap.waitForMessage(messageID: messageID, fromUID: firstNewUID, timeoutSeconds: deliveryTimeout)
             return "found again over IMAP by its Message-ID"
         }
         step("cleanup") {
-            guard let imap, let uid else { throw MailServiceError(step: "cleanup", problem: "no message to remove") }
+            guard let imap, let uid else { throw MailError(step: "cleanup", problem: "no message to remove") }
             try imap.delete(uid: uid)
             return "test message removed"
         }
         return steps
     }
 
-    func endpoint(_ endpoint: SwitchboardConfig.Endpoint) -> MailServer {
-        MailServer(host: endpoint.host, port: endpoint.port, security: MailServer.Security(rawValue: endpoint.security) ?? .startTLS,
-                   verifyPeer: settings.verifyTLS, caFile: settings.caFile, timeoutSeconds: 10)
+    func endpoint(_ endpoint: MailEndpoint) -> MailServer {
+        settings.server(endpoint, timeoutSeconds: 10)
     }
 
     /// What the directory says: a mailbox that cannot work is explained before any server is asked.
@@ -113,22 +118,22 @@ public struct MailDoctor: Sendable {
                 WHERE m.address = ?
                 """, arguments: [address]) else {
                 let alias: String? = try String.fetchOne(db, sql: "SELECT group_concat(target, ', ') FROM mail_alias WHERE address = ?", arguments: [address])
-                if let alias { throw MailServiceError(step: "directory", problem: "\(address) is an alias, not a mailbox: it delivers to \(alias)") }
-                throw MailServiceError(step: "directory", problem: "no mailbox \(address) (see `mailctl account list`)")
+                if let alias { throw MailError(step: "directory", problem: "\(address) is an alias, not a mailbox: it delivers to \(alias)") }
+                throw MailError(step: "directory", problem: "no mailbox \(address) (see `mailctl account list`)")
             }
             let since = Timestamp.display(row["status_changed_at"], zone: timeZone)
             let status: String = row["status"]
             let domain: String = row["domain"]
             if (row["domain_status"] as String) != "active" {
-                throw MailServiceError(step: "directory", problem: "login refused: the domain \(domain) is disabled (`mailctl domain enable \(domain)`)")
+                throw MailError(step: "directory", problem: "login refused: the domain \(domain) is disabled (`mailctl domain enable \(domain)`)")
             }
             switch status {
             case "login-disabled":
-                throw MailServiceError(step: "directory", problem: "login refused: the account is login-disabled since \(since); mail is still delivered (`mailctl account enable \(address)`)")
+                throw MailError(step: "directory", problem: "login refused: the account is login-disabled since \(since); mail is still delivered (`mailctl account enable \(address)`)")
             case "suspended":
-                throw MailServiceError(step: "directory", problem: "login refused and mail bounced: the account is suspended since \(since) (`mailctl account enable \(address)`)")
+                throw MailError(step: "directory", problem: "login refused and mail bounced: the account is suspended since \(since) (`mailctl account enable \(address)`)")
             case "pending-purge":
-                throw MailServiceError(step: "directory", problem: "the account was deleted on \(since) and waits for purge (`mailctl account enable \(address)` undoes it)")
+                throw MailError(step: "directory", problem: "the account was deleted on \(since) and waits for purge (`mailctl account enable \(address)` undoes it)")
             default: break
             }
             var notes: [String] = []

@@ -1,6 +1,7 @@
 public import Foundation
 import Messaging
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 import Transport
 
 /// The notifications the helpdesk sends.
@@ -54,14 +55,14 @@ public struct OutgoingMail: Sendable {
 /// Renders notifications from `Templates/mail/` in the recipient's language and sends them through the relay.
 public struct MailNotifier: Sendable {
     /// Mail settings (relay, sender, helpdesk contacts, templates folder).
-    public let settings: SwitchboardConfig.MailSettings
+    public let settings: MailSettings
     /// The zone times are shown in.
     public let timeZone: String
     /// The templates, read once from `mail.templates_dir`.
     let templates: MailTemplates
 
     /// A notifier; reads the templates folder, whose errors name the file.
-    public init(settings: SwitchboardConfig.MailSettings, timeZone: String) throws {
+    public init(settings: MailSettings, timeZone: String) throws {
         self.settings = settings
         self.timeZone = timeZone
         templates = try MailTemplates(folder: settings.templatesDir)
@@ -95,9 +96,7 @@ public struct MailNotifier: Sendable {
 
     /// The relay as a Transport endpoint.
     public var relay: MailServer {
-        MailServer(host: settings.relay.host, port: settings.relay.port,
-                   security: MailServer.Security(rawValue: settings.relay.security) ?? .startTLS,
-                   verifyPeer: settings.verifyTLS, caFile: settings.caFile)
+        settings.server(settings.relay)
     }
 
     /// Sends messages over one relay connection, reused for all of them. Returns the seconds taken.

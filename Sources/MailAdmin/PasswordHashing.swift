@@ -1,4 +1,5 @@
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 
 /// Turns a password into the stored `{SCHEME}` hash. The real one is ``CryptPasswordHasher``.
 public protocol PasswordHashing: Sendable {

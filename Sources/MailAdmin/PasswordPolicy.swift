@@ -1,5 +1,6 @@
 import Foundation
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 
 /// What a mailbox password must be: long enough, not the login or the name, not a common password.
 public struct PasswordPolicy: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 
 /// One mailbox's storage use.
 public struct QuotaLine: Sendable, Codable, Equatable {
@@ -30,6 +31,13 @@ public struct QuotaReporter: Sendable {
         self.threshold = threshold
     }
 
+    /// Only the mailboxes of `domain` when given (an IDN name may be given in Unicode).
+    public func report(domain: String?) throws -> [QuotaLine] {
+        guard let domain else { return try report() }
+        let suffix = "@" + (Punycode.toASCII(domain: domain) ?? domain.lowercased())
+        return try report().filter { $0.address.hasSuffix(suffix) }
+    }
+
     /// Runs doveadm and parses its table, sorted by use, highest first.
     public func report() throws -> [QuotaLine] {
         let process = Process()
@@ -39,14 +47,14 @@ public struct QuotaReporter: Sendable {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            throw MailServiceError(step: "quota report", problem: "cannot run /usr/bin/doveadm (\(error.localizedDescription)); run the report on the mail server")
+            throw MailError(step: "quota report", problem: "cannot run /usr/bin/doveadm (\(error.localizedDescription)); run the report on the mail server")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let first = errors.split(separator: "\n").first.map(String.init) ?? "exit \(process.terminationStatus)"
-            throw MailServiceError(step: "quota report", problem: "doveadm failed: \(first)")
+            throw MailError(step: "quota report", problem: "doveadm failed: \(first)")
         }
         return Self.parse(String(decoding: data, as: UTF8.self), threshold: threshold)
     }
@@ -63,25 +71,4 @@ public struct QuotaReporter: Sendable {
         }
         return lines.sorted { ($0.percent ?? -1, $0.usedKiB) > ($1.percent ?? -1, $1.usedKiB) }
     }
-}
-
-/// A mail server step that failed, in words a helpdesk operator can act on.
-public struct MailServiceError: Error, CustomStringConvertible, Sendable {
-    /// The step (login, send, quota report...).
-    public let step: String
-    /// What went wrong and what to try.
-    public let problem: String
-
-    /// An error for a step.
-    public init(step: String, problem: String) {
-        self.step = step
-        self.problem = problem
-    }
-
-    public var description: String { "\(step): \(problem)" }
-}
-
-extension MailServiceError: ExitStatusProviding {
-    /// A mail server step that cannot run (doveadm missing or failing) means the service is unavailable.
-    public var exitStatus: Int32 { 69 }
 }

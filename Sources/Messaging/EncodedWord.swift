@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// RFC 2047 encoded-words: how non-ASCII text (a Vietnamese subject, a display name) travels in
 /// a header that must stay ASCII.

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// Folds header lines at 78 characters and prepares unstructured values for folding.
 enum HeaderFolding {
     /// "Name: value" folded with CRLF SP before a space wherever a line would pass 78

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// The gate every header value passes before a message is rendered or sent.
 ///
 /// A line break inside a header value would end that header and let the rest of the value
@@ -16,7 +18,7 @@ public enum HeaderSafety {
             throw MessageError(
                 .headerInjection,
                 field: field,
-                "\(field) contains \(found): refused before sending (value \(MessageError.quote(value))); "
+                "\(field) contains \(found): refused before sending (value \(Quoting.quoted(value))); "
                     + "remove it from the \(field) and try again"
             )
         }

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// A MIME entity ready to write: a leaf with encoded body, or a multipart of entities.
 indirect enum MIMEEntity {
     /// Headers (already checked, not yet folded) and a body of CRLF lines without a final CRLF.

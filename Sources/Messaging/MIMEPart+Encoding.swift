@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 extension MIMEPart {
     /// The part's headers and encoded body (CRLF lines, no final CRLF), after checking that the
@@ -82,7 +83,7 @@ extension MIMEPart {
         func invalid(_ reason: String) -> MessageError {
             MessageError(
                 .invalidContentType, field: field,
-                "\(field) content type \(MessageError.quote(value)) \(reason); write it as type/subtype; parameters, "
+                "\(field) content type \(Quoting.quoted(value)) \(reason); write it as type/subtype; parameters, "
                     + "e.g. text/calendar; charset=UTF-8; method=REQUEST"
             )
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// One body part of a message besides the text and HTML bodies: a calendar invitation inside
 /// multipart/alternative, or an attachment inside multipart/mixed.

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardCore
+import SwitchboardBase
 
 /// A validated envelope address, safe to put in an SMTP command and a header: `name@example.vn`.
 ///
@@ -30,7 +30,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         func invalid(_ reason: String) -> MessageError {
             MessageError(
                 .invalidAddress, field: field,
-                "\(field) \(MessageError.quote(text)) \(reason); give a plain address such as name@example.vn"
+                "\(field) \(Quoting.quoted(text)) \(reason); give a plain address such as name@example.vn"
             )
         }
 
@@ -38,7 +38,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
             if let problem = HeaderSafety.problem(scalar) {
                 throw MessageError(
                     .headerInjection, field: field,
-                    "\(field) contains \(problem): refused before sending (value \(MessageError.quote(text)))"
+                    "\(field) contains \(problem): refused before sending (value \(Quoting.quoted(text)))"
                 )
             }
             switch scalar {
@@ -84,7 +84,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         }
         for scalar in local.unicodeScalars where scalar != "." {
             let isAtom = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || atomSpecials.contains(scalar)
-            if !isAtom { return "has a character \(MessageError.quote(String(scalar))) not allowed before \"@\"" }
+            if !isAtom { return "has a character \(Quoting.quoted(String(scalar))) not allowed before \"@\"" }
         }
         return nil
     }
@@ -135,7 +135,7 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
         if label.utf8.count > 63 { return "has a domain label \"\(original)\" longer than 63 characters" }
         for scalar in label.unicodeScalars {
             let ok = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
-            if !ok { return "has a character \(MessageError.quote(String(scalar))) not allowed in a domain name" }
+            if !ok { return "has a character \(Quoting.quoted(String(scalar))) not allowed in a domain name" }
         }
         if label.hasPrefix("-") || label.hasSuffix("-") {
             return "has a domain label \"\(original)\" that starts or ends with a hyphen"

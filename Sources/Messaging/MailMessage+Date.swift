@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 extension MailMessage {
     private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

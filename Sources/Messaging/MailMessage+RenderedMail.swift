@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 extension MailMessage {
     /// A message whose subject and bodies come from a rendered template.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// An e-mail to send: addresses, subject, a text body, and optionally an HTML body, further
 /// alternative parts (a calendar invitation) and attachments.
@@ -165,7 +166,7 @@ public struct MailMessage: Sendable {
         guard isFieldName else {
             throw MessageError(
                 .invalidHeaderName, field: "header name",
-                "header name \(MessageError.quote(name)) is not an RFC 5322 field name: use printable ASCII "
+                "header name \(Quoting.quoted(name)) is not an RFC 5322 field name: use printable ASCII "
                     + "without spaces or \":\", e.g. X-Ticket"
             )
         }
@@ -185,7 +186,7 @@ public struct MailMessage: Sendable {
         guard valid else {
             throw MessageError(
                 .invalidMessageID, field: "Message-ID",
-                "Message-ID \(MessageError.quote(id)) is not of the form <unique@domain>; "
+                "Message-ID \(Quoting.quoted(id)) is not of the form <unique@domain>; "
                     + "use MailMessage.makeMessageID(domain:)"
             )
         }

@@ -1,5 +1,7 @@
+import SwitchboardBase
+
 /// A mail template that cannot be loaded or rendered, naming the file to look at.
-public struct MailTemplateError: Error, CustomStringConvertible, Sendable {
+public struct MailTemplateError: SwitchboardError {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String, Hashable, Sendable {
@@ -43,4 +45,9 @@ public struct MailTemplateError: Error, CustomStringConvertible, Sendable {
         self.line = line
         self.description = description
     }
+}
+
+extension MailTemplateError {
+    /// A template the installation cannot use: the operation fails until it is fixed.
+    public var category: ErrorCategory { .failed }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import Mustache
 
 /// The helpdesk's mail templates, loaded from a folder of Mustache files and rendered by name
@@ -190,7 +191,7 @@ public struct MailTemplates: Sendable {
             throw MailTemplateError(
                 .syntax, file: file, line: line,
                 "mail template \(file), line \(line), column \(error.context.columnNumber): \(reason) "
-                    + "(the line reads \(MessageError.quote(error.context.line)))"
+                    + "(the line reads \(Quoting.quoted(error.context.line)))"
             )
         }
     }

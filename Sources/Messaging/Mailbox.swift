@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// A display name and an address, as in `From:` and `To:`: "Nguyễn Thị Thu Hà" <ha@example.vn>.
 public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
     /// The name shown by mail clients, or nil for a bare address.

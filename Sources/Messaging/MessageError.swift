@@ -1,7 +1,9 @@
+import SwitchboardBase
+
 /// A message that cannot be built or sent as asked, in words the helpdesk can act on.
 ///
 /// Thrown before anything leaves the machine: a refused message is never half sent.
-public struct MessageError: Error, CustomStringConvertible, Sendable {
+public struct MessageError: SwitchboardError {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String, Hashable, Sendable {
@@ -54,31 +56,6 @@ public struct MessageError: Error, CustomStringConvertible, Sendable {
 }
 
 extension MessageError {
-    /// Quotes a value for an error message: control characters escaped, long values cut.
-    ///
-    /// Header values and addresses are not secrets, and showing them lets an operator find the
-    /// record at fault; the escaping keeps a hostile value from forging log lines.
-    static func quote(_ value: String) -> String {
-        let limit = 60
-        var shown = ""
-        for scalar in value.unicodeScalars.prefix(limit) {
-            switch scalar {
-            case "\r": shown += "\\r"
-            case "\n": shown += "\\n"
-            case "\t": shown += "\\t"
-            case "\0": shown += "\\0"
-            case "\\": shown += "\\\\"
-            case "\"": shown += "\\\""
-            default:
-                switch scalar.properties.generalCategory {
-                case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
-                    shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                default:
-                    shown.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        if value.unicodeScalars.count > limit { shown += "…" }
-        return "\"\(shown)\""
-    }
+    /// A message refused before sending is bad input data.
+    public var category: ErrorCategory { .badInput }
 }

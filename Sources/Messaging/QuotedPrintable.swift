@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// RFC 2045 quoted-printable, the transfer encoding for text bodies: readable where it is ASCII,
 /// exact for every UTF-8 byte, and safe through any mail relay.

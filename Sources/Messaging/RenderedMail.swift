@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// A mail template rendered with values: what goes into a `MailMessage`.
 public struct RenderedMail: Sendable, Hashable {
     /// The subject, one line, already checked by `HeaderSafety`.

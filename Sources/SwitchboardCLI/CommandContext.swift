@@ -1,5 +1,6 @@
 import Foundation
 public import SwitchboardCore
+import SwitchboardBase
 
 /// What a command needs: the config, the database, the acting session.
 public struct CommandContext: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 
 /// Output: tables for people, JSON for machines, errors on standard error.
 public enum Console {

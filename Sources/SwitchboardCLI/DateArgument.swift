@@ -1,5 +1,6 @@
 public import Foundation
 import SwitchboardCore
+import SwitchboardBase
 
 /// Dates typed on the command line, in the configured zone unless they carry one.
 public enum DateArgument {

@@ -1,7 +1,7 @@
 public import ArgumentParser
 import Foundation
-import GRDB
 import SwitchboardCore
+import SwitchboardBase
 
 /// The exit statuses of every tool (DESIGN.md): 0, 1 failed, 64 usage, 65 bad data, 69 unavailable, 77 denied, 78 config.
 public enum ExitStatus {
@@ -19,41 +19,11 @@ public enum ExitStatus {
     public static let config = ExitCode(78)
 
     /// Prints one line for `error` on standard error and returns the exit code it maps to.
+    ///
+    /// Every library error conforms to ``SwitchboardError`` and carries its category; anything
+    /// else is a failure (1).
     public static func report(_ error: any Error, tool: String) -> ExitCode {
-        let code: ExitCode
-        switch error {
-        case let error as DirectoryError:
-            code = error.code == .refused ? failed : dataError
-        case is AccessDenied:
-            code = denied
-        case is ConfigError:
-            code = config
-        case is DatabaseOpenError:
-            code = unavailable
-        case is CSVError, is EmailAddressError, is InputFileError, is CommandLineFileError:
-            code = dataError
-        case let error as any ExitStatusProviding:
-            code = ExitCode(error.exitStatus)
-        case let error as DatabaseError:
-            // Say what happened without the SQL statement GRDB appends.
-            switch error.resultCode {
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                Console.error("\(tool): the database is busy: another process held the write lock longer than database.busy_timeout_ms; try again")
-                return unavailable
-            case .SQLITE_CONSTRAINT:
-                Console.error("\(tool): refused by the database: \(error.message ?? "a constraint failed")")
-                return dataError
-            default:
-                Console.error("\(tool): database error: \(error.message ?? "\(error.resultCode)")")
-                return failed
-            }
-        case is AuditKeyError:
-            code = dataError
-        case is UsageError:
-            code = usage
-        default:
-            code = failed
-        }
+        let code = (error as? any SwitchboardError).map { ExitCode($0.category.exitStatus) } ?? failed
         Console.error("\(tool): \(oneLine(error))")
         return code
     }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import SwitchboardBase
 
 /// Options every command of every tool takes.
 public struct GlobalOptions: ParsableArguments, Sendable {

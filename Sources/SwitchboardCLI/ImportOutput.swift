@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import SwitchboardCore
+import SwitchboardBase
 
 /// How every import reports a file it refused: one line per problem (file:line: field: reason), then a summary.
 public enum ImportOutput {

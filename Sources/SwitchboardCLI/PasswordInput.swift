@@ -1,5 +1,6 @@
 import Foundation
-public import SwitchboardCore
+import SwitchboardCore
+import SwitchboardBase
 
 /// Reads a password without it ever touching argv: from standard input, or a prompt with echo off.
 public enum PasswordInput {

@@ -1,48 +1,34 @@
 import Foundation
+import SwitchboardBase
 
-/// Writes a file that holds secrets: created new with mode 600, never world-readable even for a moment.
+/// Writes a file that holds secrets: new (never replacing anything), mode 600 from the first
+/// byte, moved into place complete.
 public enum SecretFile {
-    /// Creates the new, empty file now, so a path that cannot be written fails before any work is done.
+    /// Opens the file now, so a path that cannot be written fails before any work is done.
     public static func create(_ path: String) throws -> Handle {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw CommandLineFileError(path: path, problem: "cannot be created (\(String(cString: strerror(errno)))); it must be a new file in a writable folder")
-        }
-        return Handle(path: path, descriptor: descriptor)
+        Handle(file: try AtomicFile(path: path, mode: 0o600, existing: .refuse))
     }
 
     /// An open secret file, written once.
     public final class Handle {
+        private let file: AtomicFile
+
+        init(file: AtomicFile) {
+            self.file = file
+        }
+
         /// The file.
-        public let path: String
-        private var descriptor: Int32
+        public var path: String { file.path }
 
-        init(path: String, descriptor: Int32) {
-            self.path = path
-            self.descriptor = descriptor
-        }
-
-        deinit {
-            if descriptor >= 0 { close(descriptor) }
-        }
-
-        /// Writes the whole text, flushes it to disk and closes the file.
+        /// Writes the whole text, flushes it to disk and moves the file into place.
         public func write(_ text: String) throws {
-            defer {
-                close(descriptor)
-                descriptor = -1
-            }
-            let bytes = Array(text.utf8)
-            guard Foundation.write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
-                throw CommandLineFileError(path: path, problem: "cannot be written (\(String(cString: strerror(errno))))")
-            }
+            try file.write(text)
+            try file.commit()
         }
 
-        /// Removes the file (nothing was written).
+        /// Gives up: nothing appears at the path.
         public func discard() {
-            if descriptor >= 0 { close(descriptor) }
-            descriptor = -1
-            unlink(path)
+            file.discard()
         }
     }
 }

@@ -1,5 +1,7 @@
+import SwitchboardBase
+
 /// A command line that parses but makes no sense (exit status 64), reported on one line.
-public struct UsageError: Error, CustomStringConvertible, Sendable {
+public struct UsageError: SwitchboardError {
     /// What is wrong, naming the option.
     public let description: String
 
@@ -7,4 +9,6 @@ public struct UsageError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) {
         self.description = description
     }
+
+    public var category: ErrorCategory { .usage }
 }

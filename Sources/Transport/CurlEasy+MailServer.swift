@@ -1,5 +1,5 @@
 internal import CCurl
-import SwitchboardCore
+import SwitchboardBase
 
 extension CurlEasy {
     /// Options every SMTP and IMAP session sets once: allowed protocols, timeouts, TLS, login.

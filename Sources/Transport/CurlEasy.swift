@@ -1,4 +1,5 @@
 internal import CCurl
+import SwitchboardBase
 
 /// Owns one libcurl easy handle (and its error buffer) and frees it on deinit.
 ///

@@ -1,4 +1,5 @@
 internal import CCurl
+import SwitchboardBase
 
 /// A libcurl call that did not return `CURLE_OK`, with libcurl's own detail.
 ///

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// Everything one `curl_easy_perform` reads and writes.
 ///
 /// libcurl's callbacks receive it as an unretained pointer (CURLOPT_WRITEDATA, HEADERDATA,

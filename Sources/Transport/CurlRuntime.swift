@@ -1,4 +1,5 @@
 internal import CCurl
+import SwitchboardBase
 
 /// What the linked libcurl can do: its version and the protocols it was built with.
 public struct CurlRuntime: Sendable {

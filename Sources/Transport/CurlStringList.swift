@@ -1,4 +1,5 @@
 internal import CCurl
+import SwitchboardBase
 
 /// Owns a `curl_slist` (such as the CURLOPT_MAIL_RCPT recipients) and frees it on deinit.
 ///

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 extension Duration {
     /// The duration as fractional seconds, for receipts and timings.
     var inSeconds: Double {

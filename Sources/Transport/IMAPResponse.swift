@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// What libcurl handed back for one IMAP command, and the parsers for it.
 ///
 /// Where libcurl (7.88) puts IMAP responses of a CURLOPT_CUSTOMREQUEST:

@@ -1,5 +1,5 @@
 internal import CCurl
-import SwitchboardCore
+import SwitchboardBase
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-public import SwitchboardCore
+public import SwitchboardBase
 
 /// A login for a mail server: the user name (the full mailbox address for Switchboard's
 /// servers) and its password.

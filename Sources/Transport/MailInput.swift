@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// Checks on what callers pass in, made before libcurl sees any of it, and the URLs built
 /// from checked input.
 ///

@@ -1,7 +1,9 @@
+import SwitchboardBase
+
 /// Where a mail server listens and how to reach it safely.
 public struct MailServer: Sendable {
     /// How the connection is protected.
-    public enum Security: String, Sendable {
+    public enum Security: String, Sendable, CaseIterable {
         /// No TLS at all (`smtp://`, `imap://`): for loopback and test servers only.
         case plain
         /// Connect in plain text, then STARTTLS before anything else; refuses to continue

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// Storage used by a mailbox and its limit, as IMAP `GETQUOTAROOT` reports them (KiB).
 public struct QuotaUsage: Sendable, Equatable {
     /// Storage in use, in KiB (1024 bytes).

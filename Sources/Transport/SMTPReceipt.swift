@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// What the server said when it accepted a message.
 public struct SMTPReceipt: Sendable {
     /// The final reply code after the message data, normally 250.

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// A recipient the server refused at `RCPT TO` while it accepted the message for others.
 public struct SMTPRejectedRecipient: Sendable, Equatable {
     /// The address as given to ``SMTPSession/send(from:to:message:)``.

@@ -1,5 +1,5 @@
 internal import CCurl
-import SwitchboardCore
+import SwitchboardBase
 
 /// One SMTP connection, reused for every send until closed (libcurl keeps it alive on the same easy handle).
 ///

@@ -1,3 +1,5 @@
+import SwitchboardBase
+
 /// The SMTP dialogue of one send, as the debug callback saw it: each command paired with the
 /// server's reply.
 ///

@@ -1,4 +1,4 @@
-import SwitchboardCore
+import SwitchboardBase
 
 #if canImport(Glibc)
 import Glibc

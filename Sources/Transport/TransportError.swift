@@ -1,7 +1,7 @@
-public import SwitchboardCore
+public import SwitchboardBase
 
 /// Why talking to a mail server failed, in words a helpdesk operator can act on.
-public struct TransportError: Error, CustomStringConvertible, Sendable {
+public struct TransportError: SwitchboardError {
     /// What kind of failure this is.
     public enum Code: Sendable {
         /// The server could not be reached (refused, unreachable, unknown host, connection lost).
@@ -40,14 +40,14 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-extension TransportError: ExitStatusProviding {
+extension TransportError {
     /// A server that cannot be reached is unavailable (69); a refusal by a reachable server is a failure (1);
     /// input refused before sending is bad data (65).
-    public var exitStatus: Int32 {
+    public var category: ErrorCategory {
         switch code {
-        case .connectionFailed, .timeout, .tlsFailed: 69
-        case .invalidInput: 65
-        default: 1
+        case .connectionFailed, .timeout, .tlsFailed: .unavailable
+        case .invalidInput: .badInput
+        default: .failed
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.authorize(.auditRead, target: "audit", database: context.database)
+                try context.session.authorize(.auditRead, target: "audit")
                 let zone = context.config.locale.timeZone
                 let query = AuditQuery(since: try since.map { try DateArgument.parse($0, zone: zone, option: "--since") },
                                        until: try until.map { try DateArgument.parse($0, zone: zone, option: "--until") },
@@ -80,7 +81,7 @@ struct AuditCommand: ParsableCommand {
                     result = try verifier.verify(exportFile: file, external: external)
                 } else {
                     let context = try CommandContext.open(global, tool: "dirctl")
-                    try context.session.authorize(.auditVerify, target: "audit", database: context.database)
+                    try context.session.authorize(.auditVerify, target: "audit")
                     result = try context.database.read { db in try verifier.verify(db, external: external) }
                 }
                 if global.json {
@@ -112,7 +113,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.perform(.auditExport, target: "audit", database: context.database) { _, details in
+                try context.session.perform(.auditExport, target: "audit") { _, details in
                     details["format"] = format.rawValue
                 }
                 let sink = try OutputSink(path: output)
@@ -140,9 +141,9 @@ struct AuditCommand: ParsableCommand {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
                 let audit = context.config.audit
-                try context.session.authorize(.auditKeygen, target: "audit:key", database: context.database)
+                try context.session.authorize(.auditKeygen, target: "audit:key")
                 let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
-                try context.session.perform(.auditKeygen, target: "audit:key", database: context.database) { _, details in
+                try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
                     details["key_id"] = keyID
                     details["public_key_file"] = audit.publicKeyFile
                 }
@@ -161,13 +162,13 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.authorize(.auditCheckpoint, target: "audit", database: context.database)
+                try context.session.authorize(.auditCheckpoint, target: "audit")
                 let signer = try CheckpointSigner(signingKeyFile: context.config.audit.signingKeyFile, origin: context.config.audit.origin)
                 // Record the request first, so the checkpoint covers its own event.
-                try context.session.perform(.auditCheckpoint, target: "audit", database: context.database) { _, details in
+                try context.session.perform(.auditCheckpoint, target: "audit") { _, details in
                     details["key_id"] = signer.keyID
                 }
-                guard let final = try context.database.write({ db in try context.session.audit.checkpoint(db, signer: signer) }) else {
+                guard let final = try context.session.checkpoint(signer: signer) else {
                     throw ExitStatus.failed
                 }
                 if let output { try AuditCheckpointFile.write(final, to: output) }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
-struct BackupCommand: ParsableCommand {
+struct BackupCommand: DirctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
         abstract: "Copy the live database; the copy must pass integrity_check and audit verify before it is reported good.",
@@ -16,17 +17,11 @@ struct BackupCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Where to write the copy.") var path: String
 
-    func run() throws {
-        try ExitStatus.run(tool: "dirctl") {
-            let context = try CommandContext.open(global, tool: "dirctl")
-            try context.session.perform(.databaseBackup, target: "database", database: context.database) { _, details in
-                details["destination"] = path
-            }
-            let verifier = try AuditVerifier(publicKeyFile: context.config.audit.existingPublicKeyFile)
-            let report = try context.database.backup(to: path, verifier: verifier)
-            if global.json { try Console.json(report) } else {
-                Console.out("Backup good: \(path) (integrity ok, audit intact through seq \(report.audit.lastSeq), \(report.fileBytes) bytes)")
-            }
+    func run(in context: CommandContext) throws {
+        let verifier = try AuditVerifier(publicKeyFile: context.config.audit.existingPublicKeyFile)
+        let report = try context.session.backup(to: path, verifier: verifier)
+        if global.json { try Console.json(report) } else {
+            Console.out("Backup good: \(path) (integrity ok, audit intact through seq \(report.audit.lastSeq), \(report.fileBytes) bytes)")
         }
     }
 }
@@ -41,7 +36,7 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run(tool: "dirctl") {
             let context = try CommandContext.open(global, tool: "dirctl")
-            try context.session.authorize(.databaseDoctor, target: "database", database: context.database)
+            try context.session.authorize(.databaseDoctor, target: "database")
             let verifier = try AuditVerifier(publicKeyFile: context.config.audit.existingPublicKeyFile)
             let report = try context.database.report(verifier: verifier)
             if global.json { try Console.json(report) } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwitchboardCLI
 
 /// `dirctl`: the shared directory (units, people, groups, rooms) and the audit log.
 @main
@@ -20,4 +21,11 @@ struct Dirctl: ParsableCommand {
         subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
                       AuditCommand.self, BackupCommand.self, DoctorCommand.self]
     )
+}
+
+/// A `dirctl` command that acts on the directory (see ``ToolCommand``).
+protocol DirctlCommand: ToolCommand {}
+
+extension DirctlCommand {
+    static var tool: String { "dirctl" }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct GroupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,77 +9,67 @@ struct GroupCommand: ParsableCommand {
         abstract: "Groups of people and groups: add, remove, members, nested expansion.",
         subcommands: [Add.self, Remove.self, List.self, Show.self, Expand.self, Member.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a group.", discussion: "Example:\n  dirctl group add lanh-dao --description \"Ban lãnh đạo\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name (a-z, 0-9, . _ -).") var name: String
         @Option(help: "What the group is for.") var description: String = ""
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let group = try CommandContext.open(global, tool: "dirctl").directory.addGroup(name: name, description: description)
-                if global.json { try Console.json(group) } else { Console.out("Added group \(group.name)") }
-            }
+        func run(in context: CommandContext) throws {
+            let group = try context.directory.addGroup(name: name, description: description)
+            if global.json { try Console.json(group) } else { Console.out("Added group \(group.name)") }
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a group.", discussion: "Example:\n  dirctl group remove du-an-cu")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.removeGroup(name: name)
-                Console.out("Removed group \(name)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.removeGroup(name: name)
+            Console.out("Removed group \(name)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "List groups.", discussion: "Example:\n  dirctl group list")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let groups = try CommandContext.open(global, tool: "dirctl").directory.groups()
-                if global.json { try Console.json(groups) } else { Console.table(["NAME", "DESCRIPTION"], groups.map { [$0.name, $0.description] }) }
-            }
+        func run(in context: CommandContext) throws {
+            let groups = try context.directory.groups()
+            if global.json { try Console.json(groups) } else { Console.table(["NAME", "DESCRIPTION"], groups.map { [$0.name, $0.description] }) }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show a group's direct members.", discussion: "Example:\n  dirctl group show lanh-dao")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let (group, members) = try CommandContext.open(global, tool: "dirctl").directory.group(name: name)
-                if global.json { try Console.json(members); return }
-                Console.out("\(group.name): \(group.description)")
-                for member in members {
-                    switch member {
-                    case let .person(login): Console.out("  person  \(login)")
-                    case let .group(inner): Console.out("  group   \(inner)")
-                    }
+        func run(in context: CommandContext) throws {
+            let (group, members) = try context.directory.group(name: name)
+            if global.json { try Console.json(members); return }
+            Console.out("\(group.name): \(group.description)")
+            for member in members {
+                switch member {
+                case let .person(login): Console.out("  person  \(login)")
+                case let .group(inner): Console.out("  group   \(inner)")
                 }
             }
         }
     }
 
-    struct Expand: ParsableCommand {
+    struct Expand: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every active person in a group, through nested groups.", discussion: "Example:\n  dirctl group expand toan-bo")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let people = try CommandContext.open(global, tool: "dirctl").directory.expand(group: name)
-                try PersonCommand.list(people, json: global.json)
-            }
+        func run(in context: CommandContext) throws {
+            let people = try context.directory.expand(group: name)
+            try PersonCommand.list(people, json: global.json)
         }
     }
 
@@ -100,7 +91,7 @@ struct GroupCommand: ParsableCommand {
             }
         }
 
-        struct AddMember: ParsableCommand {
+        struct AddMember: DirctlCommand {
             static let configuration = CommandConfiguration(
                 commandName: "add", abstract: "Add a person or a group to a group (a cycle is refused).",
                 discussion: "Examples:\n  dirctl group member add lanh-dao --person an.nguyen\n  dirctl group member add toan-bo --group lanh-dao")
@@ -108,15 +99,13 @@ struct GroupCommand: ParsableCommand {
             @Argument(help: "The group.") var name: String
             @OptionGroup var which: Which
 
-            func run() throws {
-                try ExitStatus.run(tool: "dirctl") {
-                    try CommandContext.open(global, tool: "dirctl").directory.addMember(which.member, to: name)
-                    Console.out("Added to \(name)")
-                }
+            func run(in context: CommandContext) throws {
+                try context.directory.addMember(which.member, to: name)
+                Console.out("Added to \(name)")
             }
         }
 
-        struct RemoveMember: ParsableCommand {
+        struct RemoveMember: DirctlCommand {
             static let configuration = CommandConfiguration(
                 commandName: "remove", abstract: "Remove a direct member from a group.",
                 discussion: "Example:\n  dirctl group member remove lanh-dao --person an.nguyen")
@@ -124,11 +113,9 @@ struct GroupCommand: ParsableCommand {
             @Argument(help: "The group.") var name: String
             @OptionGroup var which: Which
 
-            func run() throws {
-                try ExitStatus.run(tool: "dirctl") {
-                    try CommandContext.open(global, tool: "dirctl").directory.removeMember(which.member, from: name)
-                    Console.out("Removed from \(name)")
-                }
+            func run(in context: CommandContext) throws {
+                try context.directory.removeMember(which.member, from: name)
+                Console.out("Removed from \(name)")
             }
         }
     }

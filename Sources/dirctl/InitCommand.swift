@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct InitCommand: ParsableCommand {
             let database = try SwitchboardDatabase(path: loaded.config.database.path,
                                                    busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds, create: true)
             let audit = CommandContext.auditLog(loaded.config)
-            let session = Session.bootstrap(osUser: OperatingSystem.login(), tool: "dirctl", host: OperatingSystem.hostName(), audit: audit)
+            let session = Session.bootstrap(database: database, osUser: OperatingSystem.login(), tool: "dirctl", host: OperatingSystem.hostName(), audit: audit)
             let person = try DirectoryService(database: database, session: session, settings: loaded.config.directory, defaultLanguage: loaded.config.locale.language)
                 .initialize(admin: admin, fields: PersonFields(displayName: name, email: email))
             if global.json {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +47,7 @@ struct PersonCommand: ParsableCommand {
                       people.map { [$0.login, $0.displayName, $0.unit ?? "", $0.email ?? "", $0.role, $0.status] })
     }
 
-    struct Add: ParsableCommand {
+    struct Add: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a person.",
             discussion: """
@@ -59,29 +60,23 @@ struct PersonCommand: ParsableCommand {
         @OptionGroup var options: FieldOptions
         @Option(help: "Role: admin, helpdesk, staff or auditor (only admins give other roles than staff).") var role: String = "staff"
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                let person = try context.directory.addPerson(login: login, fields: options.fields, role: try DirectoryValidation.role(role))
-                if global.json { try Console.json(person) } else { Console.out("Added \(person.login) (\(person.displayName))") }
-            }
+        func run(in context: CommandContext) throws {
+            let person = try context.directory.addPerson(login: login, fields: options.fields, role: try DirectoryValidation.role(role))
+            if global.json { try Console.json(person) } else { Console.out("Added \(person.login) (\(person.displayName))") }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show one person.", discussion: "Example:\n  dirctl person show an.nguyen")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Login.") var login: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                try PersonCommand.show(try context.directory.person(login: login), json: global.json, zone: context.config.locale.timeZone)
-            }
+        func run(in context: CommandContext) throws {
+            try PersonCommand.show(try context.directory.person(login: login), json: global.json, zone: context.config.locale.timeZone)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "List people, by unit or status.",
             discussion: "Examples:\n  dirctl person list --unit IT --subunits\n  dirctl person list --status departed --json")
@@ -96,31 +91,27 @@ struct PersonCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let people = try CommandContext.open(global, tool: "dirctl").directory
-                    .people(.init(unit: unit, includeSubunits: subunits, status: status))
-                try PersonCommand.list(people, json: global.json)
-            }
+        func run(in context: CommandContext) throws {
+            let people = try context.directory
+                .people(.init(unit: unit, includeSubunits: subunits, status: status))
+            try PersonCommand.list(people, json: global.json)
         }
     }
 
-    struct Search: ParsableCommand {
+    struct Search: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find people by name, login or e-mail, ignoring accents and case.",
             discussion: "Examples:\n  dirctl person search nguyen       (finds Nguyễn)\n  dirctl person search \"van an\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Text to look for.") var text: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let people = try CommandContext.open(global, tool: "dirctl").directory.people(.init(text: text))
-                try PersonCommand.list(people, json: global.json)
-            }
+        func run(in context: CommandContext) throws {
+            let people = try context.directory.people(.init(text: text))
+            try PersonCommand.list(people, json: global.json)
         }
     }
 
-    struct Update: ParsableCommand {
+    struct Update: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a person's fields.",
             discussion: "Examples:\n  dirctl person update an.nguyen --title \"Trưởng phòng\" --unit IT-NET\n  dirctl person update an.nguyen --phone \"\"")
@@ -128,16 +119,13 @@ struct PersonCommand: ParsableCommand {
         @Argument(help: "Login.") var login: String
         @OptionGroup var options: FieldOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                let person = try context.directory.updatePerson(login: login, fields: options.fields)
-                if global.json { try Console.json(person) } else { Console.out("Updated \(person.login)") }
-            }
+        func run(in context: CommandContext) throws {
+            let person = try context.directory.updatePerson(login: login, fields: options.fields)
+            if global.json { try Console.json(person) } else { Console.out("Updated \(person.login)") }
         }
     }
 
-    struct SetRole: ParsableCommand {
+    struct SetRole: DirctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-role", abstract: "Give a person a role (admin only).",
             discussion: "Example:\n  dirctl person set-role hoa.le helpdesk")
@@ -145,15 +133,13 @@ struct PersonCommand: ParsableCommand {
         @Argument(help: "Login.") var login: String
         @Argument(help: "admin, helpdesk, staff or auditor.") var role: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.setRole(login: login, role: try DirectoryValidation.role(role))
-                Console.out("\(login) is now \(role)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.setRole(login: login, role: try DirectoryValidation.role(role))
+            Console.out("\(login) is now \(role)")
         }
     }
 
-    struct Suspend: ParsableCommand {
+    struct Suspend: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Suspend a person: no access, data kept.",
             discussion: "Example:\n  dirctl person suspend an.nguyen --reason \"nghỉ phép dài hạn\"")
@@ -161,30 +147,26 @@ struct PersonCommand: ParsableCommand {
         @Argument(help: "Login.") var login: String
         @Option(help: "Why (recorded in the audit log).") var reason: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.suspend(login: login, reason: reason)
-                Console.out("Suspended \(login)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.suspend(login: login, reason: reason)
+            Console.out("Suspended \(login)")
         }
     }
 
-    struct Restore: ParsableCommand {
+    struct Restore: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore a suspended or departed (not yet purged) person.",
             discussion: "Example:\n  dirctl person restore an.nguyen")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Login.") var login: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.restore(login: login)
-                Console.out("Restored \(login)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.restore(login: login)
+            Console.out("Restored \(login)")
         }
     }
 
-    struct Depart: ParsableCommand {
+    struct Depart: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Offboard a person; personal data is purged after the retention period.",
             discussion: "Example:\n  dirctl person depart an.nguyen --reason \"chuyển công tác\"")
@@ -192,30 +174,25 @@ struct PersonCommand: ParsableCommand {
         @Argument(help: "Login.") var login: String
         @Option(help: "Why (recorded in the audit log).") var reason: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                try context.directory.depart(login: login, reason: reason)
-                Console.out("\(login) departed; personal data will be purged after \(context.config.directory.departedRetentionDays) days (`dirctl person purge`)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.depart(login: login, reason: reason)
+            Console.out("\(login) departed; personal data will be purged after \(context.config.directory.departedRetentionDays) days (`dirctl person purge`)")
         }
     }
 
-    struct Purge: ParsableCommand {
+    struct Purge: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Purge the personal data of departed people whose retention has run out.",
             discussion: "The id and login stay as a tombstone, so old audit events still resolve.\n\nExample:\n  dirctl person purge")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let purged = try CommandContext.open(global, tool: "dirctl").directory.purgeDeparted()
-                if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nobody to purge" : "Purged: \(purged.joined(separator: ", "))") }
-            }
+        func run(in context: CommandContext) throws {
+            let purged = try context.directory.purgeDeparted()
+            if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nobody to purge" : "Purged: \(purged.joined(separator: ", "))") }
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import people from CSV: add new logins, update existing ones, all or nothing.",
             discussion: """
@@ -232,30 +209,27 @@ struct PersonCommand: ParsableCommand {
         @Flag(help: "Check and report what would change; write nothing.") var dryRun = false
         @Flag(help: "Show progress on standard error even when it is not a terminal.") var progress = false
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw DirectoryError.fileUnreadable(file)
-                }
-                let context = try CommandContext.open(global, tool: "dirctl")
-                let name = (file as NSString).lastPathComponent
-                let report = try context.directory.importPeople(csv: data, fileName: name, dryRun: dryRun) { done, total in
-                    Console.progress(done, total, label: "importing \(name)", force: progress)
-                }
-                if global.json { try Console.json(report) }
-                if !report.problems.isEmpty {
-                    if global.json { throw ExitStatus.dataError }
-                    throw ImportOutput.refuse(report.problems, file: file, tool: "dirctl", nothingWritten: "nothing was imported")
-                }
-                if !global.json {
-                    let verb = report.dryRun ? "Would import" : "Imported"
-                    Console.out("\(verb) \(file): \(report.rows) rows, \(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged")
-                }
+        func run(in context: CommandContext) throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw DirectoryError.fileUnreadable(file)
+            }
+            let name = (file as NSString).lastPathComponent
+            let report = try context.directory.importPeople(csv: data, fileName: name, dryRun: dryRun) { done, total in
+                Console.progress(done, total, label: "importing \(name)", force: progress)
+            }
+            if global.json { try Console.json(report) }
+            if !report.problems.isEmpty {
+                if global.json { throw ExitStatus.dataError }
+                throw ImportOutput.refuse(report.problems, file: file, tool: "dirctl", nothingWritten: "nothing was imported")
+            }
+            if !global.json {
+                let verb = report.dryRun ? "Would import" : "Imported"
+                Console.out("\(verb) \(file): \(report.rows) rows, \(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged")
             }
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export people as CSV (formula-like cells neutralized for spreadsheets).",
             discussion: "Examples:\n  dirctl person export > staff.csv\n  dirctl person export --unit IT --subunits --output it.csv")
@@ -264,17 +238,11 @@ struct PersonCommand: ParsableCommand {
         @Flag(help: "With --unit: include its sub-units.") var subunits = false
         @Option(help: "Write to this file instead of standard output.") var output: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let csv = try CommandContext.open(global, tool: "dirctl").directory.exportPeople(.init(unit: unit, includeSubunits: subunits))
-                if let output {
-                    guard FileManager.default.createFile(atPath: output, contents: Data(csv.utf8)) else {
-                        throw DirectoryError.fileUnreadable(output)
-                    }
-                } else {
-                    FileHandle.standardOutput.write(Data(csv.utf8))
-                }
-            }
+        func run(in context: CommandContext) throws {
+            let csv = try context.directory.exportPeople(.init(unit: unit, includeSubunits: subunits))
+            let sink = try OutputSink(path: output)
+            sink.write(csv)
+            try sink.close()
         }
     }
 }

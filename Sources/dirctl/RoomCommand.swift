@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct RoomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +27,7 @@ struct RoomCommand: ParsableCommand {
                       rooms.map { [$0.name, $0.kind, String($0.capacity), $0.location, $0.equipment.joined(separator: ", ")] })
     }
 
-    struct Add: ParsableCommand {
+    struct Add: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a room.",
             discussion: """
@@ -38,41 +39,35 @@ struct RoomCommand: ParsableCommand {
         @Argument(help: "Unique name.") var name: String
         @OptionGroup var options: FieldOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let room = try CommandContext.open(global, tool: "dirctl").directory.addRoom(name: name, fields: options.fields)
-                if global.json { try Console.json(room) } else { Console.out("Added room \(room.name)") }
-            }
+        func run(in context: CommandContext) throws {
+            let room = try context.directory.addRoom(name: name, fields: options.fields)
+            if global.json { try Console.json(room) } else { Console.out("Added room \(room.name)") }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "List rooms.", discussion: "Example:\n  dirctl room list")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try RoomCommand.show(try CommandContext.open(global, tool: "dirctl").directory.rooms(), json: global.json)
-            }
+        func run(in context: CommandContext) throws {
+            try RoomCommand.show(try context.directory.rooms(), json: global.json)
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: DirctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show one room.", discussion: "Example:\n  dirctl room show \"Phòng họp A\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let room = try CommandContext.open(global, tool: "dirctl").directory.room(name: name)
-                if global.json { try Console.json(room); return }
-                Console.fields([("name", room.name), ("kind", room.kind), ("capacity", String(room.capacity)),
-                                ("location", room.location), ("equipment", room.equipment.joined(separator: ", "))])
-            }
+        func run(in context: CommandContext) throws {
+            let room = try context.directory.room(name: name)
+            if global.json { try Console.json(room); return }
+            Console.fields([("name", room.name), ("kind", room.kind), ("capacity", String(room.capacity)),
+                            ("location", room.location), ("equipment", room.equipment.joined(separator: ", "))])
         }
     }
 
-    struct Update: ParsableCommand {
+    struct Update: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a room's fields or name.",
             discussion: "Example:\n  dirctl room update \"Phòng họp A\" --capacity 24 --equipment projector,videoconference,whiteboard")
@@ -81,11 +76,9 @@ struct RoomCommand: ParsableCommand {
         @Option(help: "A new name.") var rename: String?
         @OptionGroup var options: FieldOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let room = try CommandContext.open(global, tool: "dirctl").directory.updateRoom(name: name, newName: rename, fields: options.fields)
-                if global.json { try Console.json(room) } else { Console.out("Updated room \(room.name)") }
-            }
+        func run(in context: CommandContext) throws {
+            let room = try context.directory.updateRoom(name: name, newName: rename, fields: options.fields)
+            if global.json { try Console.json(room) } else { Console.out("Updated room \(room.name)") }
         }
     }
 }

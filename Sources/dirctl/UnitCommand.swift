@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct UnitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,7 @@ struct UnitCommand: ParsableCommand {
         abstract: "Add, rename, move, list and remove organizational units.",
         subcommands: [Add.self, Rename.self, Move.self, List.self, Remove.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a unit.",
             discussion: """
@@ -21,15 +22,13 @@ struct UnitCommand: ParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "Code of the parent unit; none for a top unit.") var parent: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let unit = try CommandContext.open(global, tool: "dirctl").directory.addUnit(code: code, name: name, parent: parent)
-                if global.json { try Console.json(unit) } else { Console.out("Added unit \(unit.code) (\(unit.name))") }
-            }
+        func run(in context: CommandContext) throws {
+            let unit = try context.directory.addUnit(code: code, name: name, parent: parent)
+            if global.json { try Console.json(unit) } else { Console.out("Added unit \(unit.code) (\(unit.name))") }
         }
     }
 
-    struct Rename: ParsableCommand {
+    struct Rename: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a unit a new display name (its code stays).",
             discussion: "Example:\n  dirctl unit rename IT --name \"Trung tâm Chuyển đổi số\"")
@@ -37,15 +36,13 @@ struct UnitCommand: ParsableCommand {
         @Argument(help: "The unit's code.") var code: String
         @Option(help: "The new display name.") var name: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.renameUnit(code: code, name: name)
-                Console.out("Renamed unit \(code)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.renameUnit(code: code, name: name)
+            Console.out("Renamed unit \(code)")
         }
     }
 
-    struct Move: ParsableCommand {
+    struct Move: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a unit under another unit, or to the top.",
             discussion: "Examples:\n  dirctl unit move IT-NET --parent IT\n  dirctl unit move IT-NET --top")
@@ -58,43 +55,37 @@ struct UnitCommand: ParsableCommand {
             guard (parent != nil) != top else { throw ValidationError("give exactly one of --parent CODE or --top") }
         }
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.moveUnit(code: code, parent: parent)
-                Console.out("Moved unit \(code) \(parent.map { "under \($0)" } ?? "to the top")")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.moveUnit(code: code, parent: parent)
+            Console.out("Moved unit \(code) \(parent.map { "under \($0)" } ?? "to the top")")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the units as a tree, with how many people each has.",
             discussion: "Examples:\n  dirctl unit list\n  dirctl unit list --json")
         @OptionGroup var global: GlobalOptions
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let tree = try CommandContext.open(global, tool: "dirctl").directory.unitTree()
-                if global.json { try Console.json(tree); return }
-                Console.table(["UNIT", "NAME", "PEOPLE"], tree.map { entry in
-                    [String(repeating: "  ", count: entry.depth) + entry.unit.code, entry.unit.name, String(entry.people)]
-                })
-            }
+        func run(in context: CommandContext) throws {
+            let tree = try context.directory.unitTree()
+            if global.json { try Console.json(tree); return }
+            Console.table(["UNIT", "NAME", "PEOPLE"], tree.map { entry in
+                [String(repeating: "  ", count: entry.depth) + entry.unit.code, entry.unit.name, String(entry.people)]
+            })
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a unit that has no sub-units and no people.",
             discussion: "Example:\n  dirctl unit remove IT-OLD")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The unit's code.") var code: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                try CommandContext.open(global, tool: "dirctl").directory.removeUnit(code: code)
-                Console.out("Removed unit \(code)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.directory.removeUnit(code: code)
+            Console.out("Removed unit \(code)")
         }
     }
 }

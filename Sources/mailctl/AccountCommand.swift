@@ -3,6 +3,7 @@ import Foundation
 import MailAdmin
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct AccountCommand: ParsableCommand {
         Console.fields(pairs)
     }
 
-    struct Create: ParsableCommand {
+    struct Create: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a mailbox for a person or a service; the password is read, never taken from the command line.",
             discussion: """
@@ -44,38 +45,32 @@ struct AccountCommand: ParsableCommand {
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Flag(help: "E-mail a welcome message (how to log in; never the password).") var sendWelcome = false
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let context = try CommandContext.open(global, tool: "mailctl")
-                try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)", database: context.database)
-                let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
-                let (account, generated) = try context.mail.createAccount(
-                    NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password))
-                if global.json {
-                    try Console.json(CreatedAccount(account: account, generatedPassword: generated?.exposedValue))
-                } else {
-                    Console.out("Created mailbox \(account.address) (\(account.displayName))")
-                    showGenerated(generated, for: account.address)
-                }
-                if sendWelcome { try Notifications.send(.welcome, to: account, context: context, json: global.json) }
+        func run(in context: CommandContext) throws {
+            try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)")
+            let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
+            let (account, generated) = try context.mail.createAccount(
+                NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password))
+            if global.json {
+                try Console.json(CreatedAccount(account: account, generatedPassword: generated?.exposedValue))
+            } else {
+                Console.out("Created mailbox \(account.address) (\(account.displayName))")
+                showGenerated(generated, for: account.address)
             }
+            if sendWelcome { try context.notify(.welcome, to: account, json: global.json) }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: MailctlCommand {
         static let configuration = CommandConfiguration(abstract: "Show a mailbox.", discussion: "Example:\n  mailctl account show an.nguyen@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let context = try CommandContext.open(global, tool: "mailctl")
-                try AccountCommand.show(try context.mail.account(address), json: global.json, zone: context.config.locale.timeZone)
-            }
+        func run(in context: CommandContext) throws {
+            try AccountCommand.show(try context.mail.account(address), json: global.json, zone: context.config.locale.timeZone)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "List mailboxes by domain, status or unit.",
             discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --json")
@@ -84,18 +79,16 @@ struct AccountCommand: ParsableCommand {
         @Option(help: "Only this status: active, login-disabled, suspended, pending-purge.") var status: String?
         @Option(help: "Only owners in this unit and its sub-units.") var unit: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let accounts = try CommandContext.open(global, tool: "mailctl").mail.accounts(domain: domain, status: status, unit: unit?.uppercased())
-                if global.json { try Console.json(accounts); return }
-                Console.table(["ADDRESS", "NAME", "OWNER", "UNIT", "STATUS", "QUOTA"], accounts.map {
-                    [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]
-                })
-            }
+        func run(in context: CommandContext) throws {
+            let accounts = try context.mail.accounts(domain: domain, status: status, unit: unit?.uppercased())
+            if global.json { try Console.json(accounts); return }
+            Console.table(["ADDRESS", "NAME", "OWNER", "UNIT", "STATUS", "QUOTA"], accounts.map {
+                [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]
+            })
         }
     }
 
-    struct DisableLogin: ParsableCommand {
+    struct DisableLogin: MailctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "disable-login", abstract: "Stop logins; mail is still delivered.",
             discussion: "Example:\n  mailctl account disable-login an.nguyen@bonoivu.gov.vn --reason \"nghỉ phép\"")
@@ -103,15 +96,13 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The address.") var address: String
         @Option(help: "Why (audited).") var reason: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .loginDisabled, reason: reason)
-                Console.out("Logins to \(address) are refused; mail is still delivered")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.setStatus(address, to: .loginDisabled, reason: reason)
+            Console.out("Logins to \(address) are refused; mail is still delivered")
         }
     }
 
-    struct Suspend: ParsableCommand {
+    struct Suspend: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop logins and delivery (senders get a bounce).",
             discussion: "Example:\n  mailctl account suspend an.nguyen@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
@@ -119,30 +110,26 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The address.") var address: String
         @Option(help: "Why (audited).") var reason: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .suspended, reason: reason)
-                Console.out("Suspended \(address): no login, no delivery")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.setStatus(address, to: .suspended, reason: reason)
+            Console.out("Suspended \(address): no login, no delivery")
         }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a mailbox active again (also undoes a delete before purge).",
             discussion: "Example:\n  mailctl account enable an.nguyen@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                try CommandContext.open(global, tool: "mailctl").mail.setStatus(address, to: .active)
-                Console.out("\(address) is active")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.setStatus(address, to: .active)
+            Console.out("\(address) is active")
         }
     }
 
-    struct ResetPassword: ParsableCommand {
+    struct ResetPassword: MailctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-password", abstract: "Set a new password; the old one stops working at once.",
             discussion: """
@@ -156,24 +143,21 @@ struct AccountCommand: ParsableCommand {
         @Flag(help: "Require a change at the next chance.") var mustChange = false
         @Flag(help: "E-mail the owner that the password was reset (never the password).") var notify = false
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let context = try CommandContext.open(global, tool: "mailctl")
-                try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)", database: context.database)
-                let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
-                let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
-                if global.json {
-                    try Console.json(ResetResult(address: address, generatedPassword: generated?.exposedValue))
-                } else {
-                    Console.out("Password of \(address) reset")
-                    showGenerated(generated, for: address)
-                }
-                if notify { try Notifications.send(.passwordReset, to: try context.mail.account(address), context: context, json: global.json) }
+        func run(in context: CommandContext) throws {
+            try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)")
+            let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
+            let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
+            if global.json {
+                try Console.json(ResetResult(address: address, generatedPassword: generated?.exposedValue))
+            } else {
+                Console.out("Password of \(address) reset")
+                showGenerated(generated, for: address)
             }
+            if notify { try context.notify(.passwordReset, to: try context.mail.account(address), json: global.json) }
         }
     }
 
-    struct SetQuota: ParsableCommand {
+    struct SetQuota: MailctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-quota", abstract: "Set the storage quota in MB (0: none).",
             discussion: "Example:\n  mailctl account set-quota an.nguyen@bonoivu.gov.vn 4096")
@@ -181,15 +165,13 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The address.") var address: String
         @Argument(help: "MB.") var megabytes: Int
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                try CommandContext.open(global, tool: "mailctl").mail.setQuota(address, megabytes: megabytes)
-                Console.out("Quota of \(address): \(megabytes == 0 ? "none" : "\(megabytes) MB")")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.setQuota(address, megabytes: megabytes)
+            Console.out("Quota of \(address): \(megabytes == 0 ? "none" : "\(megabytes) MB")")
         }
     }
 
-    struct Rename: ParsableCommand {
+    struct Rename: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a mailbox a new address; the old one keeps receiving as an alias; no mail moves.",
             discussion: "Example:\n  mailctl account rename an.nguyen@bonoivu.gov.vn an.nguyenvan@bonoivu.gov.vn")
@@ -197,46 +179,39 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The current address.") var old: String
         @Argument(help: "The new address.") var new: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                try CommandContext.open(global, tool: "mailctl").mail.rename(old, to: new)
-                Console.out("Renamed \(old) to \(new); \(old) stays as an alias")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.rename(old, to: new)
+            Console.out("Renamed \(old) to \(new); \(old) stays as an alias")
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a mailbox: no login, no delivery, purged after mail.deleted_retention_days.",
             discussion: "Example:\n  mailctl account delete an.nguyen@bonoivu.gov.vn\n\nUndo before the purge with `mailctl account enable`.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let context = try CommandContext.open(global, tool: "mailctl")
-                try context.mail.setStatus(address, to: .pendingPurge)
-                Console.out("\(address) is pending purge; it is removed after \(context.config.mail.deletedRetentionDays) days (`mailctl account purge`)")
-            }
+        func run(in context: CommandContext) throws {
+            try context.mail.setStatus(address, to: .pendingPurge)
+            Console.out("\(address) is pending purge; it is removed after \(try context.mail.settings.deletedRetentionDays) days (`mailctl account purge`)")
         }
     }
 
-    struct Purge: ParsableCommand {
+    struct Purge: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove deleted mailboxes whose retention has run out (admin).",
             discussion: "Examples:\n  mailctl account purge\n  mailctl account purge --domain old.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only mailboxes of this domain.") var domain: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                let purged = try CommandContext.open(global, tool: "mailctl").mail.purge(domain: domain)
-                if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nothing to purge" : "Purged: \(purged.joined(separator: ", "))") }
-            }
+        func run(in context: CommandContext) throws {
+            let purged = try context.mail.purge(domain: domain)
+            if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nothing to purge" : "Purged: \(purged.joined(separator: ", "))") }
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: MailctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create mailboxes from CSV, all or nothing; generated passwords go to a file only you can read.",
             discussion: """
@@ -257,33 +232,30 @@ struct AccountCommand: ParsableCommand {
             if !dryRun, passwordsOut == nil { throw ValidationError("give --passwords-out FILE (the generated passwords go there), or --dry-run") }
         }
 
-        func run() throws {
-            try ExitStatus.run(tool: "mailctl") {
-                guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
-                let context = try CommandContext.open(global, tool: "mailctl")
-                try context.session.authorize(.mailAccountImport, target: "import:\(file)", database: context.database)
-                // Opened before anything is created, so the passwords always have somewhere to go.
-                let secrets = try passwordsOut.map { path in try SecretFile.create(path) }
-                var written = false
-                defer { if !written { secrets?.discard() } }
-                let name = (file as NSString).lastPathComponent
-                let force = progress
-                let report = try context.mail.importAccounts(csv: data, fileName: name, dryRun: dryRun) { done, total in
-                    Console.progress(done, total, label: "hashing passwords", force: force)
-                }
-                if !report.problems.isEmpty {
-                    throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created")
-                }
-                if let secrets, !report.dryRun {
-                    let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
-                    try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
-                    written = true
-                }
-                if global.json { try Console.json(report); return }
-                Console.out(report.dryRun
-                    ? "Would create \(report.rows) mailboxes from \(file): no problem found"
-                    : "Created \(report.created) mailboxes from \(file); passwords in \(passwordsOut ?? "")")
+        func run(in context: CommandContext) throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
+            try context.session.authorize(.mailAccountImport, target: "import:\(file)")
+            // Opened before anything is created, so the passwords always have somewhere to go.
+            let secrets = try passwordsOut.map { path in try SecretFile.create(path) }
+            var written = false
+            defer { if !written { secrets?.discard() } }
+            let name = (file as NSString).lastPathComponent
+            let force = progress
+            let report = try context.mail.importAccounts(csv: data, fileName: name, dryRun: dryRun) { done, total in
+                Console.progress(done, total, label: "hashing passwords", force: force)
             }
+            if !report.problems.isEmpty {
+                throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created")
+            }
+            if let secrets, !report.dryRun {
+                let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
+                try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
+                written = true
+            }
+            if global.json { try Console.json(report); return }
+            Console.out(report.dryRun
+                ? "Would create \(report.rows) mailboxes from \(file): no problem found"
+                : "Created \(report.created) mailboxes from \(file); passwords in \(passwordsOut ?? "")")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import MailAdmin
 import SwitchboardCLI
 import SwitchboardCore
+import SwitchboardBase
 
 /// `mailctl`: mail accounts on the Dovecot + Postfix that read the Switchboard database.
 @main
@@ -26,7 +27,7 @@ struct Mailctl: ParsableCommand {
 extension CommandContext {
     /// The mail service acting as this session.
     var mail: MailAdministration {
-        MailAdministration(database: database, session: session, settings: config.mail)
+        get throws { MailAdministration(database: database, session: session, settings: try MailSettings(loaded)) }
     }
 }
 
@@ -40,4 +41,11 @@ func readPassword(stdin: Bool, label: String) throws -> Secret? {
 func showGenerated(_ password: Secret?, for address: String) {
     guard let password else { return }
     Console.out("Password for \(address) (shown once, must be changed at first use): \(password.exposedValue)")
+}
+
+/// A `mailctl` command that acts on the directory (see ``ToolCommand``).
+protocol MailctlCommand: ToolCommand {}
+
+extension MailctlCommand {
+    static var tool: String { "mailctl" }
 }

@@ -162,10 +162,13 @@ import Testing
         }
         let check = try Workspace.run("/usr/bin/sqlite3", [target, "PRAGMA integrity_check; SELECT count(*) FROM person;"], in: workspace.folder)
         #expect(check.stdout == "ok\n5\n")
-        // The copy holds the whole log, the backup's own event included, and verifies on its own.
-        #expect(try SQLite.scalar(target, "SELECT max(seq) FROM audit_event") == (try workspace.scalar("SELECT max(seq) FROM audit_event")))
-        #expect(try SQLite.scalar(target, "SELECT action || ' ' || details FROM audit_event ORDER BY seq DESC LIMIT 1")
-                == #"database.backup {"destination":"\#(target)"}"#)
+        // The copy holds the whole log up to the backup, whose event comes after it is checked and names
+        // the copy's last event, and it verifies on its own.
+        let copied = try SQLite.scalar(target, "SELECT max(seq) FROM audit_event")
+        #expect(Int(copied).map { $0 + 1 } == Int(try workspace.scalar("SELECT max(seq) FROM audit_event")))
+        let event = try workspace.scalar("SELECT action || ' ' || outcome || ' ' || details FROM audit_event ORDER BY seq DESC LIMIT 1")
+        #expect(event.hasPrefix("database.backup ok {") && event.contains(#""audit_last_seq":\#(copied)"#)
+                && event.contains(#""destination":"\#(target)""#), "\(event)")
         let copyConfig = workspace.folder + "/copy.yaml"
         try "database:\n  path: \(target)\n".write(toFile: copyConfig, atomically: true, encoding: .utf8)
         let verify = try Workspace.run(Workspace.products + "/dirctl", ["audit", "verify", "--json", "--config", copyConfig], in: workspace.folder)
@@ -203,6 +206,7 @@ import Testing
         #expect(run.stderr.contains("failed its checks") && run.stderr.contains("audit intact: false"), "\(run.stderr)")
         #expect(!run.stdout.contains("Backup good"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == good, "the good backup was replaced")
+        #expect(try workspace.scalar("SELECT action || ' ' || outcome FROM audit_event ORDER BY seq DESC LIMIT 1") == "database.backup failed")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.folder).filter { $0.contains("partial") }
         #expect(leftovers.isEmpty, "\(leftovers)")
         // A destination that cannot be written is named in the error, and nothing is reported good.

@@ -2,6 +2,7 @@ import Foundation
 import Messaging
 import SwitchboardTestSupport
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 import Transport
 
@@ -279,8 +280,8 @@ import Transport
         #expect(mail.imapLogin(address, Self.password) == nil)
         let id = try mail.deliver(to: [address])
         #expect(try mail.delivered(id, to: address))
-        #expect(try mail.scalar("SELECT group_concat(details, ' ') FROM audit_event WHERE action = 'mail.domain.disable' AND target = 'mail-domain:\(mail.domain)' ORDER BY seq")
-                == #"{"from":"active","to":"disabled"} {"from":"disabled","to":"active"}"#)
+        #expect(try mail.scalar("SELECT group_concat(action || ' ' || details, ' ') FROM audit_event WHERE action LIKE 'mail.domain.%able' AND target = 'mail-domain:\(mail.domain)' ORDER BY seq")
+                == #"mail.domain.disable {"from":"active","to":"disabled"} mail.domain.enable {"from":"disabled","to":"active"}"#)
         let unknown = try mail.mailctl("domain", "disable", "nope-" + mail.domain)
         #expect(unknown.status == 65)
         #expect(unknown.stderr.contains("no mail domain"))

@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardTestSupport
 import MailAdmin
 import Messaging
+import SwitchboardBase
 import SwitchboardCore
 import Testing
 import Transport

@@ -37,7 +37,7 @@ import Testing
         Case(arguments: ["domain", "list"], allowed: readers, action: "mail.domain.read", events: 0, shows: "{d}"),
         Case(arguments: ["domain", "disable", "on.{d}"], allowed: admin, action: "mail.domain.disable",
              check: "SELECT status FROM mail_domain WHERE name = 'on.{d}'", expect: "disabled"),
-        Case(arguments: ["domain", "enable", "off.{d}"], allowed: admin, action: "mail.domain.disable",
+        Case(arguments: ["domain", "enable", "off.{d}"], allowed: admin, action: "mail.domain.enable",
              check: "SELECT status FROM mail_domain WHERE name = 'off.{d}'", expect: "active"),
         Case(arguments: ["account", "create", "new@{d}", "--name", "Tài khoản mới", "--password-stdin"], allowed: writers,
              action: "mail.account.create", check: status("new"), expect: "active"),

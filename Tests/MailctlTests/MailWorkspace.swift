@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 import SwitchboardTestSupport
 import Testing
 import Transport

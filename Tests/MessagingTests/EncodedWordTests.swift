@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Messaging
+import SwitchboardBase
 
 @Suite struct EncodedWordTests {
     static let vietnameseSubject = "Chào mừng Nguyễn Thị Thu Hà đến với hệ thống thư điện tử của Bộ"

@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import SwitchboardBase
 import Testing
 
 /// A line break in any header value would let its author add headers (a Bcc to everyone) or

@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import SwitchboardBase
 import Testing
 
 @Suite struct MailAddressTests {

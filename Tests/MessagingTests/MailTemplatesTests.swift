@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Messaging
+import SwitchboardBase
 
 @Suite struct MailTemplatesTests {
     static let password = "S3cret-Pa55!"

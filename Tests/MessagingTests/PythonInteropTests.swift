@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import SwitchboardBase
 import Testing
 
 /// Python's email package is a strict, widely used reader: if it reads back what we meant, so

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Messaging
+import SwitchboardBase
 
 @Suite struct QuotedPrintableTests {
     static let longVietnamese = """

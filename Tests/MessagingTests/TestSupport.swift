@@ -3,6 +3,7 @@ import SwitchboardTestSupport
 import Testing
 
 @testable import Messaging
+import SwitchboardBase
 
 /// Helpers shared by the Messaging tests: a small MIME reader and the python3 cross-check.
 enum TestSupport {

@@ -1,6 +1,7 @@
 import ICalendar
 import MailAdmin
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 import Transport
 

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 
 /// Test helper: `StressWriter DB NAME COUNT` adds COUNT rooms named NAME-i, one write transaction (and audit event) each,
 /// acting as root. Used by the multi-process concurrency test; prints one line per failure on standard error.

@@ -3,6 +3,7 @@ import SwitchboardTestSupport
 import GRDB
 import Testing
 @testable import SwitchboardCore
+import SwitchboardBase
 
 /// The hash chain, checkpoints and redaction, on a real SQLite file in a temp folder.
 @Suite struct AuditChainTests {

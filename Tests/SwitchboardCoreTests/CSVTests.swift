@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 
 /// Parses a string literal as UTF-8 bytes.

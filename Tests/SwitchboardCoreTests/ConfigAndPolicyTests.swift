@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardTestSupport
 import Testing
 @testable import SwitchboardCore
+import SwitchboardBase
 
 @Suite struct ConfigTests {
     @Test func theShippedConfigParsesToTheDesignDefaults() throws {
@@ -61,27 +62,5 @@ import Testing
         #expect(AccessPolicy.allows(.auditor, .auditExport))
         #expect(!AccessPolicy.allows(.helpdesk, .auditRead))
         #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint])
-    }
-}
-
-@Suite struct MailConfigTests {
-    @Test func plainTransportIsRefusedForAnythingButLoopback() {
-        #expect(throws: ConfigError.self) {
-            _ = try ConfigLoader.parse("mail:\n  relay: {host: mail.bo.gov.vn, port: 25, security: plain}\n", file: "x.yaml")
-        }
-        do {
-            _ = try ConfigLoader.parse("mail:\n  relay: {host: mail.bo.gov.vn, port: 25, security: plain}\n", file: "x.yaml")
-        } catch {
-            #expect("\(error)".contains("x.yaml:2: mail.relay"))
-            #expect("\(error)".contains("only for a loopback host"))
-        }
-        // A host name that merely starts with "127." is not loopback.
-        #expect(throws: ConfigError.self) {
-            _ = try ConfigLoader.parse("mail:\n  imap: {host: 127.mail.example.vn, port: 143, security: plain}\n", file: "x.yaml")
-        }
-        let local = try ConfigLoader.parse("mail:\n  relay: {host: 127.0.0.1, port: 25, security: plain}\n", file: "x.yaml")
-        #expect(local?.mail.relay.port == 25)
-        let tls = try ConfigLoader.parse("mail:\n  submission: {host: mail.bo.gov.vn, port: 587, security: starttls}\n", file: "x.yaml")
-        #expect(tls?.mail.submission.security == "starttls")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 
 /// Swift's String == uses canonical equivalence, so compare scalars to test normalization for real.

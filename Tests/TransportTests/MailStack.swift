@@ -1,5 +1,6 @@
 import Foundation
 import Transport
+import SwitchboardBase
 
 /// The running mail stack the integration tests talk to (ops/mailstack/start writes DIR/env),
 /// and fixtures in its database: every test makes its own domain, so tests run in parallel.

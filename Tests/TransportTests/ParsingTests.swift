@@ -1,4 +1,5 @@
 import SwitchboardCore
+import SwitchboardBase
 import Testing
 
 @testable import Transport

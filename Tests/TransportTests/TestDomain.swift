@@ -1,4 +1,5 @@
 import SwitchboardCore
+import SwitchboardBase
 import Transport
 
 /// A test's own domain in the stack's database; every mailbox in it has `password`.

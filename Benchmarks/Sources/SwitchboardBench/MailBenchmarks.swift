@@ -49,8 +49,8 @@ enum MailBenchmarks {
             print("ERROR: the env file lacks SMTP_PORT or TEMPLATES")
             return
         }
-        var settings = SwitchboardConfig.MailSettings()
-        settings.relay = .init(host: "127.0.0.1", port: port, security: "plain")
+        var settings = MailSettings()
+        settings.relay = .init(host: "127.0.0.1", port: port, security: .plain)
         settings.templatesDir = templates
         settings.notificationFrom = "helpdesk@bench.test"
         let notifier = try MailNotifier(settings: settings, timeZone: "Asia/Ho_Chi_Minh")

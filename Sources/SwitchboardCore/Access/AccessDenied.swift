@@ -1,5 +1,7 @@
+import SwitchboardBase
+
 /// The access policy refused an action (exit status 77). The refusal has been audited.
-public struct AccessDenied: Error, CustomStringConvertible, Sendable {
+public struct AccessDenied: SwitchboardError {
     /// Who asked.
     public let actor: String
     /// What they asked for.
@@ -8,4 +10,6 @@ public struct AccessDenied: Error, CustomStringConvertible, Sendable {
     public let reason: String
 
     public var description: String { "permission denied: \(actor) may not \(action): \(reason)" }
+
+    public var category: ErrorCategory { .denied }
 }

@@ -11,7 +11,8 @@ public enum Action: String, Sendable, CaseIterable {
     case auditRead = "audit.read", auditVerify = "audit.verify", auditExport = "audit.export"
     case auditCheckpoint = "audit.checkpoint", auditKeygen = "audit.keygen"
     case databaseBackup = "database.backup", databaseDoctor = "database.doctor"
-    case mailDomainAdd = "mail.domain.add", mailDomainDisable = "mail.domain.disable", mailDomainRead = "mail.domain.read"
+    case mailDomainAdd = "mail.domain.add", mailDomainDisable = "mail.domain.disable", mailDomainEnable = "mail.domain.enable"
+    case mailDomainRead = "mail.domain.read"
     case mailAccountCreate = "mail.account.create", mailAccountRead = "mail.account.read"
     case mailAccountDisableLogin = "mail.account.disable-login", mailAccountSuspend = "mail.account.suspend"
     case mailAccountEnable = "mail.account.enable", mailAccountResetPassword = "mail.account.reset-password"
@@ -21,6 +22,12 @@ public enum Action: String, Sendable, CaseIterable {
     case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
     case mailGroupPublish = "mail.group.publish", mailGroupUnpublish = "mail.group.unpublish"
     case mailQuotaReport = "mail.quota-report", mailNotify = "mail.notify"
+    /// The gate itself: root acting for someone (`--as`), and resolving the OS user to a person.
+    /// Only their refusals are recorded; `Session.resolve` decides them (root's uid, an active
+    /// person), never the role table.
+    case sessionAs = "session.as", sessionResolve = "session.resolve"
+    /// `dirctl init`: the database and its first admin.
+    case directoryInit = "directory.init"
 
     /// True for actions that change something (and so are audited when they succeed).
     public var isMutation: Bool {

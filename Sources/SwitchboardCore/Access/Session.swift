@@ -1,7 +1,11 @@
-
 public import GRDB
+import SwitchboardBase
 
-/// The person acting, resolved from the operating-system login, with the gate every action passes.
+/// The person acting, resolved from the operating-system login, and the one funnel through which
+/// every change reaches the database: authorize, change, audit event, in one transaction.
+///
+/// Nothing outside this type writes to the database: ``SwitchboardDatabase`` keeps its writer to
+/// itself, and ``AuditLog/append(_:context:action:target:outcome:details:)`` takes an ``Action``.
 public struct Session: Sendable {
     /// The directory login acting.
     public let login: String
@@ -13,6 +17,8 @@ public struct Session: Sendable {
     public let context: AuditContext
     /// The audit log this session writes to.
     public let audit: AuditLog
+    /// The database this session acts on.
+    public let database: SwitchboardDatabase
 
     /// Resolves the actor: the OS login must be an active person; `root` may act for `asLogin`.
     ///
@@ -24,7 +30,7 @@ public struct Session: Sendable {
         var context = AuditContext(actor: login, osUser: osUser, role: "none", tool: tool, host: host)
         if asLogin != nil, osUser != "root" {
             let denied = AccessDenied(actor: osUser, action: "act as \(login)", reason: "only root may use --as")
-            try recordDenial(database: database, audit: audit, context: context, action: "session.as", target: "person:\(login)", reason: denied.reason)
+            try recordDenial(database: database, audit: audit, context: context, action: .sessionAs, target: "person:\(login)", reason: denied.reason)
             throw denied
         }
         let row = try database.read { db in
@@ -32,58 +38,132 @@ public struct Session: Sendable {
         }
         guard let row, let role = Role(rawValue: row["role"]) else {
             let reason = "no person with login \"\(login)\" in the directory (an admin adds one with `dirctl person add`)"
-            try recordDenial(database: database, audit: audit, context: context, action: "session.resolve", target: "person:\(login)", reason: reason)
+            try recordDenial(database: database, audit: audit, context: context, action: .sessionResolve, target: "person:\(login)", reason: reason)
             throw AccessDenied(actor: login, action: "use \(tool)", reason: reason)
         }
         context.role = role.rawValue
         let status: String = row["status"]
         guard status == "active" else {
             let reason = "the directory account \"\(login)\" is \(status)"
-            try recordDenial(database: database, audit: audit, context: context, action: "session.resolve", target: "person:\(login)", reason: reason)
+            try recordDenial(database: database, audit: audit, context: context, action: .sessionResolve, target: "person:\(login)", reason: reason)
             throw AccessDenied(actor: login, action: "use \(tool)", reason: reason)
         }
-        return Session(login: login, personID: row["id"], role: role, context: context, audit: audit)
+        return Session(login: login, personID: row["id"], role: role, context: context, audit: audit, database: database)
     }
 
     /// A session for the bootstrap of `dirctl init`, before any person exists.
-    public static func bootstrap(osUser: String, tool: String, host: String, audit: AuditLog) -> Session {
+    public static func bootstrap(database: SwitchboardDatabase, osUser: String, tool: String, host: String, audit: AuditLog) -> Session {
         Session(login: osUser, personID: nil, role: .admin,
-                context: AuditContext(actor: osUser, osUser: osUser, role: "bootstrap", tool: tool, host: host), audit: audit)
+                context: AuditContext(actor: osUser, osUser: osUser, role: "bootstrap", tool: tool, host: host),
+                audit: audit, database: database)
     }
 
     /// Checks the policy; a refusal is written to the audit log, then thrown as ``AccessDenied``.
-    public func authorize(_ action: Action, target: String, database: SwitchboardDatabase) throws {
+    public func authorize(_ action: Action, target: String) throws {
         guard let role else {
             throw AccessDenied(actor: login, action: action.rawValue, reason: "unknown actor")
         }
         guard AccessPolicy.allows(role, action) else {
             let reason = "the \(role.rawValue) role does not include \(action.rawValue)"
-            try Self.recordDenial(database: database, audit: audit, context: context, action: action.rawValue, target: target, reason: reason)
+            try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason)
             throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
         }
     }
 
     /// Authorizes, then runs `body` and its audit event in one write transaction.
+    ///
+    /// With `dryRun`, everything runs (validation, constraints, the event) and is rolled back:
+    /// the result says what would happen, and nothing is written.
+    @discardableResult
     public func perform<T>(
-        _ action: Action, target: String, database: SwitchboardDatabase,
+        _ action: Action, target: String, dryRun: Bool = false,
         _ body: (Database, inout AuditDetails) throws -> T
     ) throws -> T {
-        try authorize(action, target: target, database: database)
-        return try database.write { db in
+        try authorize(action, target: target)
+        return try database.transaction { db in
             var details = AuditDetails()
             let result = try body(db, &details)
-            try audit.append(db, context: context, action: action.rawValue, target: target, details: details)
-            return result
+            try audit.append(db, context: context, action: action, target: target, details: details)
+            return (result, commit: !dryRun)
+        }
+    }
+
+    /// Authorizes `action` once, then runs a batch (an import) in one write transaction: `body`
+    /// records an event per row through the ``AuditBatch`` and decides whether the batch commits.
+    ///
+    /// A committed batch ends with one summary event for `action` carrying `batch.summary`; a
+    /// rolled-back one (problems found, or `dryRun`) leaves nothing behind.
+    public func batch<T>(
+        _ action: Action, target: String, dryRun: Bool = false,
+        _ body: (Database, inout AuditBatch) throws -> BatchOutcome<T>
+    ) throws -> T {
+        try authorize(action, target: target)
+        return try database.transaction { db in
+            var batch = AuditBatch(session: self, database: db)
+            switch try body(db, &batch) {
+            case .rollback(let result):
+                return (result, commit: false)
+            case .commit(let result):
+                try audit.append(db, context: context, action: action, target: target, details: batch.summary)
+                return (result, commit: !dryRun)
+            }
+        }
+    }
+
+    /// Records the outcome of work done outside a transaction (a doctor run, a sent notification,
+    /// a checked backup): the caller authorized `action` before the work began.
+    public func record(_ action: Action, target: String, outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()) throws {
+        try database.transaction { db in
+            try audit.append(db, context: context, action: action, target: target, outcome: outcome, details: details)
+            return ((), commit: true)
+        }
+    }
+
+    /// Signs a checkpoint over the newest event now (authorized as ``Action/auditCheckpoint``).
+    public func checkpoint(signer: CheckpointSigner) throws -> AuditCheckpoint? {
+        try authorize(.auditCheckpoint, target: "audit")
+        return try database.transaction { db in
+            (try audit.checkpoint(db, signer: signer), commit: true)
         }
     }
 
     private static func recordDenial(
-        database: SwitchboardDatabase, audit: AuditLog, context: AuditContext, action: String, target: String, reason: String
+        database: SwitchboardDatabase, audit: AuditLog, context: AuditContext, action: Action, target: String, reason: String
     ) throws {
         var details = AuditDetails()
         details["reason"] = reason
-        try database.write { db in
+        try database.transaction { db in
             try audit.append(db, context: context, action: action, target: target, outcome: .denied, details: details)
+            return ((), commit: true)
         }
+    }
+}
+
+/// How a batch ends: its changes and events committed, or all rolled back.
+public enum BatchOutcome<T> {
+    /// Keep the batch (unless it is a dry run).
+    case commit(T)
+    /// Undo the whole batch: nothing is written.
+    case rollback(T)
+}
+
+/// The events of one batch, written in the batch's transaction.
+public struct AuditBatch {
+    /// What the batch's closing event records (file, digest, counts).
+    public var summary = AuditDetails()
+    private let session: Session
+    private let database: Database
+
+    init(session: Session, database: Database) {
+        self.session = session
+        self.database = database
+    }
+
+    /// Records one row's change; `action` must be one the session's role may run.
+    public func record(_ action: Action, target: String, details: AuditDetails = AuditDetails()) throws {
+        guard let role = session.role, AccessPolicy.allows(role, action) else {
+            throw AccessDenied(actor: session.login, action: action.rawValue, reason: "the batch includes \(action.rawValue), which this role may not run")
+        }
+        try session.audit.append(database, context: session.context, action: action, target: target, details: details)
     }
 }

@@ -1,4 +1,5 @@
 public import Crypto
+import SwitchboardBase
 public import Foundation
 public import GRDB
 
@@ -137,25 +138,22 @@ public enum AuditKeys {
     }
 
     private static func write(_ text: String, to file: String, mode: mode_t) throws {
-        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, mode)
-        guard descriptor >= 0 else { throw AuditKeyError(file: file, problem: "cannot be written (\(String(cString: strerror(errno))))") }
-        defer { close(descriptor) }
-        fchmod(descriptor, mode)
-        let bytes = Array(text.utf8)
-        guard Foundation.write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
-            throw AuditKeyError(file: file, problem: "cannot be written (\(String(cString: strerror(errno))))")
+        do { try AtomicFile.write(text, to: file, mode: mode) } catch let error as FileWriteError {
+            throw AuditKeyError(file: file, problem: error.problem)
         }
     }
 }
 
 /// A key file that cannot be used.
-public struct AuditKeyError: Error, CustomStringConvertible, Sendable {
+public struct AuditKeyError: SwitchboardError {
     /// The file.
     public let file: String
     /// What is wrong and what to do.
     public let problem: String
 
     public var description: String { "audit key \(file): \(problem)" }
+
+    public var category: ErrorCategory { .badInput }
 }
 
 /// A checkpoint kept outside the database, as a small JSON file.
@@ -164,9 +162,7 @@ public enum AuditCheckpointFile {
     public static func write(_ checkpoint: AuditCheckpoint, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard FileManager.default.createFile(atPath: path, contents: try encoder.encode(checkpoint) + Data("\n".utf8)) else {
-            throw AuditKeyError(file: path, problem: "cannot be written")
-        }
+        try AtomicFile.write(Array(try encoder.encode(checkpoint)) + Array("\n".utf8), to: path)
     }
 
     /// Reads a checkpoint file.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// A value that may be put into an audit event's details.
 ///

@@ -1,4 +1,5 @@
 import Crypto
+import SwitchboardBase
 import Foundation
 
 /// One recorded administrative action, as stored in `audit_event` and exported.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 public import GRDB
 
 /// Exports of the audit log: JSON Lines (verifiable offline) and RFC 5424 syslog.

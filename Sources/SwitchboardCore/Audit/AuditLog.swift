@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchboardBase
 public import GRDB
 
 /// Appends to and reads the hash-chained audit log.
@@ -18,15 +19,26 @@ public struct AuditLog: Sendable {
     }
 
     /// Appends one event inside the caller's write transaction, so the change and its record commit together.
+    ///
+    /// Called by ``Session`` only: every change goes through its funnel.
     @discardableResult
     public func append(
+        _ db: Database, context: AuditContext, action: Action, target: String,
+        outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()
+    ) throws -> AuditEvent {
+        try append(db, context: context, action: action.rawValue, target: target, outcome: outcome, details: details)
+    }
+
+    /// Appends an event under any action name: internal, for this module's tests of the chain itself.
+    @discardableResult
+    func append(
         _ db: Database, context: AuditContext, action: String, target: String,
         outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()
     ) throws -> AuditEvent {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
         let previous: Int64 = last?["seq"] ?? 0
         let (seq, overflow) = previous.addingReportingOverflow(1)
-        guard !overflow else { throw DatabaseOpenError(path: "audit_event", problem: "the last seq is \(previous): the log was tampered with (run `dirctl audit verify`)") }
+        guard !overflow else { throw AuditError(.tampered, "audit log: the last seq is \(previous), which no real log reaches: it was tampered with (run `dirctl audit verify`)") }
         var event = AuditEvent(
             seq: seq, time: Timestamp.format(now()), actor: context.actor, osUser: context.osUser,
             role: context.role, tool: context.tool, host: context.host, action: action, target: target,

@@ -1,4 +1,5 @@
 public import Crypto
+import SwitchboardBase
 public import Foundation
 public import GRDB
 

@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchboardBase
 
 /// A parsed RFC 4180 CSV file: the header row and the data records that follow it.
 public struct CSVTable: Sendable {
@@ -17,11 +18,13 @@ public struct CSVRecord: Sendable {
 }
 
 /// A CSV file that cannot be parsed, naming the line (and, for encoding errors, the byte) at fault.
-public struct CSVError: Error, CustomStringConvertible, Sendable {
+public struct CSVError: SwitchboardError {
     /// The 1-based physical line the problem is reported on.
     public let line: Int
     /// A one-line message that starts with the line, e.g. "line 7: unbalanced quote: ...".
     public let description: String
+
+    public var category: ErrorCategory { .badInput }
 }
 
 /// An RFC 4180 CSV reader for UTF-8 input.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// An RFC 4180 CSV writer that also defuses spreadsheet formula injection.
 public enum CSVWriter {

@@ -1,5 +1,7 @@
+import SwitchboardBase
+
 /// A configuration file that cannot be used, with the file, line and key at fault.
-public struct ConfigError: Error, CustomStringConvertible, Sendable {
+public struct ConfigError: SwitchboardError {
     /// The file at fault.
     public let file: String
     /// The 1-based line, when known.
@@ -23,4 +25,6 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
         if let key { text += ": \(key)" }
         return text + ": " + problem
     }
+
+    public var category: ErrorCategory { .config }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import SwitchboardBase
 import Foundation
 import GRDB
 
@@ -81,9 +82,11 @@ extension SwitchboardDatabase {
             throw DirectoryError(.refused, "backup \(destination): the copy failed its checks (integrity: \(report.integrity); audit intact: \(report.audit.intact)); the old backup, if any, was kept")
         }
         for suffix in ["-wal", "-shm"] { try? fileManager.removeItem(atPath: staging + suffix) }
+        try AtomicFile.refuseLink(at: destination, existing: .replace)
         if rename(staging, destination) != 0 {
             throw DatabaseOpenError(path: destination, problem: "cannot move the checked copy into place: \(String(cString: strerror(errno)))")
         }
+        AtomicFile.syncFolder(of: destination)
         var final = report
         final.path = destination
         return final

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// LIKE patterns built from user text: `\`, `%` and `_` escaped, for `... LIKE ? ESCAPE '\\'`.
 enum SQLLike {

@@ -1,4 +1,5 @@
 import GRDB
+import SwitchboardBase
 
 extension SwitchboardDatabase {
     /// The mail tables and the views Dovecot and Postfix query: `ops/mail/schema.sql`, the contract

@@ -1,4 +1,5 @@
 import GRDB
+import SwitchboardBase
 
 extension SwitchboardDatabase {
     /// The ordered list of schema migrations: append, never edit one that has shipped.

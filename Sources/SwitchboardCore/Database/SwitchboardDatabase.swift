@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 public import GRDB
 
 /// The one SQLite file of the suite, opened the same way by every tool.
@@ -6,14 +7,15 @@ public import GRDB
 /// WAL, a busy timeout, foreign keys, `synchronous=FULL` and IMMEDIATE write transactions;
 /// the schema changes only through ``SwitchboardDatabase/migrator``, run on open.
 public final class SwitchboardDatabase: Sendable {
-    /// The underlying GRDB connection.
+    /// The underlying GRDB connection: internal, so that no other module can write except
+    /// through ``Session`` (which records the audit event in the same transaction).
     ///
     /// A queue, with WAL set here rather than by GRDB: GRDB's WAL set-up (for pools and for queues
     /// configured `.wal`) sets `synchronous = NORMAL` and, whenever the `-wal` file is missing or
     /// empty, creates and drops a table. That schema change makes Dovecot's and Postfix's prepared
     /// statements fail ("database schema has changed", a refused login). Other processes still read
     /// and write concurrently through WAL; one tool invocation needs no parallel readers.
-    public let writer: DatabaseQueue
+    let writer: DatabaseQueue
     /// The database file.
     public let path: String
 
@@ -64,23 +66,40 @@ public final class SwitchboardDatabase: Sendable {
         }
     }
 
-    /// Runs `updates` in one IMMEDIATE write transaction: all of it commits, or none.
+    /// Runs `updates` in one IMMEDIATE write transaction, committed when it says so, else rolled back.
+    ///
+    /// Internal: only ``Session`` (the audit funnel) and the maintenance code of this module write.
     @discardableResult
-    public func write<T>(_ updates: (Database) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try updates(db)
-                return .commit
+    func transaction<T>(_ updates: (Database) throws -> (T, commit: Bool)) throws -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    let (value, commit) = try updates(db)
+                    result = value
+                    return commit ? .commit : .rollback
+                }
+                guard let result else { throw DatabaseOpenError(path: path, problem: "transaction produced no result") }
+                return result
             }
-            guard let result else { throw DatabaseOpenError(path: path, problem: "transaction produced no result") }
-            return result
+        } catch {
+            throw StorageError.from(error, path: path) ?? error
         }
+    }
+
+    /// Runs `updates` in one committed write transaction (this module's maintenance and tests).
+    @discardableResult
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try transaction { db in (try updates(db), commit: true) }
     }
 
     /// Runs `value` on a read-only snapshot.
     public func read<T>(_ value: (Database) throws -> T) throws -> T {
-        try writer.read(value)
+        do {
+            return try writer.read(value)
+        } catch {
+            throw StorageError.from(error, path: path) ?? error
+        }
     }
 
     /// The identifier of the newest migration applied.
@@ -90,11 +109,9 @@ public final class SwitchboardDatabase: Sendable {
 
     /// Creates an empty file readable by its owner only; SQLite keeps an existing file's mode.
     static func createPrivateFile(_ path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw DatabaseOpenError(path: path, problem: "cannot create: \(String(cString: strerror(errno)))")
+        do { try AtomicFile.createEmpty(path, mode: 0o600) } catch let error as FileWriteError {
+            throw DatabaseOpenError(path: path, problem: error.problem)
         }
-        close(descriptor)
     }
 
     static func describe(_ error: any Error) -> String {
@@ -106,11 +123,13 @@ public final class SwitchboardDatabase: Sendable {
 }
 
 /// The database file cannot be opened or used.
-public struct DatabaseOpenError: Error, CustomStringConvertible, Sendable {
+public struct DatabaseOpenError: SwitchboardError {
     /// The file.
     public let path: String
     /// What went wrong and what to do.
     public let problem: String
 
     public var description: String { "database \(path): \(problem)" }
+
+    public var category: ErrorCategory { .unavailable }
 }

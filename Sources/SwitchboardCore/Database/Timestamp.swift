@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchboardBase
 
 /// The one text form of instants in the database: UTC, ISO 8601, milliseconds (`2026-11-29T01:22:33.123Z`).
 ///

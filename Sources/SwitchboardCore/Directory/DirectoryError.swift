@@ -1,7 +1,8 @@
 import Foundation
+import SwitchboardBase
 
 /// A directory operation that cannot be done, in words the helpdesk can act on.
-public struct DirectoryError: Error, CustomStringConvertible, Sendable {
+public struct DirectoryError: SwitchboardError {
     /// The kind of failure, which decides the exit status.
     public enum Code: Sendable {
         /// The input is malformed (exit 65).
@@ -30,23 +31,15 @@ public struct DirectoryError: Error, CustomStringConvertible, Sendable {
 
     /// Bad input in a named field: `field "value": reason`.
     public static func invalid(_ field: String, _ value: String, _ reason: String) -> DirectoryError {
-        DirectoryError(.invalidInput, "\(field) \(Self.quote(value)): \(reason)", field: field)
+        DirectoryError(.invalidInput, "\(field) \(Quoting.quoted(value)): \(reason)", field: field)
     }
 
-    /// Quotes a value for a message: control characters shown escaped, long values cut.
-    public static func quote(_ value: String) -> String {
-        var shown = ""
-        for scalar in value.unicodeScalars.prefix(60) {
-            if scalar.value < 0x20 || scalar.value == 0x7F { shown += String(format: "\\x%02X", scalar.value) } else { shown.unicodeScalars.append(scalar) }
-        }
-        if value.unicodeScalars.count > 60 { shown += "…" }
-        return "\"\(shown)\""
-    }
+    public var category: ErrorCategory { code == .refused ? .failed : .badInput }
 }
 
 extension DirectoryError {
     /// A file named on the command line that cannot be read or written.
     public static func fileUnreadable(_ path: String) -> DirectoryError {
-        DirectoryError(.invalidInput, "file \(quote(path)): cannot be read or written (check the path and permissions)")
+        DirectoryError(.invalidInput, "file \(Quoting.quoted(path)): cannot be read or written (check the path and permissions)")
     }
 }

@@ -1,4 +1,5 @@
 public import GRDB
+import SwitchboardBase
 
 /// An organizational unit: a department, an office, a team. Units form a tree.
 public struct Unit: Sendable, Codable, Equatable, FetchableRecord {

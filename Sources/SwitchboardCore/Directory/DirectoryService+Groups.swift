@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import GRDB
 
 extension DirectoryService {
@@ -7,7 +8,7 @@ extension DirectoryService {
     public func addGroup(name rawName: String, description rawDescription: String = "") throws -> DirectoryGroup {
         let name = try DirectoryValidation.groupName(rawName)
         let description = try DirectoryValidation.optionalText("description", rawDescription, maxLength: 500)
-        return try session.perform(.groupAdd, target: "group:\(name)", database: database) { db, details in
+        return try session.perform(.groupAdd, target: "group:\(name)") { db, details in
             if try Self.groupID(db, name: name) != nil { throw DirectoryError(.conflict, "group \(name) already exists") }
             try db.execute(sql: "INSERT INTO directory_group (name, description, created_at) VALUES (?, ?, ?)",
                            arguments: [name, description, timestamp])
@@ -18,7 +19,7 @@ extension DirectoryService {
 
     /// Removes a group and its memberships (in it and of it).
     public func removeGroup(name: String) throws {
-        try session.perform(.groupRemove, target: "group:\(name)", database: database) { db, details in
+        try session.perform(.groupRemove, target: "group:\(name)") { db, details in
             let group = try Self.requireGroup(db, name: name)
             let members = try Int.fetchOne(db, sql: "SELECT count(*) FROM group_member WHERE group_id = ?", arguments: [group.id]) ?? 0
             try db.execute(sql: "DELETE FROM directory_group WHERE id = ?", arguments: [group.id])
@@ -43,7 +44,7 @@ extension DirectoryService {
 
     /// Adds a member; a group that would contain itself, directly or through others, is refused.
     public func addMember(_ member: Member, to groupName: String) throws {
-        try session.perform(.groupMemberAdd, target: "group:\(groupName)", database: database) { db, details in
+        try session.perform(.groupMemberAdd, target: "group:\(groupName)") { db, details in
             let group = try Self.requireGroup(db, name: groupName)
             switch member {
             case let .person(rawLogin):
@@ -64,7 +65,7 @@ extension DirectoryService {
 
     /// Removes a direct member.
     public func removeMember(_ member: Member, from groupName: String) throws {
-        try session.perform(.groupMemberRemove, target: "group:\(groupName)", database: database) { db, details in
+        try session.perform(.groupMemberRemove, target: "group:\(groupName)") { db, details in
             let group = try Self.requireGroup(db, name: groupName)
             switch member {
             case let .person(login):
@@ -134,7 +135,7 @@ extension DirectoryService {
 
     static func requireGroup(_ db: Database, name: String) throws -> DirectoryGroup {
         guard let group = try DirectoryGroup.fetchOne(db, sql: "SELECT * FROM directory_group WHERE name = ?", arguments: [name]) else {
-            throw DirectoryError(.notFound, "no group named \(DirectoryError.quote(name)) (see `dirctl group list`)")
+            throw DirectoryError(.notFound, "no group named \(Quoting.quoted(name)) (see `dirctl group list`)")
         }
         return group
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchboardBase
 import GRDB
 
 /// One problem with one row of an import file.
@@ -53,7 +54,7 @@ extension DirectoryService {
     /// - Parameter progress: called with (rows done, rows in all) as rows are written.
     public func importPeople(csv data: Data, fileName: String, dryRun: Bool,
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> ImportReport {
-        try session.authorize(.personImport, target: "import:\(fileName)", database: database)
+        try session.authorize(.personImport, target: "import:\(fileName)")
         var report = ImportReport()
         report.dryRun = dryRun
         let table: CSVTable
@@ -121,8 +122,7 @@ extension DirectoryService {
         let total = parsed.count
         let stamp = timestamp
         let fileDigest = Hex.encode(SHA256Digest.of(data))
-        try database.writer.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
+        try session.batch(.personImport, target: "import:\(fileName)", dryRun: dryRun) { db, batch in
                 var problems: [ImportProblem] = []
                 var done = 0
                 // Pass 1: people, with their managers when those exist already; the rest wait for pass 2
@@ -146,12 +146,12 @@ extension DirectoryService {
                                 report.unchanged += 1
                             } else {
                                 report.updated += 1
-                                try session.audit.append(db, context: session.context, action: Action.personUpdate.rawValue, target: "person:\(row.login)", details: details)
+                                try batch.record(.personUpdate, target: "person:\(row.login)", details: details)
                             }
                         } else {
                             try Self.insertPerson(db, login: row.login, checked: checked, role: .staff, language: defaultLanguage, at: stamp, details: &details)
                             report.added += 1
-                            try session.audit.append(db, context: session.context, action: Action.personAdd.rawValue, target: "person:\(row.login)", details: details)
+                            try batch.record(.personAdd, target: "person:\(row.login)", details: details)
                         }
                     } catch let error as DirectoryError {
                         problems.append(ImportProblem(line: row.line, field: error.field?.replacingOccurrences(of: " ", with: "_"), reason: error.description))
@@ -169,7 +169,7 @@ extension DirectoryService {
                         var details = AuditDetails()
                         details["via"] = "import:\(fileName)"
                         if try !Self.updatePerson(db, person: person, checked: onlyManager, at: stamp, details: &details).isEmpty {
-                            try session.audit.append(db, context: session.context, action: Action.personUpdate.rawValue, target: "person:\(row.login)", details: details)
+                            try batch.record(.personUpdate, target: "person:\(row.login)", details: details)
                         }
                     } catch let error as DirectoryError {
                         problems.append(ImportProblem(line: row.line, field: "manager", reason: error.description))
@@ -177,26 +177,22 @@ extension DirectoryService {
                 }
                 if !problems.isEmpty {
                     report.problems = problems
-                    return .rollback
+                    return .rollback(())
                 }
-                var summary = AuditDetails()
-                summary["file"] = fileName
-                summary["sha256"] = fileDigest
-                summary["rows"] = report.rows
-                summary["added"] = report.added
-                summary["updated"] = report.updated
-                try session.audit.append(db, context: session.context, action: Action.personImport.rawValue, target: "import:\(fileName)", details: summary)
-                if dryRun { return .rollback }
-                report.committed = true
-                return .commit
-            }
+                batch.summary["file"] = fileName
+                batch.summary["sha256"] = fileDigest
+                batch.summary["rows"] = report.rows
+                batch.summary["added"] = report.added
+                batch.summary["updated"] = report.updated
+                report.committed = !dryRun
+                return .commit(())
         }
         return report
     }
 
     /// Writes people as CSV, with formula-like cells neutralized for spreadsheets.
     public func exportPeople(_ filter: PersonFilter) throws -> String {
-        try session.authorize(.personExport, target: "person:*", database: database)
+        try session.authorize(.personExport, target: "person:*")
         let rows = try people(filter).map { person in
             [person.login, person.displayName, person.givenName, person.familyName, person.email ?? "", person.unit ?? "",
              person.title, person.employeeNumber, person.phone, person.manager ?? "", person.language]

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import GRDB
 
 extension DirectoryService {
@@ -8,8 +9,8 @@ extension DirectoryService {
         let login = try DirectoryValidation.login(rawLogin)
         guard fields.displayName != nil else { throw DirectoryError(.invalidInput, "name: a new person needs a name (--name)") }
         let checked = try fields.checked()
-        if role != .staff { try session.authorize(.personSetRole, target: "person:\(login)", database: database) }
-        return try session.perform(.personAdd, target: "person:\(login)", database: database) { db, details in
+        if role != .staff { try session.authorize(.personSetRole, target: "person:\(login)") }
+        return try session.perform(.personAdd, target: "person:\(login)") { db, details in
             try Self.insertPerson(db, login: login, checked: checked, role: role, language: defaultLanguage, at: timestamp, details: &details)
             return try Self.requirePerson(db, login: login)
         }
@@ -20,7 +21,7 @@ extension DirectoryService {
     public func updatePerson(login rawLogin: String, fields: PersonFields) throws -> Person {
         let login = try DirectoryValidation.login(rawLogin)
         let checked = try fields.checked()
-        return try session.perform(.personUpdate, target: "person:\(login)", database: database) { db, details in
+        return try session.perform(.personUpdate, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             guard person.status != "purged" else { throw DirectoryError(.refused, "person \(login) was purged and cannot be changed") }
             try Self.updatePerson(db, person: person, checked: checked, at: timestamp, details: &details)
@@ -31,7 +32,7 @@ extension DirectoryService {
     /// Sets a person's role; the last active admin cannot lose the role.
     public func setRole(login rawLogin: String, role: Role) throws {
         let login = try DirectoryValidation.login(rawLogin)
-        try session.perform(.personSetRole, target: "person:\(login)", database: database) { db, details in
+        try session.perform(.personSetRole, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             if person.role == Role.admin.rawValue, role != .admin { try Self.requireAnotherAdmin(db, besides: person) }
             try db.execute(sql: "UPDATE person SET role = ?, updated_at = ? WHERE id = ?", arguments: [role.rawValue, timestamp, person.id])
@@ -58,7 +59,7 @@ extension DirectoryService {
     private func changeStatus(login rawLogin: String, to status: String, action: Action, allowedFrom: Set<String>, reason: String?) throws {
         let login = try DirectoryValidation.login(rawLogin)
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
-        try session.perform(action, target: "person:\(login)", database: database) { db, details in
+        try session.perform(action, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             guard allowedFrom.contains(person.status) else {
                 throw DirectoryError(.refused, "person \(login) is \(person.status); \(action.rawValue) applies only to a person who is \(allowedFrom.sorted().joined(separator: " or "))")
@@ -80,7 +81,7 @@ extension DirectoryService {
 
     /// Purges the personal data of departed people whose retention has run out; tombstones keep id and login.
     public func purgeDeparted() throws -> [String] {
-        try session.perform(.personPurge, target: "person:*", database: database) { db, details in
+        try session.perform(.personPurge, target: "person:*") { db, details in
             let stamp = timestamp
             let logins = try String.fetchAll(db, sql: "SELECT login FROM person WHERE status = 'departed' AND purge_after <= ? ORDER BY login", arguments: [stamp])
             try db.execute(sql: """
@@ -247,7 +248,7 @@ extension DirectoryService {
 
     static func requirePerson(_ db: Database, login: String) throws -> Person {
         guard let person = try findPerson(db, login: login) else {
-            throw DirectoryError(.notFound, "no person with login \(DirectoryError.quote(login)) (try `dirctl person search NAME`)")
+            throw DirectoryError(.notFound, "no person with login \(Quoting.quoted(login)) (try `dirctl person search NAME`)")
         }
         return person
     }
@@ -259,14 +260,12 @@ extension DirectoryService {
         let login = try DirectoryValidation.login(rawLogin)
         guard fields.displayName != nil else { throw DirectoryError(.invalidInput, "name: the first admin needs a name (--name)") }
         let checked = try fields.checked()
-        return try database.write { db in
+        return try session.perform(.directoryInit, target: "person:\(login)") { db, details in
             let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0
             guard existing == 0 else {
                 throw DirectoryError(.refused, "\(database.path) is already initialized (\(existing) people); add admins with `dirctl person add --role admin`")
             }
-            var details = AuditDetails()
             try Self.insertPerson(db, login: login, checked: checked, role: .admin, language: defaultLanguage, at: timestamp, details: &details)
-            try session.audit.append(db, context: session.context, action: "directory.init", target: "person:\(login)", details: details)
             return try Self.requirePerson(db, login: login)
         }
     }

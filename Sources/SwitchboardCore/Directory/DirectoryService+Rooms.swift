@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import GRDB
 
 /// Room fields as given; nil means "not given".
@@ -48,7 +49,7 @@ extension DirectoryService {
         let name = try DirectoryValidation.text("room name", rawName, maxLength: 100)
         let checked = try fields.checked()
         guard let kind = checked.kind else { throw DirectoryError(.invalidInput, "kind: a new room needs --kind physical or --kind virtual") }
-        return try session.perform(.roomAdd, target: "room:\(name)", database: database) { db, details in
+        return try session.perform(.roomAdd, target: "room:\(name)") { db, details in
             if try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ?", arguments: [name]) != nil {
                 throw DirectoryError(.conflict, "room \(name) already exists")
             }
@@ -66,7 +67,7 @@ extension DirectoryService {
     public func updateRoom(name: String, newName: String?, fields: RoomFields) throws -> Room {
         let checked = try fields.checked()
         let renamed = try newName.map { try DirectoryValidation.text("room name", $0, maxLength: 100) }
-        return try session.perform(.roomUpdate, target: "room:\(name)", database: database) { db, details in
+        return try session.perform(.roomUpdate, target: "room:\(name)") { db, details in
             let room = try Self.requireRoom(db, name: name)
             if let renamed, renamed != room.name {
                 if try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ? AND id <> ?", arguments: [renamed, room.id]) != nil {
@@ -101,7 +102,7 @@ extension DirectoryService {
 
     static func requireRoom(_ db: Database, name: String) throws -> Room {
         guard let room = try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ?", arguments: [name]) else {
-            throw DirectoryError(.notFound, "no room named \(DirectoryError.quote(name)) (see `dirctl room list`)")
+            throw DirectoryError(.notFound, "no room named \(Quoting.quoted(name)) (see `dirctl room list`)")
         }
         return room
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import SwitchboardBase
 import GRDB
 
 /// The directory's operations: each one authorized, validated, and written with its audit event.
@@ -26,7 +27,7 @@ public struct DirectoryService: Sendable {
 
     /// Authorizes a read, without writing anything.
     func authorizeRead(_ action: Action, target: String) throws {
-        try session.authorize(action, target: target, database: database)
+        try session.authorize(action, target: target)
     }
 
     /// The current time as stored.
@@ -39,7 +40,7 @@ public struct DirectoryService: Sendable {
     public func addUnit(code rawCode: String, name rawName: String, parent: String?) throws -> Unit {
         let code = try DirectoryValidation.unitCode(rawCode)
         let name = try DirectoryValidation.text("unit name", rawName, maxLength: 200)
-        return try session.perform(.unitAdd, target: "unit:\(code)", database: database) { db, details in
+        return try session.perform(.unitAdd, target: "unit:\(code)") { db, details in
             if try Self.unitID(db, code: code) != nil {
                 throw DirectoryError(.conflict, "unit \(code) already exists")
             }
@@ -55,7 +56,7 @@ public struct DirectoryService: Sendable {
     /// Renames a unit (its code stays).
     public func renameUnit(code: String, name rawName: String) throws {
         let name = try DirectoryValidation.text("unit name", rawName, maxLength: 200)
-        try session.perform(.unitRename, target: "unit:\(code)", database: database) { db, details in
+        try session.perform(.unitRename, target: "unit:\(code)") { db, details in
             let unit = try Self.requireUnit(db, code: code)
             try db.execute(sql: "UPDATE unit SET name = ? WHERE id = ?", arguments: [name, unit.id])
             details["from"] = unit.name
@@ -65,7 +66,7 @@ public struct DirectoryService: Sendable {
 
     /// Moves a unit under another (nil: to the top); a move under its own subtree is refused.
     public func moveUnit(code: String, parent: String?) throws {
-        try session.perform(.unitMove, target: "unit:\(code)", database: database) { db, details in
+        try session.perform(.unitMove, target: "unit:\(code)") { db, details in
             let unit = try Self.requireUnit(db, code: code)
             var newParentID: Int64?
             if let parent {
@@ -86,7 +87,7 @@ public struct DirectoryService: Sendable {
 
     /// Removes a unit that has no sub-units and no people.
     public func removeUnit(code: String) throws {
-        try session.perform(.unitRemove, target: "unit:\(code)", database: database) { db, details in
+        try session.perform(.unitRemove, target: "unit:\(code)") { db, details in
             let unit = try Self.requireUnit(db, code: code)
             let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent_id = ?", arguments: [unit.id]) ?? 0
             let people = try Int.fetchOne(db, sql: "SELECT count(*) FROM person WHERE unit_id = ? AND status <> 'purged'", arguments: [unit.id]) ?? 0
@@ -136,14 +137,14 @@ public struct DirectoryService: Sendable {
 
     static func requireUnitID(_ db: Database, code: String) throws -> Int64 {
         guard let id = try unitID(db, code: code) else {
-            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)", field: "unit")
+            throw DirectoryError(.notFound, "no unit with code \(Quoting.quoted(code)) (see `dirctl unit list`)", field: "unit")
         }
         return id
     }
 
     static func requireUnit(_ db: Database, code: String) throws -> Unit {
         guard let unit = try Unit.fetchOne(db, sql: "SELECT * FROM unit WHERE code = ?", arguments: [code]) else {
-            throw DirectoryError(.notFound, "no unit with code \(DirectoryError.quote(code)) (see `dirctl unit list`)", field: "unit")
+            throw DirectoryError(.notFound, "no unit with code \(Quoting.quoted(code)) (see `dirctl unit list`)", field: "unit")
         }
         return unit
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// Checks and normalizes directory input; every failure names the field and the value.
 public enum DirectoryValidation {

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 
 /// Person fields as given on the command line or in a CSV row; nil means "not given".
 public struct PersonFields: Sendable, Equatable {

@@ -77,7 +77,7 @@ public enum TextNormalization {
     }
 
     /// Formats a scalar as "U+XXXX" (at least four upper-case hex digits).
-    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+    public static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a text is not an acceptable e-mail address.
-public struct EmailAddressError: Error, CustomStringConvertible, Sendable {
+public struct EmailAddressError: SwitchboardError {
     /// The rejected input in a form safe to show: truncated to 80 Unicode scalars (with "…"
     /// appended when cut), with control, format and line-separator characters, backslashes and
     /// double quotes escaped.
@@ -13,6 +13,8 @@ public struct EmailAddressError: Error, CustomStringConvertible, Sendable {
         "invalid e-mail address \"\(input)\": \(reason)"
     }
 
+    public var category: ErrorCategory { .badInput }
+
 }
 
 extension EmailAddressError {
@@ -23,32 +25,7 @@ extension EmailAddressError {
 
     /// Truncates to 80 scalars and escapes anything that could break a one-line log message.
     static func sanitized(_ raw: String) -> String {
-        let limit = 80
-        var output = ""
-        var taken = 0
-        for scalar in raw.unicodeScalars {
-            if taken == limit {
-                output += "…"
-                break
-            }
-            taken += 1
-            switch scalar {
-            case "\\": output += "\\\\"
-            case "\"": output += "\\\""
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\0": output += "\\0"
-            default:
-                switch scalar.properties.generalCategory {
-                case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
-                    output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                default:
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output
+        Quoting.escaped(raw, limit: 80)
     }
 }
 

@@ -1,5 +1,5 @@
 /// A file named as input that is missing, unreadable or not of the expected kind (exit status 65).
-public struct InputFileError: Error, CustomStringConvertible, Sendable {
+public struct InputFileError: SwitchboardError {
     /// The file.
     public let path: String
     /// What is wrong with it.
@@ -12,4 +12,6 @@ public struct InputFileError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(path): \(problem)" }
+
+    public var category: ErrorCategory { .badInput }
 }

@@ -1,0 +1,24 @@
+public import ArgumentParser
+
+/// A command of a Switchboard tool that acts on the directory.
+///
+/// `run()` does what every such command does: load the config, open the database, resolve the
+/// actor, call ``run(in:)``, and turn any error into one line and its exit status. A conforming
+/// command's `run(in:)` holds only its own work.
+public protocol ToolCommand: ParsableCommand {
+    /// The tool's name, as errors and audit events show it (`dirctl`, `mailctl`).
+    static var tool: String { get }
+    /// The options every command takes.
+    var global: GlobalOptions { get }
+    /// The command's own work, with the context opened.
+    func run(in context: CommandContext) throws
+}
+
+extension ToolCommand {
+    /// Opens the context and runs the command, mapping errors to exit statuses.
+    public func run() throws {
+        try ExitStatus.run(tool: Self.tool) {
+            try run(in: CommandContext.open(global, tool: Self.tool))
+        }
+    }
+}
