@@ -12,10 +12,7 @@ enum TestSupport {
 
     /// A fresh empty folder under the temporary directory.
     static func makeTemporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("messaging-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try ScratchFolder.make("messaging-tests")
     }
 
     /// Writes `files` (name to content) into a new temporary folder and returns its path.
