@@ -8,12 +8,15 @@ public struct CommandRun: Sendable {
     public var stdout: String
     /// Standard error.
     public var stderr: String
+    /// True when a signal ended the program (`status` is then the signal's number).
+    public var killedBySignal: Bool
 
     /// A result.
-    public init(status: Int32, stdout: String, stderr: String) {
+    public init(status: Int32, stdout: String, stderr: String, killedBySignal: Bool = false) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
+        self.killedBySignal = killedBySignal
     }
 }
 
@@ -70,6 +73,16 @@ public enum ProcessRunner {
         _ program: String, _ arguments: [String], in folder: String? = nil, stdin: String? = nil,
         environment: [String: String?] = [:], timeout: Double = defaultTimeout
     ) throws -> CommandRun {
+        let running = try start(program, arguments, in: folder, environment: environment)
+        try running.closeInput(writing: stdin)
+        return try running.finish(timeout: timeout)
+    }
+
+    /// Starts a program and returns at once, for tests that watch it run or kill it part-way;
+    /// `finish` then collects it, with the same timeout rule as `run`.
+    public static func start(
+        _ program: String, _ arguments: [String], in folder: String? = nil, environment: [String: String?] = [:]
+    ) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw TestSetupError("\(program) not found: build first (`swift build --build-tests`, or `make test`)")
         }
@@ -82,36 +95,7 @@ public enum ProcessRunner {
             process.environment = merged
         }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        // Read both pipes on their own threads, so a large output cannot block the child and a hung child cannot block us.
-        let group = DispatchGroup()
-        let collected = Collected()
-        for (pipe, isError) in [(out, false), (err, true)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isError: isError)
-                group.leave()
-            }
-        }
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        if group.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            // A grandchild may still hold the pipes: give the readers a moment, no more.
-            _ = group.wait(timeout: .now() + 2)
-            let (_, errData) = collected.get()
-            throw TestSetupError("\(program) \(arguments.joined(separator: " ")) still ran after \(Int(timeout)) s and was killed; its stderr: \(String(decoding: errData, as: UTF8.self).suffix(500))")
-        }
-        process.waitUntilExit()
-        let (outData, errData) = collected.get()
-        return CommandRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
+        return try RunningProcess(process, named: ([program] + arguments).joined(separator: " "))
     }
 
     /// Runs a program that must succeed; throws with its stderr otherwise.
@@ -127,22 +111,86 @@ public enum ProcessRunner {
     }
 }
 
-/// The two outputs of a child process, filled by the reader threads.
-private final class Collected: @unchecked Sendable {
+/// A started program whose two outputs are read as they come, each on a thread of its own, so a
+/// large output cannot block the child and a hung child cannot block the test.
+public final class RunningProcess: @unchecked Sendable {
+    /// The process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    private let process: Process
+    private let name: String
+    private let input = Pipe()
+    private let readers = DispatchGroup()
     private let lock = NSLock()
     private var out = Data()
     private var err = Data()
 
-    func set(_ data: Data, isError: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if isError { err = data } else { out = data }
+    init(_ process: Process, named name: String) throws {
+        self.process = process
+        self.name = name
+        let outPipe = Pipe(), errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = input
+        try process.run()
+        for (handle, isError) in [(outPipe.fileHandleForReading, false), (errPipe.fileHandleForReading, true)] {
+            readers.enter()
+            Thread { [self] in
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    lock.lock()
+                    if isError { err.append(chunk) } else { out.append(chunk) }
+                    lock.unlock()
+                }
+                readers.leave()
+            }.start()
+        }
     }
 
-    func get() -> (Data, Data) {
+    /// Writes `text` (if any) to the program's standard input and closes it.
+    public func closeInput(writing text: String? = nil) throws {
+        if let text { input.fileHandleForWriting.write(Data(text.utf8)) }
+        try input.fileHandleForWriting.close()
+    }
+
+    /// Standard error so far.
+    public var standardError: String {
         lock.lock()
         defer { lock.unlock() }
-        return (out, err)
+        return String(decoding: err, as: UTF8.self)
+    }
+
+    /// Waits until standard error contains `text`; false after `timeout` seconds or when the program ended first.
+    public func waitForStandardError(containing text: String, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if standardError.contains(text) { return true }
+            if !process.isRunning { return standardError.contains(text) }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// Sends a signal (SIGKILL unless told).
+    public func kill(_ signal: Int32 = SIGKILL) {
+        _ = Glibc.kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the program to end and returns what it printed; kills it and throws after `timeout` seconds.
+    public func finish(timeout: Double = ProcessRunner.defaultTimeout) throws -> CommandRun {
+        if readers.wait(timeout: .now() + timeout) == .timedOut {
+            kill()
+            process.waitUntilExit()
+            // A grandchild may still hold the pipes: give the readers a moment, no more.
+            _ = readers.wait(timeout: .now() + 2)
+            throw TestSetupError("\(name.prefix(300)) still ran after \(Int(timeout)) s and was killed; its stderr: \(standardError.suffix(500))")
+        }
+        process.waitUntilExit()
+        lock.lock()
+        defer { lock.unlock() }
+        return CommandRun(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                          stderr: String(decoding: err, as: UTF8.self), killedBySignal: process.terminationReason == .uncaughtSignal)
     }
 }
 
