@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCurl", "SwitchboardBase"]),
         .target(name: "Messaging", dependencies: ["SwitchboardBase", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
-        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging"]),
+        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [

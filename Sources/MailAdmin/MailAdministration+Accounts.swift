@@ -137,7 +137,7 @@ extension MailAdministration {
                 throw MailError(.refused, "mailbox \(address.key) is \(account.status); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.sorted().joined(separator: " or "))")
             }
             let purgeAfter = status == .pendingPurge
-                ? Timestamp.format(now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
+                ? Timestamp.format(clock.now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
             try db.execute(sql: "UPDATE mailbox SET status = ?, status_changed_at = ?, purge_after = ? WHERE id = ?",
                            arguments: [status.rawValue, timestamp, purgeAfter, account.id])
             details["from"] = account.status

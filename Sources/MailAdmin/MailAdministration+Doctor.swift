@@ -1,3 +1,4 @@
+import Logging
 public import SwitchboardBase
 import SwitchboardCore
 
@@ -24,10 +25,13 @@ extension MailAdministration {
         let target = "mailbox:\(address.lowercased())"
         try session.authorize(.mailAccountDoctor, target: target)
         let secret = try password()
-        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock)
+        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock, wallClock: self.clock)
         var steps: [DoctorStep] = []
         let seconds = try clock.seconds { steps = try doctor.run(address: address, password: secret) }
         let report = DoctorReport(steps: steps, seconds: seconds)
+        for step in steps {
+            session.logger.debug("doctor \(address): \(step.name) \(step.result) in \(Int(step.seconds * 1000)) ms: \(step.detail)")
+        }
         var details = AuditDetails()
         details["failed_step"] = steps.first { $0.result == "failed" }?.name ?? ""
         try session.record(.mailAccountDoctor, target: target, outcome: report.passed ? .ok : .failed, details: details)

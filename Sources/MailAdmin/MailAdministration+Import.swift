@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 import GRDB
 public import SwitchboardCore
 import SwitchboardBase
@@ -106,14 +107,13 @@ extension MailAdministration {
         let passwords = rows.map { _ in PasswordGenerator.generate() }
         let hashes = HashResults(count: rows.count)
         let hasher = self.hasher
-        let start = DispatchTime.now().uptimeNanoseconds
         let total = rows.count
-        DispatchQueue.concurrentPerform(iterations: rows.count) { index in
-            hashes.set(index, Result { try hasher.hash(passwords[index]) })
-            let done = hashes.finished()
-            if done % 100 == 0 || done == total { progress(done, total) }
+        report.hashingSeconds = ContinuousClock().seconds {
+            DispatchQueue.concurrentPerform(iterations: rows.count) { index in
+                let done = hashes.set(index, Result { try hasher.hash(passwords[index]) })
+                if done % 100 == 0 || done == total { progress(done, total) }
+            }
         }
-        report.hashingSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let hashed = try hashes.values()
 
         let stamp = timestamp
@@ -170,32 +170,32 @@ private enum PeopleIndex {
 }
 
 /// Hash results filled in from many threads.
-private final class HashResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<String, any Error>?]
-    private var done = 0
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<String, any Error>) {
-        lock.lock()
-        results[index] = result
-        done += 1
-        lock.unlock()
+/// The hashes of an import, filled in by every core at once.
+private final class HashResults: Sendable {
+    private struct State {
+        var results: [Result<String, any Error>?]
+        var done = 0
     }
 
-    func finished() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return done
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count))) }
+
+    /// Stores one result; returns how many are done.
+    func set(_ index: Int, _ result: sending Result<String, any Error>) -> Int {
+        state.withLock { state in
+            state.results[index] = result
+            state.done += 1
+            return state.done
+        }
     }
 
     func values() throws -> [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try results.map { result in
-            guard let result else { throw PasswordHashError(description: "a password was not hashed") }
-            return try result.get()
+        try state.withLock { state in
+            try state.results.map { result in
+                guard let result else { throw PasswordHashError(description: "a password was not hashed") }
+                return try result.get()
+            }
         }
     }
 }

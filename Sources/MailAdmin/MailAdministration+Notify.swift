@@ -1,4 +1,6 @@
+import Logging
 import Foundation
+import SwitchboardBase
 import SwitchboardCore
 
 extension MailAdministration {
@@ -12,13 +14,15 @@ extension MailAdministration {
         let target = "mailbox:\(account.address)"
         try session.authorize(.mailNotify, target: target)
         let notifier = try MailNotifier(settings: settings, timeZone: timeZone)
-        let mail = try notifier.render(kind, to: account.recipient, values: values, now: now())
+        let mail = try notifier.render(kind, to: account.recipient, values: values, now: clock.now())
         var details = AuditDetails()
         details["notification"] = kind.rawValue
         details["message_id"] = mail.messageID
         do {
             try notifier.send([mail])
+            session.logger.info("sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
         } catch {
+            session.logger.warning("the \(kind.rawValue) mail to \(account.address) was not sent: \(error)")
             details["error"] = String(describing: error)
             try session.record(.mailNotify, target: target, outcome: .failed, details: details)
             throw error

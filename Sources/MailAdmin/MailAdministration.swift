@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 public import SwitchboardCore
 import SwitchboardBase
@@ -16,27 +16,27 @@ public struct MailAdministration: Sendable {
     public let settings: MailSettings
     /// Hashes passwords.
     public let hasher: any PasswordHashing
-    /// The time source.
-    public let now: @Sendable () -> Date
+    /// Calendar time: expiry, retention, timestamps.
+    public let clock: any WallClock
 
     /// A service acting as `session`.
     public init(database: SwitchboardDatabase, session: Session, settings: MailSettings,
-                hasher: (any PasswordHashing)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                hasher: (any PasswordHashing)? = nil, clock: any WallClock = SystemWallClock()) {
         self.database = database
         self.session = session
         self.settings = settings
         self.hasher = hasher ?? CryptPasswordHasher(
             scheme: settings.passwordScheme, cost: settings.passwordCost)
-        self.now = now
+        self.clock = clock
     }
 
     /// The password policy of the config.
     public var policy: PasswordPolicy { PasswordPolicy(minimumLength: settings.passwordMinLength) }
 
-    var timestamp: String { Timestamp.format(now()) }
+    var timestamp: String { Timestamp.format(clock.now()) }
 
     var passwordExpiry: String? {
-        settings.passwordMaxAgeDays > 0 ? Timestamp.format(now().addingTimeInterval(Double(settings.passwordMaxAgeDays) * 86_400)) : nil
+        settings.passwordMaxAgeDays > 0 ? Timestamp.format(clock.now().addingTimeInterval(Double(settings.passwordMaxAgeDays) * 86_400)) : nil
     }
 
     /// Validates an address and returns its stored form (lower-case, IDN domain as punycode).

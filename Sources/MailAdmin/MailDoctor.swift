@@ -29,14 +29,17 @@ public struct MailDoctor: Sendable {
     public var deliveryTimeout: Double = 10
     /// Times each step.
     public let clock: any Clock<Duration>
+    /// Calendar time, for the password's expiry.
+    public let wallClock: any WallClock
 
     /// A doctor.
     public init(database: SwitchboardDatabase, settings: MailSettings, timeZone: String,
-                clock: any Clock<Duration> = ContinuousClock()) {
+                clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock()) {
         self.database = database
         self.settings = settings
         self.timeZone = timeZone
         self.clock = clock
+        self.wallClock = wallClock
     }
 
     /// Runs every step; after a failure the rest are skipped. The password is only ever given to libcurl.
@@ -140,7 +143,7 @@ public struct MailDoctor: Sendable {
             if let login: String = row["login"], let personStatus: String = row["person_status"], personStatus != "active" {
                 notes.append("warning: its owner \(login) is \(personStatus) in the directory")
             }
-            if let expires: String = row["password_expires_at"], expires < Timestamp.format(Date()) {
+            if let expires: String = row["password_expires_at"], expires < Timestamp.format(wallClock.now()) {
                 notes.append("warning: the password expired on \(Timestamp.display(expires, zone: timeZone))")
             }
             if (row["must_change_password"] as Bool?) == true { notes.append("the owner must change the password") }

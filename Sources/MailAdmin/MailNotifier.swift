@@ -102,19 +102,19 @@ public struct MailNotifier: Sendable {
     /// Sends messages over one relay connection, reused for all of them. Returns the seconds taken.
     @discardableResult
     public func send(_ mails: [OutgoingMail], reuseConnection: Bool = true) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
         let hello = settings.notificationFrom.split(separator: "@").last.map(String.init) ?? "switchboard"
-        if reuseConnection {
-            let session = try SMTPSession(server: relay, credentials: nil, heloName: hello)
-            defer { session.close() }
-            for mail in mails { _ = try session.send(from: mail.from, to: [mail.to], message: mail.message) }
-        } else {
-            for mail in mails {
+        return try ContinuousClock().seconds {
+            if reuseConnection {
                 let session = try SMTPSession(server: relay, credentials: nil, heloName: hello)
-                _ = try session.send(from: mail.from, to: [mail.to], message: mail.message)
-                session.close()
+                defer { session.close() }
+                for mail in mails { _ = try session.send(from: mail.from, to: [mail.to], message: mail.message) }
+            } else {
+                for mail in mails {
+                    let session = try SMTPSession(server: relay, credentials: nil, heloName: hello)
+                    _ = try session.send(from: mail.from, to: [mail.to], message: mail.message)
+                    session.close()
+                }
             }
         }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 public import SwitchboardCore
 import SwitchboardBase
 
@@ -12,23 +13,50 @@ public struct CommandContext: Sendable {
     public let session: Session
     /// The tool name.
     public let tool: String
+    /// The command's logger (standard error, level from the config or `--verbose`).
+    public let logger: Logger
 
     /// The settings.
     public var config: SwitchboardConfig { loaded.config }
 
     /// Loads the config, opens the database and resolves the actor.
     public static func open(_ options: GlobalOptions, tool: String) throws -> CommandContext {
+        // Each phase is timed for `--verbose`, where start-up time goes (ops/bench/run reads these lines).
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap() -> String {
+            let now = clock.now
+            defer { mark = now }
+            let parts = mark.duration(to: now).components
+            return String(format: "%.2f ms", Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15)
+        }
         let loaded = try loadConfig(options)
+        let logger = Logger(label: "switchboard.\(tool)")
+        logger.debug("timing: config \(lap()) (\(loaded.file ?? "built-in defaults"))")
         let database = try SwitchboardDatabase(path: loaded.config.database.path,
                                                busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds)
+        logger.debug("timing: database open and schema check \(lap()) (\(database.path))")
+        let audit = auditLog(loaded.config)
+        logger.debug("timing: audit key \(lap())")
         let session = try Session.resolve(database: database, osUser: OperatingSystem.login(), asLogin: options.asLogin,
-                                          tool: tool, host: OperatingSystem.hostName(), audit: auditLog(loaded.config))
-        return CommandContext(loaded: loaded, database: database, session: session, tool: tool)
+                                          tool: tool, host: OperatingSystem.hostName(), audit: audit, logger: logger)
+        logger.debug("timing: actor \(lap())")
+        return CommandContext(loaded: loaded, database: database, session: session, tool: tool, logger: logger)
     }
 
     /// Loads the configuration the options and environment select.
+    ///
+    /// Logging is set up here, once the config says its level: every later `Logger` writes there.
     public static func loadConfig(_ options: GlobalOptions) throws -> LoadedConfig {
-        try ConfigLoader.load(explicit: options.config, environment: ProcessInfo.processInfo.environment)
+        let loaded: LoadedConfig
+        do {
+            loaded = try ConfigLoader.load(explicit: options.config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            LogBootstrap.bootstrap(level: options.verbose ? .debug : .warning)
+            throw error
+        }
+        LogBootstrap.bootstrap(level: options.verbose ? .debug : loaded.config.logging.level)
+        return loaded
     }
 
     /// The audit log, signing automatic checkpoints when this process can read the signing key.

@@ -15,5 +15,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     public var json = false
 
+    /// Log what the tool does on standard error.
+    @Flag(name: [.short, .long], help: "Log each step on standard error (debug level; else logging.level of the config).")
+    public var verbose = false
+
     public init() {}
 }

@@ -1,4 +1,6 @@
 public import ArgumentParser
+import Foundation
+import Logging
 
 /// A command of a Switchboard tool that acts on the directory.
 ///
@@ -18,7 +20,15 @@ extension ToolCommand {
     /// Opens the context and runs the command, mapping errors to exit statuses.
     public func run() throws {
         try ExitStatus.run(tool: Self.tool) {
-            try run(in: CommandContext.open(global, tool: Self.tool))
+            let context = try CommandContext.open(global, tool: Self.tool)
+            let clock = ContinuousClock()
+            let start = clock.now
+            defer {
+                let parts = start.duration(to: clock.now).components
+                let milliseconds = Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
+                context.logger.debug("timing: command \(String(format: "%.2f ms", milliseconds))")
+            }
+            try run(in: context)
         }
     }
 }

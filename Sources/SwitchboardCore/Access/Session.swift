@@ -1,4 +1,5 @@
 public import GRDB
+public import Logging
 import SwitchboardBase
 
 /// The person acting, resolved from the operating-system login, and the one funnel through which
@@ -19,12 +20,15 @@ public struct Session: Sendable {
     public let audit: AuditLog
     /// The database this session acts on.
     public let database: SwitchboardDatabase
+    /// Where the session says what it allowed, refused and recorded (never a secret).
+    public var logger: Logger
 
     /// Resolves the actor: the OS login must be an active person; `root` may act for `asLogin`.
     ///
     /// Throws ``AccessDenied`` (already audited) when the actor is unknown, suspended, or not allowed `--as`.
     public static func resolve(
-        database: SwitchboardDatabase, osUser: String, asLogin: String?, tool: String, host: String, audit: AuditLog
+        database: SwitchboardDatabase, osUser: String, asLogin: String?, tool: String, host: String, audit: AuditLog,
+        logger: Logger = Logger(label: "switchboard.session")
     ) throws -> Session {
         let login = asLogin ?? osUser
         var context = AuditContext(actor: login, osUser: osUser, role: "none", tool: tool, host: host)
@@ -48,14 +52,16 @@ public struct Session: Sendable {
             try recordDenial(database: database, audit: audit, context: context, action: .sessionResolve, target: "person:\(login)", reason: reason)
             throw AccessDenied(actor: login, action: "use \(tool)", reason: reason)
         }
-        return Session(login: login, personID: row["id"], role: role, context: context, audit: audit, database: database)
+        logger.debug("acting as \(login) (\(role.rawValue)) for OS user \(osUser)")
+        return Session(login: login, personID: row["id"], role: role, context: context, audit: audit, database: database, logger: logger)
     }
 
     /// A session for the bootstrap of `dirctl init`, before any person exists.
-    public static func bootstrap(database: SwitchboardDatabase, osUser: String, tool: String, host: String, audit: AuditLog) -> Session {
+    public static func bootstrap(database: SwitchboardDatabase, osUser: String, tool: String, host: String, audit: AuditLog,
+                                 logger: Logger = Logger(label: "switchboard.session")) -> Session {
         Session(login: osUser, personID: nil, role: .admin,
                 context: AuditContext(actor: osUser, osUser: osUser, role: "bootstrap", tool: tool, host: host),
-                audit: audit, database: database)
+                audit: audit, database: database, logger: logger)
     }
 
     /// Checks the policy; a refusal is written to the audit log, then thrown as ``AccessDenied``.
@@ -65,6 +71,7 @@ public struct Session: Sendable {
         }
         guard AccessPolicy.allows(role, action) else {
             let reason = "the \(role.rawValue) role does not include \(action.rawValue)"
+            logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
             try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason)
             throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
         }
@@ -80,12 +87,14 @@ public struct Session: Sendable {
         _ body: (Database, inout AuditDetails) throws -> T
     ) throws -> T {
         try authorize(action, target: target)
-        return try database.transaction { db in
+        let result = try database.transaction { db in
             var details = AuditDetails()
             let result = try body(db, &details)
             try audit.append(db, context: context, action: action, target: target, details: details)
             return (result, commit: !dryRun)
         }
+        logger.debug("\(dryRun ? "checked (dry run)" : "done"): \(action.rawValue) on \(target)")
+        return result
     }
 
     /// Authorizes `action` once, then runs a batch (an import) in one write transaction: `body`
@@ -113,6 +122,7 @@ public struct Session: Sendable {
     /// Records the outcome of work done outside a transaction (a doctor run, a sent notification,
     /// a checked backup): the caller authorized `action` before the work began.
     public func record(_ action: Action, target: String, outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()) throws {
+        logger.log(level: outcome == .ok ? .debug : .warning, "recorded \(action.rawValue) on \(target): \(outcome.rawValue)")
         try database.transaction { db in
             try audit.append(db, context: context, action: action, target: target, outcome: outcome, details: details)
             return ((), commit: true)

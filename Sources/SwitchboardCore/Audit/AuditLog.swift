@@ -8,14 +8,14 @@ public struct AuditLog: Sendable {
     public var checkpointEvery: Int
     /// The checkpoint signer, when this process can read the signing key.
     public var signer: CheckpointSigner?
-    /// The time source.
-    public var now: @Sendable () -> Date
+    /// Calendar time of the events.
+    public var clock: any WallClock
 
     /// A log with an optional automatic checkpoint policy.
-    public init(checkpointEvery: Int = 0, signer: CheckpointSigner? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(checkpointEvery: Int = 0, signer: CheckpointSigner? = nil, clock: any WallClock = SystemWallClock()) {
         self.checkpointEvery = checkpointEvery
         self.signer = signer
-        self.now = now
+        self.clock = clock
     }
 
     /// Appends one event inside the caller's write transaction, so the change and its record commit together.
@@ -40,7 +40,7 @@ public struct AuditLog: Sendable {
         let (seq, overflow) = previous.addingReportingOverflow(1)
         guard !overflow else { throw AuditError(.tampered, "audit log: the last seq is \(previous), which no real log reaches: it was tampered with (run `dirctl audit verify`)") }
         var event = AuditEvent(
-            seq: seq, time: Timestamp.format(now()), actor: context.actor, osUser: context.osUser,
+            seq: seq, time: Timestamp.format(clock.now()), actor: context.actor, osUser: context.osUser,
             role: context.role, tool: context.tool, host: context.host, action: action, target: target,
             outcome: outcome.rawValue, details: details.canonicalJSON,
             prevHash: last?["hash"] ?? AuditEvent.genesisHash, hash: "")
@@ -61,7 +61,7 @@ public struct AuditLog: Sendable {
         guard let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1") else {
             return nil
         }
-        let checkpoint = signer.sign(seq: last["seq"], hash: last["hash"], time: Timestamp.format(now()))
+        let checkpoint = signer.sign(seq: last["seq"], hash: last["hash"], time: Timestamp.format(clock.now()))
         try checkpoint.insert(db)
         return checkpoint
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SwitchboardBase
 import Yams
 
@@ -100,6 +101,13 @@ public enum ConfigLoader {
                 config.locale.workdays = try value.sequence().map { try $0.oneOf(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) }
             }
         }
+        if let section = top["logging"] {
+            let keys = try section.mapping(known: ["level"])
+            if let value = keys["level"] {
+                let name = try value.oneOf(Logger.Level.allCases.map(\.rawValue))
+                config.logging.level = Logger.Level(rawValue: name) ?? config.logging.level
+            }
+        }
         if let section = top["directory"] {
             let keys = try section.mapping(known: ["departed_retention_days"])
             if let value = keys["departed_retention_days"] { config.directory.departedRetentionDays = try value.integer(in: 0...3650) }
@@ -123,7 +131,7 @@ public enum ConfigLoader {
             throw ConfigError(file: file, line: error.line, problem: "not valid YAML: \(error.problemText)")
         }
         guard let root else { return nil }
-        return try ConfigNode(node: root, path: "", file: file).mapping(known: ["database", "locale", "directory", "audit"] + librarySections)
+        return try ConfigNode(node: root, path: "", file: file).mapping(known: ["database", "locale", "directory", "audit", "logging"] + librarySections)
     }
 }
 

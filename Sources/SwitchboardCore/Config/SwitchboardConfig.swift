@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 import SwitchboardBase
 
 /// The typed configuration every tool reads (see `Config/switchboard.yaml` for each key).
@@ -55,8 +56,19 @@ public struct SwitchboardConfig: Sendable, Equatable {
         public var checkpointEvery: Int = 1000
     }
 
+    /// What the tools log on standard error.
+    public struct LoggingSettings: Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+
+        /// The lowest level logged (`--verbose` lowers it to `debug` for one run).
+        public var level: Logger.Level = .warning
+    }
+
     /// Database settings.
     public var database = DatabaseSettings()
+    /// Logging settings.
+    public var logging = LoggingSettings()
     /// Locale settings.
     public var locale = LocaleSettings()
     /// Directory settings.

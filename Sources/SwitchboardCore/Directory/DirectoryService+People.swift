@@ -68,7 +68,7 @@ extension DirectoryService {
             let stamp = timestamp
             var purgeAfter: String?
             if status == "departed" {
-                purgeAfter = Timestamp.format(now().addingTimeInterval(Double(settings.departedRetentionDays) * 86_400))
+                purgeAfter = Timestamp.format(clock.now().addingTimeInterval(Double(settings.departedRetentionDays) * 86_400))
             }
             try db.execute(sql: "UPDATE person SET status = ?, status_changed_at = ?, purge_after = ?, updated_at = ? WHERE id = ?",
                            arguments: [status, stamp, purgeAfter, stamp, person.id])

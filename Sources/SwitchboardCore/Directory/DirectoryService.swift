@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import SwitchboardBase
 import GRDB
 
@@ -10,19 +10,19 @@ public struct DirectoryService: Sendable {
     public let session: Session
     /// Directory rules from the config.
     public let settings: SwitchboardConfig.DirectorySettings
-    /// The time source.
-    public let now: @Sendable () -> Date
+    /// Calendar time: retention, timestamps.
+    public let clock: any WallClock
     /// The language of a new person when none is given (`locale.language`).
     public let defaultLanguage: String
 
     /// A service acting as `session`.
     public init(database: SwitchboardDatabase, session: Session, settings: SwitchboardConfig.DirectorySettings,
-                defaultLanguage: String = "vi", now: @escaping @Sendable () -> Date = { Date() }) {
+                defaultLanguage: String = "vi", clock: any WallClock = SystemWallClock()) {
         self.database = database
         self.defaultLanguage = defaultLanguage
         self.session = session
         self.settings = settings
-        self.now = now
+        self.clock = clock
     }
 
     /// Authorizes a read, without writing anything.
@@ -31,7 +31,7 @@ public struct DirectoryService: Sendable {
     }
 
     /// The current time as stored.
-    var timestamp: String { Timestamp.format(now()) }
+    var timestamp: String { Timestamp.format(clock.now()) }
 
     // MARK: Units
 
