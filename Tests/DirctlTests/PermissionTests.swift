@@ -137,6 +137,17 @@ import Testing
         }
     }
 
+    @Test func everyMutatingCommandHasACase() throws {
+        let reads: Set<[String]> = [["unit", "list"], ["person", "show"], ["person", "list"], ["person", "search"], ["group", "list"],
+                                    ["group", "show"], ["group", "expand"], ["room", "list"], ["room", "show"], ["audit", "log"],
+                                    ["audit", "verify"], ["doctor"], ["init"]]
+        let leaves = try CommandHelp.leaves("dirctl").map(\.path)
+        #expect(leaves.count == 36)
+        for leaf in leaves where !reads.contains(leaf) {
+            #expect(Self.cases.contains { Array($0.arguments.prefix(leaf.count)) == leaf }, "no permission case for dirctl \(leaf.joined(separator: " "))")
+        }
+    }
+
     @Test func everyoneMayReadTheDirectoryButOnlyAuditorsAndAdminsTheLog() throws {
         let workspace = try Workspace.populated()
         for login in ["ad", "hd", "st", "au"] {

@@ -221,7 +221,7 @@ import Transport
         // Gone from every table the mail servers read: the row, the rename alias, the alias to it.
         for (table, column) in [("mailbox", "address"), ("mailbox", "display_name"), ("mail_alias", "address"), ("mail_alias", "target"),
                                 ("mail_sender_login", "address"), ("mail_sender_login", "login")] {
-            let rows = try mail.scalar("SELECT count(*) FROM \(table) WHERE \(column) LIKE '%khoi%' OR \(column) = '\(name)'")
+            let rows = try mail.scalar("SELECT count(*) FROM \(table) WHERE \(column) LIKE 'khoi%@\(mail.domain)' OR \(column) = '\(name)'")
             #expect(rows == "0", "\(table).\(column) still names the purged mailbox")
         }
         #expect(!FileManager.default.fileExists(atPath: folder), "the mail folder \(folder) is still there")
