@@ -36,24 +36,54 @@ final class MailWorkspace {
         try expectOK("domain", "add", domain)
     }
 
-    /// Writes this workspace's config: the stack's endpoints, plus extra `mail:` keys and extra
+    /// The stack's env file, key by key.
+    var env: [String: String] { stack.values }
+
+    /// Writes this workspace's config: the stack's plain loopback ports unless other mail endpoints are
+    /// given (YAML flow mappings such as `{host: 127.0.0.1, port: 993, security: tls}`), `mail.ca_file`
+    /// when `caFile` is given, extra `mail:` keys (e.g. `deleted_retention_days: 0`) and extra
     /// top-level sections (e.g. "directory:\n  departed_retention_days: 0").
-    func writeConfig(mailSettings: [String] = [], sections: String = "") throws {
+    func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil,
+                     mailSettings: [String] = [], sections: String = "") throws {
         let templates = Repository.path("Templates/mail")
-        let extra = mailSettings.map { "\n  " + $0 }.joined()
+        let extra = (caFile.map { ["ca_file: \($0)"] } ?? []) + mailSettings
         try """
         database:
           path: \(database)
         mail:
-          imap: {host: 127.0.0.1, port: \(imapPort), security: plain}
-          submission: {host: 127.0.0.1, port: \(submissionPort), security: plain}
-          relay: {host: 127.0.0.1, port: \(smtpPort), security: plain}
+          imap: \(imap ?? "{host: 127.0.0.1, port: \(imapPort), security: plain}")
+          submission: \(submission ?? "{host: 127.0.0.1, port: \(submissionPort), security: plain}")
+          relay: \(relay ?? "{host: 127.0.0.1, port: \(smtpPort), security: plain}")
           templates_dir: \(templates)
           doveadm_config: \(dovecotConfig)
           notification_from: helpdesk@\(domain)
-          default_quota_mb: 0\(extra)
+          default_quota_mb: 0\(extra.map { "\n  " + $0 }.joined())
         \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    /// What a stack started with `--tls` adds to its env file: its CA, its TLS ports, and two
+    /// certificates signed by that CA that must be refused (another host name, expired).
+    struct TLSFiles {
+        let caFile: String
+        let imapsPort: Int
+        let submissionsPort: Int
+        let otherHostCertificate: String
+        let otherHostKey: String
+        let expiredCertificate: String
+        let expiredKey: String
+    }
+
+    /// The stack's TLS set-up; fails the test, saying how to get one, when it was started without `--tls`.
+    func tls() throws -> TLSFiles {
+        guard let ca = env["TLS_CA_FILE"], let imaps = env["IMAPS_PORT"].flatMap(Int.init),
+              let submissions = env["SUBMISSIONS_PORT"].flatMap(Int.init),
+              let otherCert = env["TLS_OTHER_HOST_CERT"], let otherKey = env["TLS_OTHER_HOST_KEY"],
+              let expiredCert = env["TLS_EXPIRED_CERT"], let expiredKey = env["TLS_EXPIRED_KEY"] else {
+            throw TestSetupError("the mail stack has no TLS (no TLS_CA_FILE, IMAPS_PORT, SUBMISSIONS_PORT or TLS_*_CERT in its env file): start it with `ops/mailstack/start --tls` (`make test` does)")
+        }
+        return TLSFiles(caFile: ca, imapsPort: imaps, submissionsPort: submissions, otherHostCertificate: otherCert,
+                        otherHostKey: otherKey, expiredCertificate: expiredCert, expiredKey: expiredKey)
     }
 
     deinit {
@@ -182,6 +212,11 @@ final class MailWorkspace {
             Thread.sleep(forTimeInterval: 0.1)
         } while Date() < deadline
         return nil
+    }
+
+    /// The text of the delivered message with this Message-ID (nil when it is not there within `timeout`).
+    func deliveredMessage(_ messageID: String, to address: String, timeout: Double = 10) throws -> String? {
+        try waitForMessage(containing: messageID, to: address, timeout: timeout)
     }
 
     /// One value from the stack's database (sqlite3's exit status checked).
