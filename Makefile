@@ -22,7 +22,10 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # The private mail stack the tests talk to: one Dovecot + Postfix for the whole test run, on
 # loopback ports, reading a database of its own. It lives outside the work tree because the
 # servers' users (postfix, mail, dovecot) must reach it, which a private clone folder may deny.
-MAILSTACK_ROOT ?= /var/tmp/switchboard-test-mailstack
+# Each run makes a fresh folder under /var/tmp (removed after a green run, kept with its logs
+# after a red one), so two runs can share a machine given different MAILSTACK_PORTS;
+# MAILSTACK_ROOT=DIR uses (and first empties) DIR instead.
+MAILSTACK_ROOT ?=
 MAILSTACK_PORTS ?= --imap-port 18143 --smtp-port 18025 --submission-port 18587
 
 .PHONY: deps build test demo bench clean-demo
@@ -46,15 +49,25 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	@# A fresh database and stack for this run; stopped whatever the tests do.
-	ops/mailstack/stop --dir $(MAILSTACK_ROOT)/stack >/dev/null 2>&1 || true
-	rm -rf $(MAILSTACK_ROOT)
-	mkdir -p $(MAILSTACK_ROOT)/db
-	printf 'database:\n  path: %s\n' "$(MAILSTACK_ROOT)/db/switchboard.sqlite" > $(MAILSTACK_ROOT)/init.yaml
-	.build/debug/dirctl init --admin root --name "Test administrator" --config $(MAILSTACK_ROOT)/init.yaml >/dev/null
-	ops/mailstack/start --db $(MAILSTACK_ROOT)/db/switchboard.sqlite --dir $(MAILSTACK_ROOT)/stack $(MAILSTACK_PORTS) >/dev/null
-	status=0; SWITCHBOARD_MAILSTACK_ENV=$(MAILSTACK_ROOT)/stack/env $(SWIFT) test --disable-xctest || status=$$?; \
-	ops/mailstack/stop --dir $(MAILSTACK_ROOT)/stack >/dev/null || true; \
+	@# A fresh database and stack for this run; stopped whatever the tests do (trap on exit).
+	root='$(MAILSTACK_ROOT)'; made=0; \
+	if [ -z "$$root" ]; then \
+		root=$$(mktemp -d -p /var/tmp switchboard-test-XXXXXXXX); made=1; \
+		chmod 755 "$$root"; \
+	else \
+		ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true; \
+		rm -rf "$$root"; mkdir -p "$$root"; \
+	fi; \
+	trap 'ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true' EXIT; \
+	echo "test: mail stack in $$root"; \
+	mkdir -p "$$root/db"; \
+	printf 'database:\n  path: %s\n' "$$root/db/switchboard.sqlite" > "$$root/init.yaml"; \
+	.build/debug/dirctl init --admin root --name "Test administrator" --config "$$root/init.yaml" >/dev/null; \
+	ops/mailstack/start --db $$root/db/switchboard.sqlite --dir $$root/stack $(MAILSTACK_PORTS) >/dev/null; \
+	status=0; SWITCHBOARD_MAILSTACK_ENV=$$root/stack/env $(SWIFT) test --disable-xctest || status=$$?; \
+	ops/mailstack/stop --dir "$$root/stack" >/dev/null || true; \
+	if [ $$status -eq 0 ] && [ $$made -eq 1 ]; then rm -rf "$$root"; \
+	elif [ $$status -ne 0 ]; then echo "test: failed; the stack's logs are in $$root/stack/log" >&2; fi; \
 	exit $$status
 
 demo: deps

@@ -191,11 +191,16 @@ extension MailAdministration {
     }
 
     /// Removes mailboxes whose deletion grace period has run out, their aliases and, when
-    /// `mail.home_base` is set, their mail folders. Returns the addresses purged.
-    public func purge() throws -> [String] {
-        let purged = try session.perform(.mailAccountPurge, target: "mailbox:*") { db, details in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, address, home_key FROM mailbox WHERE status = 'pending-purge' AND purge_after <= ? ORDER BY address",
-                                        arguments: [timestamp])
+    /// `mail.home_base` is set, their mail folders; only those of `domain` when given.
+    /// Returns the addresses purged.
+    public func purge(domain rawDomain: String? = nil) throws -> [String] {
+        let domain = rawDomain.map { Punycode.toASCII(domain: $0) ?? $0.lowercased() }
+        let purged = try session.perform(.mailAccountPurge, target: domain.map { "mail-domain:\($0)" } ?? "mailbox:*") { db, details in
+            let domainID = try domain.map { try Self.requireDomain(db, name: $0).id }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, address, home_key FROM mailbox
+                WHERE status = 'pending-purge' AND purge_after <= ? AND (? IS NULL OR domain_id = ?) ORDER BY address
+                """, arguments: [timestamp, domainID, domainID])
             for row in rows {
                 let address: String = row["address"]
                 try db.execute(sql: "DELETE FROM mail_alias WHERE target = ? OR (address = ? AND kind = 'rename')", arguments: [address, address])

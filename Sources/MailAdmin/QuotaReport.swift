@@ -31,6 +31,13 @@ public struct QuotaReporter: Sendable {
         self.threshold = threshold
     }
 
+    /// Only the mailboxes of `domain` when given (an IDN name may be given in Unicode).
+    public func report(domain: String?) throws -> [QuotaLine] {
+        guard let domain else { return try report() }
+        let suffix = "@" + (Punycode.toASCII(domain: domain) ?? domain.lowercased())
+        return try report().filter { $0.address.hasSuffix(suffix) }
+    }
+
     /// Runs doveadm and parses its table, sorted by use, highest first.
     public func report() throws -> [QuotaLine] {
         let process = Process()

@@ -200,11 +200,13 @@ struct AccountCommand: ParsableCommand {
 
     struct Purge: MailctlCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove deleted mailboxes whose retention has run out (admin).", discussion: "Example:\n  mailctl account purge")
+            abstract: "Remove deleted mailboxes whose retention has run out (admin).",
+            discussion: "Examples:\n  mailctl account purge\n  mailctl account purge --domain old.gov.vn")
         @OptionGroup var global: GlobalOptions
+        @Option(help: "Only mailboxes of this domain.") var domain: String?
 
         func run(in context: CommandContext) throws {
-            let purged = try context.mail.purge()
+            let purged = try context.mail.purge(domain: domain)
             if global.json { try Console.json(purged) } else { Console.out(purged.isEmpty ? "Nothing to purge" : "Purged: \(purged.joined(separator: ", "))") }
         }
     }

@@ -9,8 +9,9 @@ struct QuotaReportCommand: MailctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "quota-report",
         abstract: "Storage use of every mailbox, from Dovecot; those at 80% or more are flagged.",
-        discussion: "Run it on the mail server (it asks doveadm).\n\nExamples:\n  mailctl quota-report\n  mailctl quota-report --only-flagged --notify")
+        discussion: "Run it on the mail server (it asks doveadm).\n\nExamples:\n  mailctl quota-report\n  mailctl quota-report --only-flagged --notify\n  mailctl quota-report --domain bonoivu.gov.vn --json")
     @OptionGroup var global: GlobalOptions
+    @Option(help: "Only mailboxes of this domain.") var domain: String?
     @Option(help: "Flag mailboxes at or above this percentage.") var threshold: Int = 80
     @Flag(help: "List only flagged mailboxes.") var onlyFlagged = false
     @Flag(help: "E-mail a quota warning to each flagged mailbox.") var notify = false
@@ -21,7 +22,7 @@ struct QuotaReportCommand: MailctlCommand {
 
     func run(in context: CommandContext) throws {
         try context.session.authorize(.mailQuotaReport, target: "mailbox:*")
-        let lines = try QuotaReporter(doveadmConfig: context.mail.settings.doveadmConfig, threshold: threshold).report()
+        let lines = try QuotaReporter(doveadmConfig: context.mail.settings.doveadmConfig, threshold: threshold).report(domain: domain)
             .filter { !onlyFlagged || $0.flagged }
         if global.json {
             try Console.json(lines)

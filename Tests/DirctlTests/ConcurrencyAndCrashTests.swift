@@ -11,21 +11,12 @@ import Testing
         guard FileManager.default.isExecutableFile(atPath: writer) else {
             throw TestSetupError("\(writer) not built: run `swift build --build-tests`")
         }
-        var processes: [(Process, Pipe)] = []
-        for index in 0..<4 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: writer)
-            process.arguments = [workspace.database, "p\(index)", "500"]
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            processes.append((process, errors))
-        }
-        for (process, errors) in processes {
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "a writer failed: \(stderr)")
-            #expect(!stderr.contains("locked"), "a user would have seen: \(stderr)")
+        let writers = try (0..<4).map { index in try ProcessRunner.start(writer, [workspace.database, "p\(index)", "500"]) }
+        for running in writers {
+            try running.closeInput()
+            let run = try running.finish()
+            #expect(run.status == 0, "a writer failed: \(run.stderr)")
+            #expect(!run.stderr.contains("locked"), "a user would have seen: \(run.stderr)")
         }
         #expect(try workspace.scalar("SELECT count(*) FROM room") == "2000")
         let events = try workspace.scalar("SELECT count(*) || ' ' || min(seq) || ' ' || max(seq) FROM audit_event WHERE seq > \(before)")
@@ -42,23 +33,13 @@ import Testing
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         let eventsBefore = try workspace.scalar("SELECT count(*) FROM audit_event")
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Workspace.products + "/dirctl")
-        process.arguments = ["person", "import", file, "--progress", "--config", workspace.config]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let running = try ProcessRunner.start(Workspace.products + "/dirctl", ["person", "import", file, "--progress", "--config", workspace.config])
+        try running.closeInput()
         // Wait for the first progress line: the import is writing inside its transaction.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("importing") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the import finished before it could be killed: \(String(decoding: seen, as: UTF8.self))")
+        let writing = running.waitForStandardError(containing: "importing", timeout: 60)
+        running.kill()
+        let killed = try running.finish()
+        #expect(writing && killed.killedBySignal, "the import finished before it could be killed: \(killed.stderr.prefix(300))")
 
         #expect(try workspace.scalar("PRAGMA integrity_check") == "ok")
         #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "0")

@@ -141,15 +141,14 @@ import Testing
     }
 
     @Test func everyCommandHasExamplesInItsHelp() throws {
-        let workspace = try Workspace()
-        let leaves = [["init"], ["unit", "add"], ["unit", "list"], ["person", "add"], ["person", "import"], ["person", "search"],
-                      ["group", "member", "add"], ["room", "add"], ["audit", "verify"], ["audit", "log"], ["audit", "export"],
-                      ["backup"], ["doctor"]]
-        for leaf in leaves {
-            let run = try Workspace.run(Workspace.products + "/dirctl", leaf + ["--help"], in: workspace.folder)
-            #expect(run.status == 0)
-            #expect(run.stdout.contains("Example"), "dirctl \(leaf.joined(separator: " ")) --help has no example")
-        }
+        // Every leaf the help tree lists, found by walking it, not a hand-kept list.
+        let (leaves, problems) = try CommandHelp.exampleProblems("dirctl")
+        let known = [["init"], ["unit", "add"], ["unit", "list"], ["person", "add"], ["person", "import"], ["person", "search"],
+                     ["group", "member", "add"], ["room", "add"], ["audit", "verify"], ["audit", "log"], ["audit", "export"],
+                     ["backup"], ["doctor"]]
+        for leaf in known { #expect(leaves.contains(leaf), "the help walk missed dirctl \(leaf.joined(separator: " "))") }
+        #expect(leaves.count >= 30, "only \(leaves.count) dirctl commands found")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     @Test func backupIsCheckedBeforeItIsReportedGood() throws {
@@ -163,8 +162,223 @@ import Testing
         }
         let check = try Workspace.run("/usr/bin/sqlite3", [target, "PRAGMA integrity_check; SELECT count(*) FROM person;"], in: workspace.folder)
         #expect(check.stdout == "ok\n5\n")
-        let doctor = try workspace.expectOK("doctor")
-        #expect(doctor.stdout.contains("integrity:") && doctor.stdout.contains("ok"))
-        #expect(doctor.stdout.contains("v2-mail"))
+        // The copy holds the whole log up to the backup, whose event comes after it is checked and names
+        // the copy's last event, and it verifies on its own.
+        let copied = try SQLite.scalar(target, "SELECT max(seq) FROM audit_event")
+        #expect(Int(copied).map { $0 + 1 } == Int(try workspace.scalar("SELECT max(seq) FROM audit_event")))
+        let event = try workspace.scalar("SELECT action || ' ' || outcome || ' ' || details FROM audit_event ORDER BY seq DESC LIMIT 1")
+        #expect(event.hasPrefix("database.backup ok {") && event.contains(#""audit_last_seq":\#(copied)"#)
+                && event.contains(#""destination":"\#(target)""#), "\(event)")
+        let copyConfig = workspace.folder + "/copy.yaml"
+        try "database:\n  path: \(target)\n".write(toFile: copyConfig, atomically: true, encoding: .utf8)
+        let verify = try Workspace.run(Workspace.products + "/dirctl", ["audit", "verify", "--json", "--config", copyConfig], in: workspace.folder)
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let verified = try #require(try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any])
+        #expect(verified["intact"] as? Bool == true)
+        // The live database is healthy too: each check by name, not the word "ok" anywhere.
+        let doctor = try workspace.expectOK("doctor", "--json")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [String: Any])
+        #expect(report["integrity"] as? String == "ok")
+        #expect(report["schema_version"] as? String == "v2-mail")
+        #expect((report["audit"] as? [String: Any])?["intact"] as? Bool == true)
+        let lines = try workspace.expectOK("doctor").stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("integrity:") && $0.hasSuffix(" ok") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("schema:") && $0.hasSuffix(" v2-mail") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("audit:") && $0.contains(" intact, ") }, "\(lines)")
+    }
+
+    /// Breaks the audit chain the way someone with the sqlite3 CLI would.
+    static func tamper(_ workspace: Workspace, seq: Int) throws {
+        try workspace.sqlite("""
+            DROP TRIGGER audit_event_no_update;
+            UPDATE audit_event SET target = 'person:someone-else' WHERE seq = \(seq);
+            """)
+    }
+
+    @Test func backupRefusesACopyThatFailsItsChecksAndKeepsTheOldOne() throws {
+        let workspace = try Workspace.populated()
+        let target = workspace.folder + "/backup.sqlite"
+        try workspace.expectOK("backup", target)
+        let good = try Data(contentsOf: URL(fileURLWithPath: target))
+        try Self.tamper(workspace, seq: 3)
+        let run = try workspace.dirctl("backup", target)
+        #expect(run.status == 1, "\(run.stdout) \(run.stderr)")
+        #expect(run.stderr.contains("failed its checks") && run.stderr.contains("audit intact: false"), "\(run.stderr)")
+        #expect(!run.stdout.contains("Backup good"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == good, "the good backup was replaced")
+        #expect(try workspace.scalar("SELECT action || ' ' || outcome FROM audit_event ORDER BY seq DESC LIMIT 1") == "database.backup failed")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.folder).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        // A destination that cannot be written is named in the error, and nothing is reported good.
+        let nowhere = workspace.folder + "/no-such-folder/backup.sqlite"
+        let unwritable = try workspace.dirctl("backup", nowhere)
+        #expect(unwritable.status != 0)
+        #expect(unwritable.stderr.contains(nowhere), "\(unwritable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+    }
+
+    @Test func doctorFailsOnABrokenAuditChain() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("doctor")
+        try Self.tamper(workspace, seq: 4)
+        let run = try workspace.dirctl("doctor")
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("TAMPERED at seq 4"), "\(run.stdout)")
+        let json = try workspace.dirctl("doctor", "--json")
+        #expect(json.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let audit = try #require(report["audit"] as? [String: Any])
+        #expect(audit["intact"] as? Bool == false)
+        #expect(audit["first_bad_seq"] as? Int == 4)
+        #expect(report["integrity"] as? String == "ok", "the file itself is sound: only the log was changed")
+    }
+
+    @Test func personExportFollowsSubunitsOnlyWhenAsked() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("unit", "add", "IT-NET", "--name", "Phòng Hạ tầng", "--parent", "IT")
+        try workspace.expectOK("unit", "add", "VP", "--name", "Văn phòng")
+        try workspace.expectOK("person", "add", "net1", "--name", "Người Mạng", "--unit", "IT-NET")
+        try workspace.expectOK("person", "add", "vp1", "--name", "Người Văn phòng", "--unit", "VP")
+        func logins(_ arguments: String...) throws -> [String] {
+            let csv = try workspace.expectOK(["person", "export"] + arguments).stdout
+            return csv.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.compactMap { $0.split(separator: ",").first.map(String.init) }.sorted()
+        }
+        #expect(try logins("--unit", "IT") == ["ad", "au", "hd", "st"])
+        #expect(try logins("--unit", "IT", "--subunits") == ["ad", "au", "hd", "net1", "st"])
+        #expect(try logins("--unit", "IT-NET", "--subunits") == ["net1"])
+        #expect(try logins() == ["ad", "au", "hd", "net1", "root", "st", "vp1"])
+        let file = workspace.folder + "/it.csv"
+        let stdout = try workspace.expectOK("person", "export", "--unit", "IT", "--subunits").stdout
+        try workspace.expectOK("person", "export", "--unit", "IT", "--subunits", "--output", file)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == stdout)
+    }
+}
+
+/// `dirctl audit log` shows exactly the events its filters select, compared with the table itself.
+@Suite struct AuditLogFilterTests {
+    @Test func everyFilterSelectsWhatTheTableHolds() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("room", "add", "Phòng 1", "--kind", "virtual", "--as", "hd")
+        try workspace.expectOK("person", "update", "st", "--title", "Chuyên viên", "--as", "ad")
+        try workspace.expectOK("group", "add", "personal-notes", "--as", "hd")
+        func seqs(_ arguments: String...) throws -> [Int] {
+            let json = try workspace.expectOK(["audit", "log", "--json"] + arguments).stdout
+            let events = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            return events.compactMap { $0["seq"] as? Int }
+        }
+        func truth(_ condition: String, limit: Int? = nil) throws -> [Int] {
+            let sql = limit.map { "SELECT seq FROM (SELECT seq FROM audit_event WHERE \(condition) ORDER BY seq DESC LIMIT \($0)) ORDER BY seq" }
+                ?? "SELECT seq FROM audit_event WHERE \(condition) ORDER BY seq"
+            return try workspace.sqlite(sql).stdout.split(separator: "\n").compactMap { Int($0) }
+        }
+        let all = try truth("1")
+        #expect(all.count >= 9)
+        #expect(try seqs() == all)
+        #expect(try seqs("--actor", "hd") == truth("actor = 'hd'"))
+        #expect(try truth("actor = 'hd'").count == 2)
+        // An action prefix matches whole segments: "person" is person.add and person.update, not "personal".
+        #expect(try seqs("--action", "person") == truth("action LIKE 'person.%'"))
+        #expect(try seqs("--action", "person.update") == truth("action = 'person.update'"))
+        #expect(try seqs("--target", "person:st") == truth("target = 'person:st'"))
+        #expect(try seqs("--target", "person:st").count == 2)
+        #expect(try seqs("--target", "room") == truth("target LIKE 'room:%'"))
+        #expect(try seqs("--actor", "hd", "--action", "group") == truth("actor = 'hd' AND action LIKE 'group.%'"))
+        #expect(try seqs("--limit", "3") == truth("1", limit: 3))
+        // Times: a window that holds everything, one that holds nothing, and one starting at a given event.
+        #expect(try seqs("--since", "2000-01-01") == all)
+        #expect(try seqs("--until", "2000-01-01").isEmpty)
+        #expect(try seqs("--since", "2999-01-01").isEmpty)
+        let middle = all[all.count / 2]
+        let time = try workspace.scalar("SELECT time FROM audit_event WHERE seq = \(middle)")
+        #expect(try seqs("--since", time) == truth("time >= '\(time)'"))
+        #expect(try seqs("--until", time) == truth("time < '\(time)'"))
+        // The table form shows the acting person with the OS user who ran the command.
+        let table = try workspace.expectOK("audit", "log", "--actor", "hd").stdout
+        #expect(table.contains("hd (root)") && table.contains("room.add"))
+    }
+}
+
+/// Which configuration file a tool reads: --config, then $SWITCHBOARD_CONFIG, then Config/switchboard.yaml
+/// in the working folder, then /etc/switchboard/switchboard.yaml, else the built-in defaults.
+@Suite struct ConfigLookupTests {
+    @Test func theFirstSourceInTheLookupOrderWins() throws {
+        let workspace = try Workspace()
+        let folder = workspace.folder + "/cwd"
+        try FileManager.default.createDirectory(atPath: folder + "/Config", withIntermediateDirectories: true)
+        func config(_ name: String, at path: String) throws -> String {
+            try "database:\n  path: \(workspace.folder)/\(name).sqlite\n".write(toFile: path, atomically: true, encoding: .utf8)
+            return workspace.folder + "/\(name).sqlite"
+        }
+        let explicit = try config("explicit", at: workspace.folder + "/explicit.yaml")
+        let fromEnvironment = try config("environment", at: workspace.folder + "/environment.yaml")
+        let local = try config("local", at: folder + "/Config/switchboard.yaml")
+        func initialize(_ extra: [String], environment: String?) throws -> Run {
+            try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "Quản trị"] + extra, in: folder,
+                                  environment: ["SWITCHBOARD_CONFIG": environment])
+        }
+        let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+        // All three present: --config wins.
+        #expect(try initialize(["--config", workspace.folder + "/explicit.yaml"], environment: workspace.folder + "/environment.yaml").status == 0)
+        #expect(exists(explicit) && !exists(fromEnvironment) && !exists(local))
+        // Without --config: the environment wins over the working folder.
+        #expect(try initialize([], environment: workspace.folder + "/environment.yaml").status == 0)
+        #expect(exists(fromEnvironment) && !exists(local))
+        // Neither: the working folder's Config/switchboard.yaml, which doctor names.
+        #expect(try initialize([], environment: nil).status == 0)
+        #expect(exists(local))
+        let doctor = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder, environment: ["SWITCHBOARD_CONFIG": nil])
+        #expect(doctor.stdout.contains("config:     Config/switchboard.yaml"), "\(doctor.stdout)")
+        // A named file that is missing is an error, never a silent fall-through to the next source.
+        let missing = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder,
+                                            environment: ["SWITCHBOARD_CONFIG": workspace.folder + "/nope.yaml"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("nope.yaml") && missing.stderr.contains("SWITCHBOARD_CONFIG"), "\(missing.stderr)")
+        let missingFlag = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor", "--config", "nope.yaml"], in: folder)
+        #expect(missingFlag.status == 78)
+        #expect(missingFlag.stderr.contains("--config"))
+        // Nothing at all: /etc/switchboard/switchboard.yaml when the machine has one, else the built-in defaults.
+        let empty = workspace.folder + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let bare = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
+        if exists("/etc/switchboard/switchboard.yaml") {
+            #expect(bare.stdout.contains("/etc/switchboard/switchboard.yaml") || bare.stderr.contains("/etc/switchboard"), "\(bare.stdout) \(bare.stderr)")
+        } else {
+            // The default database path is var/switchboard.sqlite under the working folder, not yet made.
+            #expect(bare.status == 69)
+            #expect(bare.stderr.contains("dirctl init --admin"), "\(bare.stderr)")
+            #expect(try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "X"], in: empty,
+                                          environment: ["SWITCHBOARD_CONFIG": nil]).status == 0)
+            #expect(exists(empty + "/var/switchboard.sqlite"))
+            let defaults = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
+            #expect(defaults.stdout.contains("config:     built-in defaults"), "\(defaults.stdout)")
+        }
+    }
+}
+
+/// `audit.checkpoint_every` in the config decides how often a checkpoint is signed automatically.
+@Suite struct CheckpointPolicyTests {
+    @Test func checkpointsFollowTheConfiguredInterval() throws {
+        let workspace = try Workspace(checkpointEvery: 4)
+        try workspace.expectOK("init", "--admin", "root", "--name", "Quản trị")
+        try workspace.expectOK("audit", "keygen")
+        let keygen = Int(try workspace.scalar("SELECT max(seq) FROM audit_event")) ?? 0
+        for index in 1...10 { try workspace.expectOK("room", "add", "R\(index)", "--kind", "virtual") }
+        let last = Int(try workspace.scalar("SELECT max(seq) FROM audit_event")) ?? 0
+        let expected = ((keygen + 1)...last).filter { $0 % 4 == 0 }
+        #expect(expected.count >= 2)
+        let stored = try workspace.sqlite("SELECT seq FROM audit_checkpoint ORDER BY seq").stdout.split(separator: "\n").compactMap { Int($0) }
+        #expect(stored == expected)
+        let verify = try workspace.expectOK("audit", "verify")
+        #expect(verify.stdout.contains("\(expected.count) checkpoint(s) verified"), "\(verify.stdout)")
+        // The same directory with checkpoint_every 0: no more automatic checkpoints.
+        let text = try String(contentsOfFile: workspace.config, encoding: .utf8)
+        try text.replacingOccurrences(of: "checkpoint_every: 4", with: "checkpoint_every: 0").write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        for index in 11...20 { try workspace.expectOK("room", "add", "R\(index)", "--kind", "virtual") }
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_checkpoint") == String(expected.count))
+        // And with 1: one per event.
+        try text.replacingOccurrences(of: "checkpoint_every: 4", with: "checkpoint_every: 1").write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        try workspace.expectOK("room", "add", "R21", "--kind", "virtual")
+        try workspace.expectOK("room", "add", "R22", "--kind", "virtual")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_checkpoint") == String(expected.count + 2))
     }
 }

@@ -47,6 +47,15 @@ import Testing
         #expect(exported.hasPrefix("login,name,given_name,family_name,email,unit,title"))
         let lines = exported.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(lines.count == 1 + 4 + 3, "header, the four role people, the three imported")
+        // Re-imported, the export changes nothing: the neutralized cell comes back as the formula text it was.
+        let people = "SELECT * FROM person ORDER BY id"
+        let before = try workspace.sqlite(people).stdout
+        let back = workspace.folder + "/exported.csv"
+        try exported.write(toFile: back, atomically: true, encoding: .utf8)
+        let again = try workspace.expectOK("person", "import", back)
+        #expect(again.stdout.contains("7 rows, 0 added, 0 updated, 7 unchanged"), "\(again.stdout)")
+        #expect(try workspace.sqlite(people).stdout == before)
+        #expect(try workspace.scalar("SELECT title FROM person WHERE login = 'cuong.le'") == "=SUM(A1:A9)")
     }
 
     @Test func anExportReimportsUnchangedEvenWithProtectedCells() throws {

@@ -10,9 +10,9 @@ final class Workspace {
     let config: String
     var database: String { folder + "/switchboard.sqlite" }
 
-    init(checkpointEvery: Int = 0) throws {
-        folder = NSTemporaryDirectory() + "switchboard-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    /// A workspace; `sections` is more config (e.g. "directory:\n  departed_retention_days: 0").
+    init(checkpointEvery: Int = 0, sections: String = "") throws {
+        folder = try ScratchFolder.make("switchboard-test")
         config = folder + "/switchboard.yaml"
         try """
         database:
@@ -22,11 +22,12 @@ final class Workspace {
           public_key_file: \(folder)/audit.pub
           origin: test.switchboard
           checkpoint_every: \(checkpointEvery)
+        \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: folder)
+        if let problem = ScratchFolder.remove(folder) { Issue.record(Comment(rawValue: problem)) }
     }
 
     /// The folder holding the built products (dirctl, StressWriter).
@@ -44,14 +45,10 @@ final class Workspace {
         try dirctl(Array(arguments))
     }
 
-    /// Runs `sqlite3` on the workspace database.
+    /// Runs `sqlite3` on the workspace database; throws when sqlite3 fails.
     @discardableResult
     func sqlite(_ sql: String) throws -> Run {
-        let run = try Self.run("/usr/bin/sqlite3", [database, sql], in: folder)
-        if run.status != 0 {
-            Issue.record("sqlite3 failed (install it with `make deps`): \(run.stderr)")
-        }
-        return run
+        CommandRun(status: 0, stdout: try SQLite.run(database, sql), stderr: "")
     }
 
     /// Runs any program in `folder`.
@@ -60,8 +57,8 @@ final class Workspace {
     }
 
     /// A directory with root as admin and one person of each role: ad, hd, st, au.
-    static func populated() throws -> Workspace {
-        let workspace = try Workspace()
+    static func populated(sections: String = "") throws -> Workspace {
+        let workspace = try Workspace(sections: sections)
         try workspace.expectOK("init", "--admin", "root", "--name", "Quản trị")
         try workspace.expectOK("unit", "add", "IT", "--name", "Trung tâm CNTT")
         for (login, role) in [("ad", "admin"), ("hd", "helpdesk"), ("st", "staff"), ("au", "auditor")] {
@@ -73,13 +70,24 @@ final class Workspace {
     /// Runs dirctl and records an issue unless it exits 0.
     @discardableResult
     func expectOK(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
-        let run = try dirctl(Array(arguments))
+        try expectOK(Array(arguments), sourceLocation: sourceLocation)
+    }
+
+    /// Runs dirctl and records an issue unless it exits 0.
+    @discardableResult
+    func expectOK(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        let run = try dirctl(arguments)
         #expect(run.status == 0, "dirctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
     }
 
     /// A single value from the database.
     func scalar(_ sql: String) throws -> String {
-        try sqlite(sql).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLite.scalar(database, sql)
+    }
+
+    /// The whole database as SQL text (`.dump`), to show a refused command changed nothing.
+    func dump() throws -> String {
+        try SQLite.run(database, ".dump")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import SwitchboardTestSupport
 import SwitchboardCore
 import SwitchboardBase
@@ -86,26 +87,79 @@ import Transport
         let text = String(repeating: "Du lieu lon de vuot han muc. ", count: 2) + "0123456789abcdef\r\n"
         // About 850 kB: fits under the 1 MB quota and fills it past 80%.
         let filler = try mail.deliver(to: [full], from: sender, body: String(repeating: text, count: 850_000 / text.utf8.count))
-        // About 300 kB more: over the quota.
-        let big = String(repeating: text, count: 300_000 / text.utf8.count)
         #expect(try mail.delivered(filler, to: full))
-        let refused = try mail.deliver(to: [full], from: sender, body: big)
-        #expect(try !mail.delivered(refused, to: full, timeout: 3))
-        // The sender gets the bounce.
-        let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: sender, password: Secret(Self.password)))
-        defer { session.close() }
-        let deadline = Date().addingTimeInterval(10)
-        var bounced = false
-        while !bounced, Date() < deadline {
-            bounced = try session.messageCount() > 0
-            if !bounced { Thread.sleep(forTimeInterval: 0.1) }
-        }
-        #expect(bounced, "no bounce reached the sender")
-        let report = try mail.expectOK("quota-report", "--json").stdout
+        // About 300 kB more: over the quota. Dovecot answers 552 and Postfix returns the mail to the sender.
+        let refused = try mail.deliver(to: [full], from: sender, body: String(repeating: text, count: 300_000 / text.utf8.count))
+        let bounce = try #require(try mail.waitForMessage(containing: refused, to: sender), "no bounce for \(refused) reached \(sender)")
+        #expect(bounce.contains("report-type=delivery-status"), "not a delivery status notification: \(bounce.prefix(600))")
+        #expect(bounce.contains("Final-Recipient: rfc822; \(full)"))
+        #expect(bounce.contains("Status: 5.2.2"), "the bounce is not for a full mailbox")
+        #expect(bounce.contains("552 5.2.2"))
+        // Postfix's own log says the same, and the message is not in the full mailbox.
+        let logged = try mail.postfixLog().split(separator: "\n").filter { $0.contains("to=<\(full)>") && $0.contains("status=bounced") }
+        #expect(logged.count == 1 && logged[0].contains("552 5.2.2") && logged[0].contains("Quota exceeded"), "\(logged)")
+        #expect(try !mail.delivered(refused, to: full, timeout: 0))
+        // The report, scoped to this test's domain, flags the full mailbox and not the empty one.
+        let report = try mail.expectOK("quota-report", "--domain", mail.domain, "--json").stdout
         let lines = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [[String: Any]])
+        #expect(Set(lines.compactMap { $0["address"] as? String }) == [full, sender])
         let line = try #require(lines.first { $0["address"] as? String == full })
         #expect(line["limit_kib"] as? Int == 1024)
+        #expect((line["percent"] as? Int ?? 0) >= 80)
         #expect(line["flagged"] as? Bool == true)
+        let other = try #require(lines.first { $0["address"] as? String == sender })
+        #expect(other["flagged"] as? Bool == false)
+        let flagged = try mail.expectOK("quota-report", "--domain", mail.domain, "--only-flagged").stdout
+        #expect(flagged.contains(full) && !flagged.contains(sender) && flagged.contains("FULL SOON"))
+    }
+
+    @Test func aQuotaWarningMailReachesAMailboxPastTheThreshold() throws {
+        let mail = try MailWorkspace()
+        let nearlyFull = try mail.mailbox("phuc", extra: ["--quota", "1"])
+        let roomy = try mail.mailbox("quyen", extra: ["--quota", "100"])
+        let text = "Du lieu de gan day han muc 0123456789abcdef\r\n"
+        let filler = try mail.deliver(to: [nearlyFull], body: String(repeating: text, count: 870_000 / text.utf8.count))
+        #expect(try mail.delivered(filler, to: nearlyFull))
+        let run = try mail.expectOK("quota-report", "--domain", mail.domain, "--only-flagged", "--notify")
+        #expect(run.stdout.contains(nearlyFull) && !run.stdout.contains(roomy))
+        let sent = run.stdout.split(separator: "\n").filter { $0.hasPrefix("Sent the quota-warning mail to") }
+        #expect(sent.count == 1, "\(run.stdout)")
+        let messageID = try #require(sent.first.flatMap { $0.split(separator: "(").last.map { String($0.dropLast()) } })
+        let warning = try #require(try mail.waitForMessage(containing: messageID, to: nearlyFull), "the quota warning did not arrive")
+        let subject = try #require(NotificationTests.header("Subject", in: warning.replacingOccurrences(of: "\r\n", with: "\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")))
+        let decoded = EncodedWord.decode(subject)
+        #expect(decoded.hasPrefix("Hộp thư \(nearlyFull) sắp đầy ("), "\(decoded)")
+        #expect(decoded.hasSuffix("%)"))
+        // Only the flagged mailbox was written to, and the sending is audited.
+        #expect(try mail.messagesOnDisk(home: try mail.home(of: roomy)).isEmpty)
+        #expect(try mail.events("action = 'mail.notify' AND target = 'mailbox:\(nearlyFull)' AND details LIKE '%quota-warning%'") == 1)
+        #expect(try mail.events("action = 'mail.notify' AND target = 'mailbox:\(roomy)'") == 0)
+    }
+
+    @Test func setQuotaChangesWhatDovecotEnforces() throws {
+        let mail = try MailWorkspace()
+        let address = try mail.mailbox("son")
+        let imapQuota = { () throws -> Int? in
+            let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: address, password: Secret(Self.password)))
+            defer { session.close() }
+            return try session.quota()?.limitKiB
+        }
+        #expect(try imapQuota() == nil, "a mailbox made with default_quota_mb 0 has no quota")
+        let run = try mail.expectOK("account", "set-quota", address, "2")
+        #expect(run.stdout.contains("2 MB"))
+        #expect(try mail.scalar("SELECT quota_bytes FROM mailbox WHERE address = '\(address)'") == "2097152")
+        #expect(try imapQuota() == 2048)
+        #expect(try mail.expectOK("account", "show", address).stdout.contains("2 MB"))
+        try mail.expectOK("account", "set-quota", address, "0")
+        #expect(try mail.scalar("SELECT quota_bytes IS NULL FROM mailbox WHERE address = '\(address)'") == "1")
+        #expect(try imapQuota() == nil)
+        #expect(try mail.scalar("SELECT group_concat(details, ' ') FROM audit_event WHERE action = 'mail.account.set-quota' AND target = 'mailbox:\(address)' ORDER BY seq")
+                == #"{"from_bytes":0,"to_bytes":2097152} {"from_bytes":2097152,"to_bytes":0}"#)
+        let bad = try mail.mailctl("account", "set-quota", address, "20000000")
+        #expect(bad.status == 65, "\(bad.status) \(bad.stderr)")
+        #expect(bad.stderr.contains("quota"))
+        #expect(try mail.scalar("SELECT quota_bytes IS NULL FROM mailbox WHERE address = '\(address)'") == "1")
     }
 
     @Test func renameKeepsTheOldAddressReceiving() throws {
@@ -121,17 +175,218 @@ import Transport
         #expect(try mail.scalar("SELECT home_key FROM mailbox WHERE address = '\(new)'") == homeKey)
     }
 
+    /// True when Postfix refuses mail for `address` at RCPT with 550.
+    func isRefusedAtRCPT(_ mail: MailWorkspace, _ address: String) throws -> Bool {
+        do {
+            try mail.deliver(to: [address])
+            return false
+        } catch let error as TransportError {
+            return error.code == .recipientRejected && error.serverReply?.contains("550") == true
+        }
+    }
+
     @Test func deleteThenPurgeRemovesTheMailbox() throws {
         let mail = try MailWorkspace()
+        // With home_base set, purge also removes the mail folders.
+        let home = ["home_base: \(mail.stackDir)/mail"]
+        try mail.writeConfig(mailSettings: home)
         let address = try mail.mailbox("minh")
         try mail.expectOK("account", "delete", address)
         #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
         #expect(try mail.expectOK("account", "show", address).stdout.contains("pending-purge"))
-        // Still inside the retention period: purge leaves it.
-        try mail.expectOK("account", "purge")
+        // Still inside the retention period (30 days by default): purge leaves it, and enable undoes the delete.
+        #expect(try mail.expectOK("account", "purge", "--domain", mail.domain).stdout.contains("Nothing to purge"))
         #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE address = '\(address)'") == "1")
         try mail.expectOK("account", "enable", address)
         #expect(mail.imapLogin(address, Self.password) == nil)
+
+        // With no retention, the next purge removes a deleted mailbox and everything that names it.
+        try mail.writeConfig(mailSettings: home + ["deleted_retention_days: 0"])
+        let login = "khoi.\(mail.domain.prefix(9))"
+        let name = "Trương Minh Khôi"
+        try mail.dirctlOK("person", "add", login, "--name", name)
+        let first = mail.address("khoi")
+        try mail.expectOK("account", "create", first, "--person", login, "--password-stdin", stdin: Self.password + "\n")
+        let id = try mail.deliver(to: [first])
+        #expect(try mail.delivered(id, to: first))
+        let folder = try mail.home(of: first)
+        #expect(FileManager.default.fileExists(atPath: folder + "/Maildir"))
+        let current = mail.address("khoi.truong")
+        try mail.expectOK("account", "rename", first, current)
+        let alias = mail.address("hotro")
+        try mail.expectOK("alias", "add", alias, current)
+        try mail.expectOK("account", "delete", current)
+        let purged = try mail.expectOK("account", "purge", "--domain", mail.domain, "--json").stdout
+        #expect(try JSONSerialization.jsonObject(with: Data(purged.utf8)) as? [String] == [current])
+        // Gone from every table the mail servers read: the row, the rename alias, the alias to it.
+        for (table, column) in [("mailbox", "address"), ("mailbox", "display_name"), ("mail_alias", "address"), ("mail_alias", "target"),
+                                ("mail_sender_login", "address"), ("mail_sender_login", "login")] {
+            let rows = try mail.scalar("SELECT count(*) FROM \(table) WHERE \(column) LIKE 'khoi%@\(mail.domain)' OR \(column) = '\(name)'")
+            #expect(rows == "0", "\(table).\(column) still names the purged mailbox")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder), "the mail folder \(folder) is still there")
+        #expect(isAuthRefusal(mail.imapLogin(current, Self.password)))
+        for gone in [current, first, alias] { #expect(try isRefusedAtRCPT(mail, gone), "\(gone) still accepts mail") }
+        // The mailbox inside its retention is untouched, and the purge is audited with what it removed.
+        #expect(mail.imapLogin(address, Self.password) == nil)
+        #expect(try mail.scalar("SELECT details FROM audit_event WHERE action = 'mail.account.purge' AND target = 'mail-domain:\(mail.domain)' AND details LIKE '%khoi%'")
+                == #"{"purged":["\#(current)"]}"#)
+    }
+
+    @Test func purgingADepartedPersonClearsTheirNameFromTheMailTables() throws {
+        let mail = try MailWorkspace()
+        try mail.writeConfig(sections: "directory:\n  departed_retention_days: 0")
+        let login = "vy.\(mail.domain.prefix(9))"
+        let name = "Hoàng Thị Tường Vy"
+        try mail.dirctlOK("person", "add", login, "--name", name)
+        let address = mail.address("vy.hoang")
+        try mail.expectOK("account", "create", address, "--person", login, "--password-stdin", stdin: Self.password + "\n")
+        #expect(try mail.scalar("SELECT display_name FROM mailbox WHERE address = '\(address)'") == name)
+        try mail.dirctlOK("person", "depart", login)
+        // Departed but not purged yet: the name stays.
+        #expect(try mail.scalar("SELECT display_name FROM mailbox WHERE address = '\(address)'") == name)
+        let purged = try mail.dirctlOK("person", "purge")
+        #expect(purged.stdout.contains(login))
+        #expect(try mail.scalar("SELECT display_name FROM mailbox WHERE address = '\(address)'") == address)
+        #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE display_name LIKE '%Tường Vy%'") == "0")
+        #expect(try mail.scalar("SELECT count(*) FROM person WHERE display_name LIKE '%Tường Vy%'") == "0")
+        #expect(!(try mail.expectOK("account", "show", address).stdout.contains("Tường")))
+    }
+
+    @Test func aDisabledDomainRefusesLoginAndMailUntilEnabled() throws {
+        let mail = try MailWorkspace()
+        let address = try mail.mailbox("tuan")
+        func listed() throws -> [String: Any]? {
+            let json = try mail.expectOK("domain", "list", "--json").stdout
+            let domains = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            return domains.first { $0["name"] as? String == mail.domain }
+        }
+        let before = try #require(try listed(), "domain list does not show \(mail.domain)")
+        #expect(before["status"] as? String == "active")
+        #expect(before["mailboxes"] as? Int == 1)
+        let table = try mail.expectOK("domain", "list").stdout.split(separator: "\n").first { $0.hasPrefix(mail.domain + " ") }
+        #expect(table.map { $0.contains("active") && $0.hasSuffix(" 1") } == true, "\(String(describing: table))")
+
+        try mail.expectOK("domain", "disable", mail.domain)
+        #expect(try listed()?["status"] as? String == "disabled")
+        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(try isRefusedAtRCPT(mail, address))
+        let again = try mail.mailctl("domain", "disable", mail.domain)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already disabled"))
+
+        try mail.expectOK("domain", "enable", mail.domain)
+        #expect(try listed()?["status"] as? String == "active")
+        #expect(mail.imapLogin(address, Self.password) == nil)
+        let id = try mail.deliver(to: [address])
+        #expect(try mail.delivered(id, to: address))
+        #expect(try mail.scalar("SELECT group_concat(action || ' ' || details, ' ') FROM audit_event WHERE action LIKE 'mail.domain.%able' AND target = 'mail-domain:\(mail.domain)' ORDER BY seq")
+                == #"mail.domain.disable {"from":"active","to":"disabled"} mail.domain.enable {"from":"disabled","to":"active"}"#)
+        let unknown = try mail.mailctl("domain", "disable", "nope-" + mail.domain)
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("no mail domain"))
+    }
+
+    /// The targets Postfix finds for an address in the alias map (empty when none).
+    func aliasTargets(_ mail: MailWorkspace, _ address: String) throws -> [String] {
+        let postfix = try mail.stack.require("POSTFIX_CONFIG_DIR")
+        let run = try ProcessRunner.run("/usr/sbin/postmap", ["-c", postfix, "-q", address, "sqlite:\(postfix)/sqlite-aliases.cf"])
+        // postmap -q exits 1 when the key is not found, 0 with the value when it is.
+        #expect(run.status == 0 || (run.status == 1 && run.stdout.isEmpty), "postmap failed: \(run.stderr)")
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
+    }
+
+    @Test func removingAnAliasTargetOrTheWholeAliasStopsItsDelivery() throws {
+        let mail = try MailWorkspace()
+        let first = try mail.mailbox("uyen")
+        let second = try mail.mailbox("van")
+        let alias = mail.address("tongdai")
+        try mail.expectOK("alias", "add", alias, first)
+        try mail.expectOK("alias", "add", alias, second)
+        #expect(try aliasTargets(mail, alias) == [first, second].sorted())
+        try mail.expectOK("alias", "remove", alias, first)
+        #expect(try aliasTargets(mail, alias) == [second])
+        let listed = try mail.expectOK("alias", "list", "--domain", mail.domain).stdout
+        #expect(listed.contains(second) && !listed.contains(first))
+        // A message to the alias and, separately, one to the second mailbox: once both are in, the first got neither.
+        let toAlias = try mail.deliver(to: [alias])
+        #expect(try mail.delivered(toAlias, to: second))
+        #expect(try !mail.delivered(toAlias, to: first, timeout: 0))
+        try mail.expectOK("alias", "remove", alias)
+        #expect(try aliasTargets(mail, alias).isEmpty)
+        #expect(try isRefusedAtRCPT(mail, alias))
+        let missing = try mail.mailctl("alias", "remove", alias)
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("no alias"))
+        #expect(try mail.scalar("SELECT group_concat(details, ' ') FROM audit_event WHERE action = 'mail.alias.remove' AND target = 'mail-alias:\(alias)' ORDER BY seq")
+                == #"{"target":"\#(first)"} {"target":"*"}"#)
+    }
+
+    @Test func anUnpublishedListStopsReceiving() throws {
+        let mail = try MailWorkspace()
+        let suffix = String(mail.domain.prefix(9))
+        let group = "ds-\(suffix)"
+        try mail.dirctlOK("group", "add", group)
+        let login = "xuan.\(suffix)"
+        try mail.dirctlOK("person", "add", login, "--name", "Người Xuân")
+        try mail.dirctlOK("group", "member", "add", group, "--person", login)
+        let box = mail.address("xuan")
+        try mail.expectOK("account", "create", box, "--person", login, "--password-stdin", stdin: Self.password + "\n")
+        let list = mail.address("danh-sach")
+        try mail.expectOK("group", "publish", group, "--address", list)
+        #expect(try aliasTargets(mail, list) == [box])
+        try mail.expectOK("group", "unpublish", list)
+        #expect(try aliasTargets(mail, list).isEmpty)
+        #expect(try mail.scalar("SELECT count(*) FROM mail_alias WHERE address = '\(list)'") == "0")
+        #expect(try isRefusedAtRCPT(mail, list))
+        let again = try mail.mailctl("group", "unpublish", list)
+        #expect(again.status == 65)
+        #expect(again.stderr.contains("no distribution list"))
+        #expect(try mail.events("action = 'mail.group.unpublish' AND target = 'mail-list:\(list)' AND outcome = 'ok'") == 1)
+        // The mailbox itself still receives.
+        let id = try mail.deliver(to: [box])
+        #expect(try mail.delivered(id, to: box))
+    }
+
+    @Test func accountListFiltersByDomainStatusAndUnit() throws {
+        let mail = try MailWorkspace()
+        let tag = String(mail.domain.dropFirst().prefix(8)).uppercased()
+        let unit = "U\(tag)", sub = "S\(tag)"
+        try mail.dirctlOK("unit", "add", unit, "--name", "Phòng \(tag)")
+        try mail.dirctlOK("unit", "add", sub, "--name", "Tổ \(tag)", "--parent", unit)
+        var boxes: [String: String] = [:]
+        for (name, unitCode) in [("an", unit), ("binh", sub), ("chi", "")] {
+            let login = "\(name).\(tag.lowercased())"
+            if unitCode.isEmpty {
+                try mail.dirctlOK("person", "add", login, "--name", "Người \(name)")
+            } else {
+                try mail.dirctlOK("person", "add", login, "--name", "Người \(name)", "--unit", unitCode)
+            }
+            let address = mail.address(name)
+            try mail.expectOK("account", "create", address, "--person", login, "--password-stdin", stdin: Self.password + "\n")
+            boxes[name] = address
+        }
+        let service = try mail.mailbox("hopthu-chung")
+        try mail.expectOK("account", "disable-login", boxes["chi"] ?? "")
+        func list(_ filters: String...) throws -> [String] {
+            let json = try mail.expectOK(["account", "list", "--json"] + filters).stdout
+            let accounts = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            return accounts.compactMap { $0["address"] as? String }
+        }
+        #expect(try list("--domain", mail.domain) == [boxes["an"], boxes["binh"], boxes["chi"], service].compactMap { $0 }.sorted())
+        #expect(try list("--unit", unit) == [boxes["an"], boxes["binh"]].compactMap { $0 }.sorted(), "a unit includes its sub-units")
+        #expect(try list("--unit", sub.lowercased()) == [boxes["binh"]].compactMap { $0 })
+        #expect(try list("--domain", mail.domain, "--status", "login-disabled") == [boxes["chi"]].compactMap { $0 })
+        #expect(try list("--domain", mail.domain, "--status", "suspended").isEmpty)
+        let table = try mail.expectOK("account", "list", "--domain", mail.domain, "--status", "active").stdout
+        #expect(table.hasPrefix("ADDRESS"))
+        #expect(table.contains(service) && !table.contains(boxes["chi"] ?? "?"))
+        let badStatus = try mail.mailctl("account", "list", "--status", "asleep")
+        #expect(badStatus.status == 65)
+        #expect(badStatus.stderr.contains("must be one of"))
+        let badUnit = try mail.mailctl("account", "list", "--unit", "NOPE\(tag)")
+        #expect(badUnit.status == 65)
+        #expect(badUnit.stderr.contains("no unit"))
     }
 
     @Test func aGroupIsPublishedAsADistributionList() throws {

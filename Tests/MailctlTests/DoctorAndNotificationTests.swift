@@ -28,18 +28,30 @@ import Transport
     @Test func searchesOnlyWhatArrivesAfterTheCheckStarts() throws {
         let mail = try MailWorkspace()
         let address = try mail.mailbox("tam")
-        var last = ""
-        for _ in 0..<5 { last = try mail.deliver(to: [address]) }
-        #expect(try mail.delivered(last, to: address))
+        var old: [String] = []
+        for _ in 0..<5 { old.append(try mail.deliver(to: [address])) }
+        #expect(try mail.delivered(old[4], to: address))
         let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: address, password: Secret(Self.password)))
         defer { session.close() }
         let next = try session.nextUID()
-        let old = try #require(try session.search(messageID: last).first)
-        #expect(old < next)
-        #expect(try session.search(messageID: last, fromUID: next).isEmpty)
-        let run = try mail.mailctl(["doctor", address, "--password-stdin"], stdin: Self.password + "\n")
+        let uids = try old.map { try #require(try session.search(messageID: $0).first) }
+        #expect(uids.allSatisfy { $0 < next })
+        #expect(try session.search(messageID: old[4], fromUID: next).isEmpty)
+        let run = try mail.mailctl(["doctor", address, "--password-stdin", "--json"], stdin: Self.password + "\n")
         #expect(run.status == 0, "\(run.stdout)")
+        // The five old messages are exactly as they were: same UIDs, still unread (never fetched), none removed
+        // in place of the doctor's own message, which is gone.
         #expect(try session.messageCount() == 5)
+        #expect(try old.map { try session.search(messageID: $0) } == uids.map { [$0] })
+        for uid in uids {
+            let flags = try mail.doveadm(["fetch", "-u", address, "flags", "mailbox", "INBOX", "uid", String(uid)])
+            #expect(!flags.contains("\\Seen") && !flags.contains("\\Deleted"), "message \(uid) was touched: \(flags)")
+        }
+        let onDisk = try mail.messagesOnDisk(home: try mail.home(of: address))
+        #expect(onDisk.count == 5)
+        #expect(!onDisk.contains { $0.contains("Switchboard mail check") }, "the doctor's test message was left behind")
+        // Its message arrived after the old ones: the UID it had was at least the one noted before the run.
+        #expect(try session.nextUID() > next)
     }
 
     @Test func namesTheStepThatFailsAndWhy() throws {
@@ -84,16 +96,50 @@ import Transport
 
     @Test func aHeaderInjectionIsRefusedBeforeAnythingIsSent() throws {
         let mail = try MailWorkspace()
-        let run = try mail.mailctl(["account", "create", mail.address("x"), "--name", "Evil\r\nBcc: victim@example.com", "--password-stdin"],
+        let target = mail.address("x")
+        let run = try mail.mailctl(["account", "create", target, "--name", "Evil\r\nBcc: victim@example.com", "--password-stdin", "--send-welcome"],
                                    stdin: Self.password + "\n")
         #expect(run.status == 65)
         #expect(run.stderr.contains("line break"))
-        #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE address = '\(mail.address("x"))'") == "0")
-        let apostrophe = try mail.mailctl(["account", "create", "o'brien@\(mail.domain)", "--name", "O'Brien", "--password-stdin"], stdin: Self.password + "\n")
+        #expect(!run.stdout.contains("Sent"))
+        #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE address = '\(target)'") == "0")
+        #expect(try mail.events("target = 'mailbox:\(target)'") == 0)
+        let apostrophe = try mail.mailctl(["account", "create", "o'brien@\(mail.domain)", "--name", "O'Brien", "--password-stdin", "--send-welcome"],
+                                          stdin: Self.password + "\n")
         #expect(apostrophe.status == 65)
         #expect(apostrophe.stderr.contains("apostrophe"))
-        let address = try #require(try? MailAddress("a@b.vn"))
+        #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE domain_id = (SELECT id FROM mail_domain WHERE name = '\(mail.domain)')") == "0")
+        // Nothing reached Postfix: no line of its log names either recipient or the injected one.
+        let log = try mail.postfixLog()
+        #expect(!log.contains("victim@example.com"))
+        #expect(!log.contains("to=<\(target)>") && !log.contains("o'brien@\(mail.domain)"))
+        #expect(try mail.events("target LIKE 'mailbox:%@\(mail.domain)'") == 0)
+        let address = try MailAddress("a@b.vn")
         #expect(throws: MessageError.self) { _ = try Mailbox(displayName: "A\nB", address: address) }
+    }
+
+    @Test func aPasswordResetNoticeArrivesWithoutThePassword() throws {
+        let mail = try MailWorkspace()
+        let login = "yen.\(mail.domain.prefix(9))"
+        try mail.dirctlOK("person", "add", login, "--name", "Lê Hải Yến", "--language", "en")
+        let address = mail.address("yen.le")
+        try mail.expectOK("account", "create", address, "--person", login, "--password-stdin", stdin: Self.password + "\n")
+        let newPassword = "Trang-khuyet-2026-moi"
+        let run = try mail.expectOK("account", "reset-password", address, "--password-stdin", "--notify", stdin: newPassword + "\n")
+        let sentLine = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("Sent the password-reset mail to \(address)") }, "\(run.stdout)")
+        let messageID = try #require(sentLine.split(separator: "(").last.map { String($0.dropLast()) })
+        let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: address, password: Secret(newPassword)))
+        defer { session.close() }
+        let raw = try session.fetch(uid: try session.waitForMessage(messageID: messageID, timeoutSeconds: 10))
+        #expect(Self.header("Subject", in: raw).map(EncodedWord.decode) == "The password of your mailbox \(address) was reset")
+        #expect(Self.header("To", in: raw)?.contains(address) == true)
+        #expect(!raw.contains(newPassword) && !raw.contains(Self.password))
+        #expect(try mail.scalar("SELECT details FROM audit_event WHERE action = 'mail.notify' AND target = 'mailbox:\(address)'")
+                == #"{"message_id":"\#(messageID)","notification":"password-reset"}"#)
+        // Without --notify nothing is sent.
+        let quiet = try mail.expectOK("account", "reset-password", address, "--password-stdin", stdin: Self.password + "\n")
+        #expect(!quiet.stdout.contains("Sent"))
+        #expect(try mail.events("action = 'mail.notify' AND target = 'mailbox:\(address)'") == 1)
     }
 
     /// The unfolded value of a header.
@@ -105,6 +151,22 @@ import Transport
     }
 }
 
+/// `mailctl --help` at every level shows working examples (no mail stack needed).
+@Suite struct MailctlHelpTests {
+    @Test func everyCommandHasExamplesThatNameRealCommandsAndOptions() throws {
+        let (leaves, problems) = try CommandHelp.exampleProblems("mailctl")
+        #expect(leaves.count == 23, "\(leaves.map { $0.joined(separator: " ") })")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+        // The top-level help shows the everyday commands too.
+        let top = try CommandHelp.help("mailctl", [])
+        let examples = CommandHelp.examples(in: top, tool: "mailctl")
+        #expect(examples.count >= 4)
+        for example in examples {
+            #expect(leaves.contains { Array(example.dropFirst().prefix($0.count)) == $0 }, "mailctl --help: \(example.joined(separator: " "))")
+        }
+    }
+}
+
 @Suite struct PasswordHashTests {
     @Test(arguments: [(PasswordScheme.yescrypt, 0), (.yescrypt, 7), (.sha512crypt, 0), (.sha512crypt, 10_000)])
     func everySchemeVerifiesWithDoveadm(scheme: PasswordScheme, cost: Int) throws {
@@ -113,21 +175,49 @@ import Transport
         }
         let password = "Mật-khẩu-đúng-2026"
         let hash = try CryptPasswordHasher(scheme: scheme, cost: cost).hash(Secret(password))
+        // The scheme and the cost asked for are the ones in the hash.
+        let fields = hash.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
+        switch scheme {
+        case .yescrypt:
+            #expect(hash.hasPrefix("{CRYPT}$y$"), "\(hash)")
+            let defaultParams = try CryptPasswordHasher(scheme: scheme, cost: 0).hash(Secret(password))
+                .split(separator: "$", omittingEmptySubsequences: false).map(String.init)[2]
+            #expect((fields[2] == defaultParams) == (cost == 0 || cost == 5), "cost \(cost) gave the parameters \(fields[2])")
+        case .sha512crypt:
+            #expect(hash.hasPrefix("{SHA512-CRYPT}$6$"), "\(hash)")
+            #expect(cost == 0 ? !hash.contains("rounds=") : fields[2] == "rounds=\(cost)", "\(hash)")
+        }
         let good = try ProcessRunner.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", password])
         #expect(good.status == 0, "\(hash): \(good.stdout) \(good.stderr)")
         #expect(good.stdout.contains("(verified)"))
         let bad = try ProcessRunner.run("/usr/bin/doveadm", ["pw", "-t", hash, "-p", "wrong"])
         #expect(bad.status != 0)
+        #expect((bad.stdout + bad.stderr).contains("Password mismatch"), "\(bad.stdout) \(bad.stderr)")
     }
 
     @Test func thePolicyRefusesWeakPasswords() {
         let policy = PasswordPolicy(minimumLength: 12)
-        let cases = ["short1!", "an.nguyen-2026-xyz", "matkhau2026!!", "Password1234", "Nguyễn-Văn-Annnn", "aaaaaaaaaaaaaaaa"]
-        for password in cases {
-            #expect(policy.problem(with: Secret(password), address: "an.nguyen@bo.gov.vn", displayName: "Nguyễn Văn An") != nil, "\(password)")
+        // Each password is refused for its own reason, which the helpdesk reads.
+        let cases = [
+            ("short1!", "shorter than 12"),
+            ("an.nguyen-2026-xyz", "contains the login"),
+            ("matkhau2026!!", "common password"),
+            ("Password1234", "common password"),
+            ("Nguyễn-Văn-Annnn", "contains the login"),
+            ("Hoa-Văn-Đẹp-Lắm-99", "part of the person's name"),
+            ("aaaaaaaaaaaaaaaa", "too few different characters"),
+            ("Gi0-mua\u{7}thu-Ha-Noi", "control character"),
+        ]
+        for (password, reason) in cases {
+            let problem = policy.problem(with: Secret(password), address: "an.nguyen@bo.gov.vn", displayName: "Nguyễn Văn An")
+            #expect(problem?.contains(reason) == true, "\(password): \(problem ?? "accepted")")
+            #expect(problem?.contains(password) != true, "the reason repeats the password")
         }
         #expect(policy.problem(with: Secret("Gi0-mua-thu-Ha-Noi"), address: "an.nguyen@bo.gov.vn", displayName: "Nguyễn Văn An") == nil)
         #expect(policy.problem(with: PasswordGenerator.generate(), address: "an.nguyen@bo.gov.vn", displayName: "Nguyễn Văn An") == nil)
+        // The minimum is the configured one, not a fixed number.
+        #expect(PasswordPolicy(minimumLength: 20).problem(with: Secret("Gi0-mua-thu-Ha-Noi"), address: "x@bo.gov.vn", displayName: "X")?
+            .contains("shorter than 20") == true)
     }
 }
 

@@ -5,63 +5,91 @@ import SwitchboardTestSupport
 import Testing
 import Transport
 
-/// The mail stack of this test run (started by `make test`), and a mail domain of this test's own.
+/// The mail stack of this test run (started by `make test`), and a mail domain of this test's own:
+/// purge and quota-report are run with `--domain` of it, so no test acts on another's data.
 final class MailWorkspace {
-    let env: [String: String]
+    let stack: MailStackEnvironment
     let folder: String
     let config: String
     let domain: String
     let database: String
+    /// The stack's folder: mail homes in `mail/`, server logs in `log/`.
+    let stackDir: String
+    let dovecotConfig: String
     let imapPort: Int
     let smtpPort: Int
     let submissionPort: Int
 
-    static let howToStart = "no mail stack: run `make test` (which starts one), or `ops/mailstack/start --db PATH --dir DIR` on a database made by `dirctl init`, and set SWITCHBOARD_MAILSTACK_ENV=DIR/env"
-
-    init() throws {
-        guard let file = ProcessInfo.processInfo.environment["SWITCHBOARD_MAILSTACK_ENV"],
-              let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw TestSetupError(Self.howToStart)
-        }
-        var env: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { env[parts[0]] = parts[1] }
-        }
-        guard let db = env["MAILSTACK_DB"], let imap = env["IMAP_PORT"].flatMap(Int.init),
-              let smtp = env["SMTP_PORT"].flatMap(Int.init), let submission = env["SUBMISSION_PORT"].flatMap(Int.init) else {
-            throw TestSetupError("\(file) lacks MAILSTACK_DB or the ports: \(Self.howToStart)")
-        }
-        self.env = env
-        database = db
-        imapPort = imap
-        smtpPort = smtp
-        submissionPort = submission
+    /// A workspace; `mailSettings` are extra `mail:` keys (e.g. `deleted_retention_days: 0`).
+    init(mailSettings: [String] = []) throws {
+        stack = try MailStackEnvironment.current()
+        database = try stack.require("MAILSTACK_DB")
+        stackDir = try stack.require("MAILSTACK_DIR")
+        dovecotConfig = try stack.require("DOVECOT_CONFIG")
+        imapPort = try stack.port("IMAP_PORT")
+        smtpPort = try stack.port("SMTP_PORT")
+        submissionPort = try stack.port("SUBMISSION_PORT")
         domain = "t" + UUID().uuidString.prefix(8).lowercased() + ".test"
-        folder = NSTemporaryDirectory() + "switchboard-mail-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try ScratchFolder.make("switchboard-mail")
         config = folder + "/switchboard.yaml"
-        let templates = Self.root + "/Templates/mail"
-        try """
-        database:
-          path: \(db)
-        mail:
-          imap: {host: 127.0.0.1, port: \(imap), security: plain}
-          submission: {host: 127.0.0.1, port: \(submission), security: plain}
-          relay: {host: 127.0.0.1, port: \(smtp), security: plain}
-          templates_dir: \(templates)
-          doveadm_config: \(env["DOVECOT_CONFIG"] ?? "")
-          notification_from: helpdesk@\(domain)
-          default_quota_mb: 0
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        try writeConfig(mailSettings: mailSettings)
         try expectOK("domain", "add", domain)
     }
 
-    deinit {
-        try? FileManager.default.removeItem(atPath: folder)
+    /// The stack's env file, key by key.
+    var env: [String: String] { stack.values }
+
+    /// Writes this workspace's config: the stack's plain loopback ports unless other mail endpoints are
+    /// given (YAML flow mappings such as `{host: 127.0.0.1, port: 993, security: tls}`), `mail.ca_file`
+    /// when `caFile` is given, extra `mail:` keys (e.g. `deleted_retention_days: 0`) and extra
+    /// top-level sections (e.g. "directory:\n  departed_retention_days: 0").
+    func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil,
+                     mailSettings: [String] = [], sections: String = "") throws {
+        let templates = Repository.path("Templates/mail")
+        let extra = (caFile.map { ["ca_file: \($0)"] } ?? []) + mailSettings
+        try """
+        database:
+          path: \(database)
+        mail:
+          imap: \(imap ?? "{host: 127.0.0.1, port: \(imapPort), security: plain}")
+          submission: \(submission ?? "{host: 127.0.0.1, port: \(submissionPort), security: plain}")
+          relay: \(relay ?? "{host: 127.0.0.1, port: \(smtpPort), security: plain}")
+          templates_dir: \(templates)
+          doveadm_config: \(dovecotConfig)
+          notification_from: helpdesk@\(domain)
+          default_quota_mb: 0\(extra.map { "\n  " + $0 }.joined())
+        \(sections)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
     }
 
-    static var root: String { ProcessRunner.root }
+    /// What a stack started with `--tls` adds to its env file: its CA, its TLS ports, and two
+    /// certificates signed by that CA that must be refused (another host name, expired).
+    struct TLSFiles {
+        let caFile: String
+        let imapsPort: Int
+        let submissionsPort: Int
+        let otherHostCertificate: String
+        let otherHostKey: String
+        let expiredCertificate: String
+        let expiredKey: String
+    }
+
+    /// The stack's TLS set-up; fails the test, saying how to get one, when it was started without `--tls`.
+    func tls() throws -> TLSFiles {
+        guard let ca = env["TLS_CA_FILE"], let imaps = env["IMAPS_PORT"].flatMap(Int.init),
+              let submissions = env["SUBMISSIONS_PORT"].flatMap(Int.init),
+              let otherCert = env["TLS_OTHER_HOST_CERT"], let otherKey = env["TLS_OTHER_HOST_KEY"],
+              let expiredCert = env["TLS_EXPIRED_CERT"], let expiredKey = env["TLS_EXPIRED_KEY"] else {
+            throw TestSetupError("the mail stack has no TLS (no TLS_CA_FILE, IMAPS_PORT, SUBMISSIONS_PORT or TLS_*_CERT in its env file): start it with `ops/mailstack/start --tls` (`make test` does)")
+        }
+        return TLSFiles(caFile: ca, imapsPort: imaps, submissionsPort: submissions, otherHostCertificate: otherCert,
+                        otherHostKey: otherKey, expiredCertificate: expiredCert, expiredKey: expiredKey)
+    }
+
+    deinit {
+        if let problem = ScratchFolder.remove(folder) { Issue.record(Comment(rawValue: problem)) }
+    }
+
     static var products: String { ProcessRunner.products }
 
     /// An address in this test's domain.
@@ -69,7 +97,7 @@ final class MailWorkspace {
 
     @discardableResult
     func mailctl(_ arguments: [String], stdin: String? = nil) throws -> CommandRun {
-        try ProcessRunner.run(Self.products + "/mailctl", arguments + ["--config", config], stdin: stdin)
+        try ProcessRunner.run(ProcessRunner.product("mailctl"), arguments + ["--config", config], in: folder, stdin: stdin)
     }
 
     @discardableResult
@@ -77,17 +105,32 @@ final class MailWorkspace {
 
     @discardableResult
     func dirctl(_ arguments: String...) throws -> CommandRun {
-        try ProcessRunner.run(Self.products + "/dirctl", Array(arguments) + ["--config", config])
+        try ProcessRunner.run(ProcessRunner.product("dirctl"), Array(arguments) + ["--config", config], in: folder)
     }
 
     @discardableResult
     func expectOK(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
-        let run = try mailctl(Array(arguments), stdin: stdin)
+        try expectOK(Array(arguments), stdin: stdin, sourceLocation: sourceLocation)
+    }
+
+    /// Runs mailctl and records an issue unless it exits 0.
+    @discardableResult
+    func expectOK(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        let run = try mailctl(arguments, stdin: stdin)
         #expect(run.status == 0, "mailctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
     }
 
+    /// Runs dirctl and records an issue unless it exits 0.
+    @discardableResult
+    func dirctlOK(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        let run = try ProcessRunner.run(ProcessRunner.product("dirctl"), arguments + ["--config", config], in: folder)
+        #expect(run.status == 0, "dirctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
+        return run
+    }
+
     /// Creates a service mailbox with a known password.
+    @discardableResult
     func mailbox(_ local: String, password: String = "Gi0-mua-thu-Ha-Noi", extra: [String] = []) throws -> String {
         let address = address(local)
         let run = try mailctl(["account", "create", address, "--name", "Tài khoản \(local)", "--password-stdin"] + extra, stdin: password + "\n")
@@ -123,24 +166,80 @@ final class MailWorkspace {
         return id
     }
 
-    /// True when a message with this Message-ID is in the mailbox's folder on disk (works whatever the login state).
-    func delivered(_ messageID: String, to address: String, timeout: Double = 10) throws -> Bool {
-        guard let dir = env["MAILSTACK_DIR"] else { return false }
-        let homeKey = try scalar("SELECT home_key FROM mailbox WHERE address = '\(address)'")
-        let deadline = Date().addingTimeInterval(timeout)
-        repeat {
-            for sub in ["new", "cur"] {
-                let folder = "\(dir)/mail/\(homeKey)/Maildir/\(sub)"
-                for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-                    if let text = try? String(contentsOfFile: folder + "/" + file, encoding: .utf8), text.contains(messageID) { return true }
+    /// The mailbox's home folder on disk.
+    func home(of address: String) throws -> String {
+        let homeKey = try scalar("SELECT home_key FROM mailbox WHERE address = \(SQLite.quote(address))")
+        guard !homeKey.isEmpty else { throw TestSetupError("no mailbox \(address) in \(database)") }
+        return "\(stackDir)/mail/\(homeKey)"
+    }
+
+    /// The messages on disk in a mail home's Maildir (new and cur); none when the folder does not exist yet.
+    func messagesOnDisk(home: String) throws -> [String] {
+        var texts: [String] = []
+        for sub in ["new", "cur"] {
+            let folder = "\(home)/Maildir/\(sub)"
+            guard FileManager.default.fileExists(atPath: folder) else { continue }
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
+                let path = folder + "/" + file
+                do {
+                    texts.append(try String(contentsOfFile: path, encoding: .utf8))
+                } catch {
+                    // Moved from new/ to cur/ while we looked: seen in the other folder. Anything else fails.
+                    if FileManager.default.fileExists(atPath: path) { throw error }
                 }
             }
+        }
+        return texts
+    }
+
+    /// True when a message with this Message-ID is in the mailbox's folder on disk (works whatever the login state).
+    func delivered(_ messageID: String, to address: String, timeout: Double = 10) throws -> Bool {
+        let home = try home(of: address)
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            if try messagesOnDisk(home: home).contains(where: { $0.contains(messageID) }) { return true }
             Thread.sleep(forTimeInterval: 0.05)
         } while Date() < deadline
         return false
     }
 
+    /// Waits for a message on disk that contains `text`; returns it, or nil after the timeout.
+    func waitForMessage(containing text: String, to address: String, timeout: Double = 15) throws -> String? {
+        let home = try home(of: address)
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            if let found = try messagesOnDisk(home: home).first(where: { $0.contains(text) }) { return found }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < deadline
+        return nil
+    }
+
+    /// The text of the delivered message with this Message-ID (nil when it is not there within `timeout`).
+    func deliveredMessage(_ messageID: String, to address: String, timeout: Double = 10) throws -> String? {
+        try waitForMessage(containing: messageID, to: address, timeout: timeout)
+    }
+
+    /// One value from the stack's database (sqlite3's exit status checked).
     func scalar(_ sql: String) throws -> String {
-        try ProcessRunner.run("/usr/bin/sqlite3", [database, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try SQLite.scalar(database, sql)
+    }
+
+    /// `doveadm` on the stack's Dovecot; throws when it fails.
+    @discardableResult
+    func doveadm(_ arguments: [String]) throws -> String {
+        try ProcessRunner.runChecked("/usr/bin/doveadm", ["-c", dovecotConfig] + arguments)
+    }
+
+    /// The Postfix log of the stack.
+    func postfixLog() throws -> String {
+        try String(contentsOfFile: stackDir + "/log/postfix.log", encoding: .utf8)
+    }
+
+    /// The count of audit events matching a condition.
+    func events(_ condition: String) throws -> Int {
+        guard let count = Int(try scalar("SELECT count(*) FROM audit_event WHERE \(condition)")) else {
+            throw TestSetupError("cannot count audit events where \(condition)")
+        }
+        return count
     }
 }

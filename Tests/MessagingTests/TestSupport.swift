@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 @testable import Messaging
@@ -7,20 +8,11 @@ import SwitchboardBase
 /// Helpers shared by the Messaging tests: a small MIME reader and the python3 cross-check.
 enum TestSupport {
     /// The repository's Templates/mail folder, found from this file's path.
-    static var templateFolder: String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // MessagingTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("Templates/mail").path
-    }
+    static var templateFolder: String { Repository.path("Templates/mail") }
 
     /// A fresh empty folder under the temporary directory.
     static func makeTemporaryFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("messaging-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try ScratchFolder.make("messaging-tests")
     }
 
     /// Writes `files` (name to content) into a new temporary folder and returns its path.
@@ -178,30 +170,16 @@ enum TestSupport {
 
     /// Parses `message` with python3's email package and returns what it read.
     static func python(_ message: String) throws -> PythonView {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", pythonScript]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            Issue.record("python3 could not be started (\(error)); install it with: apt-get install -y python3")
-            throw error
-        }
-        input.fileHandleForWriting.write(Data(message.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("python3 failed (status \(process.terminationStatus)); install python3 if missing: \(errorText)")
-            throw CocoaError(.executableLoad)
-        }
+        let data = Data(try python(script: pythonScript, stdin: message).utf8)
         return try JSONDecoder().decode(PythonView.self, from: data)
+    }
+
+    /// Runs a python3 script through the shared process runner; throws with its stderr when it fails.
+    static func python(script: String, arguments: [String] = [], stdin: String? = nil) throws -> String {
+        let run = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script] + arguments, stdin: stdin)
+        guard run.status == 0 else {
+            throw TestSetupError("python3 failed (exit \(run.status)); install it with `apt-get install -y python3` if missing: \(run.stderr.prefix(500))")
+        }
+        return run.stdout
     }
 }

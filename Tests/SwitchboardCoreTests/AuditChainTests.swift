@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardTestSupport
 import GRDB
 import Testing
 @testable import SwitchboardCore
@@ -120,8 +121,7 @@ enum Curve25519Key {
 /// The migration and `ops/mail/schema.sql` (the mail servers' contract) must not drift apart.
 @Suite struct MailSchemaContractTests {
     @Test func theMigrationIsTheDocumentedSchema() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let documented = try String(contentsOf: root.appendingPathComponent("ops/mail/schema.sql"), encoding: .utf8)
+        let documented = try String(contentsOfFile: Repository.path("ops/mail/schema.sql"), encoding: .utf8)
         #expect(SwitchboardDatabase.mailSchemaV2.trimmingCharacters(in: .whitespacesAndNewlines)
                 == documented.trimmingCharacters(in: .whitespacesAndNewlines),
                 "ops/mail/schema.sql changed: copy it into SwitchboardDatabase+MailSchema.swift as a new migration")
@@ -151,12 +151,7 @@ enum Curve25519Key {
             versions.append(version)
             try database.writer.close()
             // Another process's truncating checkpoint leaves an empty -wal file, as the next tool run finds it.
-            let checkpoint = Process()
-            checkpoint.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            checkpoint.arguments = [path, "PRAGMA wal_checkpoint(TRUNCATE);"]
-            checkpoint.standardOutput = FileHandle.nullDevice
-            try checkpoint.run()
-            checkpoint.waitUntilExit()
+            try SQLite.run(path, "PRAGMA wal_checkpoint(TRUNCATE);")
         }
         // Dovecot's prepared statements survive only while schema_version stays put.
         #expect(versions[1] == versions[0] && versions[2] == versions[0], "\(versions)")

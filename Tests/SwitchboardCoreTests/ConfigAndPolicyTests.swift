@@ -1,12 +1,12 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 @testable import SwitchboardCore
 import SwitchboardBase
 
 @Suite struct ConfigTests {
     @Test func theShippedConfigParsesToTheDesignDefaults() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("Config/switchboard.yaml"), encoding: .utf8)
+        let text = try String(contentsOfFile: Repository.path("Config/switchboard.yaml"), encoding: .utf8)
         let config = try ConfigLoader.parse(text, file: "Config/switchboard.yaml")
         #expect(config.locale.timeZone == "Asia/Ho_Chi_Minh")
         #expect(config.locale.language == "vi")

@@ -1,10 +1,11 @@
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// The package's layering, read from its sources: the rules that keep the audit funnel closed
 /// and the libraries reusable by a second front end (healthd's HTTP API, a web page).
 @Suite struct LayeringTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = Repository.root
 
     /// The modules each Swift file under `Sources/TARGET` imports.
     static func imports(of target: String) throws -> [(file: String, module: String)] {
