@@ -52,7 +52,7 @@ test: deps
 	mkdir -p $(MAILSTACK_ROOT)/db
 	printf 'database:\n  path: %s\n' "$(MAILSTACK_ROOT)/db/switchboard.sqlite" > $(MAILSTACK_ROOT)/init.yaml
 	.build/debug/dirctl init --admin root --name "Test administrator" --config $(MAILSTACK_ROOT)/init.yaml >/dev/null
-	ops/mailstack/start --db $(MAILSTACK_ROOT)/db/switchboard.sqlite --dir $(MAILSTACK_ROOT)/stack $(MAILSTACK_PORTS) >/dev/null
+	ops/mailstack/start --tls --db $(MAILSTACK_ROOT)/db/switchboard.sqlite --dir $(MAILSTACK_ROOT)/stack $(MAILSTACK_PORTS) >/dev/null
 	status=0; SWITCHBOARD_MAILSTACK_ENV=$(MAILSTACK_ROOT)/stack/env $(SWIFT) test --disable-xctest || status=$$?; \
 	ops/mailstack/stop --dir $(MAILSTACK_ROOT)/stack >/dev/null || true; \
 	exit $$status
