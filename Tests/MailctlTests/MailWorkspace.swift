@@ -40,20 +40,71 @@ final class MailWorkspace {
         folder = NSTemporaryDirectory() + "switchboard-mail-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         config = folder + "/switchboard.yaml"
+        try writeConfig()
+        try expectOK("domain", "add", domain)
+    }
+
+    /// Writes this workspace's config: the stack's plain loopback ports unless other mail
+    /// endpoints are given (YAML flow mappings such as `{host: 127.0.0.1, port: 993, security: tls}`),
+    /// and `mail.ca_file` when `caFile` is given.
+    func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil) throws {
         let templates = Self.root + "/Templates/mail"
         try """
         database:
-          path: \(db)
+          path: \(database)
         mail:
-          imap: {host: 127.0.0.1, port: \(imap), security: plain}
-          submission: {host: 127.0.0.1, port: \(submission), security: plain}
-          relay: {host: 127.0.0.1, port: \(smtp), security: plain}
+          imap: \(imap ?? "{host: 127.0.0.1, port: \(imapPort), security: plain}")
+          submission: \(submission ?? "{host: 127.0.0.1, port: \(submissionPort), security: plain}")
+          relay: \(relay ?? "{host: 127.0.0.1, port: \(smtpPort), security: plain}")
           templates_dir: \(templates)
           doveadm_config: \(env["DOVECOT_CONFIG"] ?? "")
           notification_from: helpdesk@\(domain)
           default_quota_mb: 0
+        \(caFile.map { "  ca_file: \($0)" } ?? "")
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        try expectOK("domain", "add", domain)
+    }
+
+    /// What a stack started with `--tls` adds to its env file: its CA, its TLS ports, and two
+    /// certificates signed by that CA that must be refused (another host name, expired).
+    struct TLSFiles {
+        let caFile: String
+        let imapsPort: Int
+        let submissionsPort: Int
+        let otherHostCertificate: String
+        let otherHostKey: String
+        let expiredCertificate: String
+        let expiredKey: String
+    }
+
+    /// The stack's TLS set-up; fails the test, saying how to get one, when it was started without `--tls`.
+    func tls() throws -> TLSFiles {
+        guard let ca = env["TLS_CA_FILE"], let imaps = env["IMAPS_PORT"].flatMap(Int.init),
+              let submissions = env["SUBMISSIONS_PORT"].flatMap(Int.init),
+              let otherCert = env["TLS_OTHER_HOST_CERT"], let otherKey = env["TLS_OTHER_HOST_KEY"],
+              let expiredCert = env["TLS_EXPIRED_CERT"], let expiredKey = env["TLS_EXPIRED_KEY"] else {
+            throw TestSetupError("the mail stack has no TLS (no TLS_CA_FILE, IMAPS_PORT, SUBMISSIONS_PORT or TLS_*_CERT in its env file): start it with `ops/mailstack/start --tls` (`make test` does)")
+        }
+        return TLSFiles(caFile: ca, imapsPort: imaps, submissionsPort: submissions, otherHostCertificate: otherCert,
+                        otherHostKey: otherKey, expiredCertificate: expiredCert, expiredKey: expiredKey)
+    }
+
+    /// The text of the delivered message with this Message-ID (nil when it is not there within `timeout`).
+    func deliveredMessage(_ messageID: String, to address: String, timeout: Double = 10) throws -> String? {
+        guard let dir = env["MAILSTACK_DIR"] else { throw TestSetupError("the mail stack's env file lacks MAILSTACK_DIR") }
+        let homeKey = try scalar("SELECT home_key FROM mailbox WHERE address = '\(address)'")
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            for sub in ["new", "cur"] {
+                let folder = "\(dir)/mail/\(homeKey)/Maildir/\(sub)"
+                guard FileManager.default.fileExists(atPath: folder) else { continue }
+                for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
+                    let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+                    if text.contains(messageID) { return text }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < deadline
+        return nil
     }
 
     deinit {

@@ -116,7 +116,7 @@ public enum ConfigLoader {
         if let value = keys["submission"] { mail.submission = try value.endpoint(default: mail.submission) }
         if let value = keys["relay"] { mail.relay = try value.endpoint(default: mail.relay) }
         if let value = keys["verify_tls"] { mail.verifyTLS = try value.boolean() }
-        if let value = keys["ca_file"] { mail.caFile = try value.nonEmptyString() }
+        if let value = keys["ca_file"] { mail.caFile = try value.readableFile(what: "PEM file of the CA that signed the mail servers' certificates") }
         if let value = keys["notification_from"] {
             let text = try value.nonEmptyString()
             guard (try? EmailAddress(text)) != nil else { throw value.error("expected an e-mail address, got \"\(text)\"") }
@@ -168,6 +168,19 @@ private struct ConfigNode {
     func nonEmptyString() throws -> String {
         guard case let .scalar(scalar) = node, !scalar.string.isEmpty else { throw error("expected a non-empty text value") }
         return scalar.string
+    }
+
+    /// A path to a file that exists and can be read now (relative paths from the working folder).
+    func readableFile(what: String) throws -> String {
+        let path = try nonEmptyString()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw error("no such file \(path): expected the \(what)")
+        }
+        guard !isFolder.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            throw error("\(path) is \(isFolder.boolValue ? "a folder" : "not readable by this user"): expected the \(what)")
+        }
+        return path
     }
 
     func integer(in range: ClosedRange<Int>) throws -> Int {

@@ -102,7 +102,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
         public var relay = Endpoint(host: "127.0.0.1", port: 14025, security: "plain")
         /// Verify the servers' TLS certificates (never turn off in production).
         public var verifyTLS: Bool = true
-        /// A CA bundle for the servers' certificates, when not the system's.
+        /// A PEM file of the CA(s) that signed the servers' certificates, trusted instead of the
+        /// system's CAs (`mail.ca_file`); nil: the system's. Checked to be readable when loaded.
         public var caFile: String?
         /// Sender of notifications.
         public var notificationFrom: String = "helpdesk@bonoivu.demo.gov.vn"
