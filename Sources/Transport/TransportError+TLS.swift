@@ -17,7 +17,9 @@ extension TransportError {
             if text.contains("subject name") || text.contains("does not match") || text.contains("host name") {
                 description = "\(subject) is for another host name, not \(server.host) (\(reason)): connect by a name the certificate lists, or give the server a certificate for \(server.host)"
             } else if text.contains("expired") {
-                description = "\(subject) has expired (\(reason)): renew the server's certificate, and check that this machine's clock is right"
+                let scheme = service == "IMAP" ? ("imap", "imaps") : ("smtp", "smtps")
+                let when = CurlEasy.certificateExpiry(of: server, scheme: scheme.0, tlsScheme: scheme.1).map { " on \($0)" } ?? ""
+                description = "\(subject) expired\(when) (\(reason)): renew the server's certificate, and check that this machine's clock is right"
             } else if text.contains("not yet valid") {
                 description = "\(subject) is not valid yet (\(reason)): check this machine's clock and the certificate's start date"
             } else if let caFile = server.caFile {
