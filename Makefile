@@ -63,7 +63,7 @@ test: deps
 	mkdir -p "$$root/db"; \
 	printf 'database:\n  path: %s\n' "$$root/db/switchboard.sqlite" > "$$root/init.yaml"; \
 	.build/debug/dirctl init --admin root --name "Test administrator" --config "$$root/init.yaml" >/dev/null; \
-	ops/mailstack/start --db $$root/db/switchboard.sqlite --dir $$root/stack $(MAILSTACK_PORTS) >/dev/null; \
+	ops/mailstack/start --tls --db $$root/db/switchboard.sqlite --dir $$root/stack $(MAILSTACK_PORTS) >/dev/null; \
 	status=0; SWITCHBOARD_MAILSTACK_ENV=$$root/stack/env $(SWIFT) test --disable-xctest || status=$$?; \
 	ops/mailstack/stop --dir "$$root/stack" >/dev/null || true; \
 	if [ $$status -eq 0 ] && [ $$made -eq 1 ]; then rm -rf "$$root"; \

@@ -12,6 +12,8 @@ typedef size_t (*CCurl_io_callback)(char *, size_t, size_t, void *);
 static inline CURLcode CCurl_setopt_io(CURL *h, CURLoption o, CCurl_io_callback v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode CCurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode CCurl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+/* CURLINFO_CERTINFO (with CURLOPT_CERTINFO set): one list of "Name:value" lines per certificate, the server's first. */
+static inline CURLcode CCurl_getinfo_certinfo(CURL *h, struct curl_certinfo **v) { return curl_easy_getinfo(h, CURLINFO_CERTINFO, v); }
 /* CURLOPT_DEBUGFUNCTION: the one callback that sees both directions (commands out, replies in) in order. */
 typedef int (*CCurl_debug_callback)(CURL *, curl_infotype, char *, size_t, void *);
 static inline CURLcode CCurl_setopt_debug(CURL *h, CURLoption o, CCurl_debug_callback v) { return curl_easy_setopt(h, o, v); }

@@ -52,7 +52,8 @@ public struct MailSettings: Sendable, Equatable {
     public var relay = MailEndpoint(host: "127.0.0.1", port: 14025, security: .plain)
     /// Verify the servers' TLS certificates (never turn off in production).
     public var verifyTLS: Bool = true
-    /// A CA bundle for the servers' certificates, when not the system's.
+    /// A PEM file of the CA(s) that signed the servers' certificates, trusted instead of the
+    /// system's CAs (`mail.ca_file`); nil: the system's. Checked to be readable when loaded.
     public var caFile: String?
     /// Sender of notifications.
     public var notificationFrom: String = "helpdesk@bonoivu.demo.gov.vn"
@@ -94,7 +95,7 @@ public struct MailSettings: Sendable, Equatable {
         if let value = keys["submission"] { submission = try Self.endpoint(value, default: submission) }
         if let value = keys["relay"] { relay = try Self.endpoint(value, default: relay) }
         if let value = keys["verify_tls"] { verifyTLS = try value.boolean() }
-        if let value = keys["ca_file"] { caFile = try value.nonEmptyString() }
+        if let value = keys["ca_file"] { caFile = try value.readableFile(what: "PEM file of the CA that signed the mail servers' certificates") }
         if let value = keys["notification_from"] {
             let text = try value.nonEmptyString()
             guard (try? EmailAddress(text)) != nil else { throw value.error("expected an e-mail address, got \"\(text)\"") }

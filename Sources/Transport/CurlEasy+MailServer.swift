@@ -18,7 +18,9 @@ extension CurlEasy {
         try set(CURLOPT_SSL_VERIFYPEER, server.verifyPeer)
         try set(CURLOPT_SSL_VERIFYHOST, server.verifyPeer ? 2 : 0)
         if let caFile = server.caFile {
+            // Only this file: the system's CA folder (CURLOPT_CAPATH) is not consulted as well.
             try set(CURLOPT_CAINFO, caFile)
+            try set(CURLOPT_CAPATH, nil)
         }
         if let credentials {
             // Only ever through these options: never in the URL, where it would show in errors.

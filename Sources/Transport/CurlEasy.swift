@@ -93,6 +93,27 @@ final class CurlEasy {
         return value
     }
 
+    /// The fields libcurl gathered about the server's certificate (CURLOPT_CERTINFO), such as
+    /// `Expire date` -> `Jan  2 00:00:00 2020 GMT`; empty when none were gathered.
+    func serverCertificateFields() throws(CurlError) -> [String: String] {
+        var certificates: UnsafeMutablePointer<curl_certinfo>?
+        try check(CCurl_getinfo_certinfo(handle, &certificates))
+        guard let certificates, certificates.pointee.num_of_certs > 0, let lists = certificates.pointee.certinfo,
+              var node = lists[0] else { return [:] }
+        var fields: [String: String] = [:]
+        while true {
+            if let data = node.pointee.data {
+                let line = String(cString: data)
+                if let colon = line.firstIndex(of: ":") {
+                    fields[String(line[..<colon])] = String(line[line.index(after: colon)...])
+                }
+            }
+            guard let next = node.pointee.next else { break }
+            node = next
+        }
+        return fields
+    }
+
     /// Runs one transfer with `exchange` as the state of every callback.
     func perform(_ exchange: CurlExchange) throws(CurlError) {
         let dataOptions = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA]

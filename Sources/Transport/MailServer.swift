@@ -21,7 +21,8 @@ public struct MailServer: Sendable {
     public var security: Security
     /// Check the server's certificate and host name (turn off only for a test server).
     public var verifyPeer: Bool = true
-    /// A PEM file of CA certificates to trust instead of the system's.
+    /// A PEM file of CA certificates to trust instead of the system's (CURLOPT_CAINFO; the
+    /// system's CA folder is then not consulted either). A private CA's certificate, for one.
     public var caFile: String? = nil
     /// The longest one operation (connect, log in, one command or one send) may take.
     public var timeoutSeconds: Int = 15

@@ -21,13 +21,13 @@ extension TransportError {
             return TransportError(
                 code: .connectionFailed, description: "cannot connect to \(endpoint): \(reason) — is the mail server running?")
         case .timeout:
+            // A port that speaks TLS from the first byte waits, silent, for the client to start it.
+            let tlsHint = server.security == .implicitTLS ? "" : "; a TLS-only port (such as 993 or 465) stays silent until the client starts TLS: use security tls there"
             return TransportError(
                 code: .timeout,
-                description: "no answer from \(service) server \(endpoint) within \(server.timeoutSeconds) s while \(activity) — is the server up and is this its port? (raise timeoutSeconds for a slow link)")
+                description: "no answer from \(service) server \(endpoint) within \(server.timeoutSeconds) s while \(activity) — is the server up and is this its port? (raise timeoutSeconds for a slow link\(tlsHint))")
         case .tls:
-            return TransportError(
-                code: .tlsFailed,
-                description: "TLS with \(service) server \(endpoint) failed: \(error.detail) — check the security setting (plain/starttls/tls) for this port and the server certificate (caFile, verifyPeer)")
+            return tls(error, service: service, server: server)
         case .startTLSUnavailable:
             return TransportError(
                 code: .tlsFailed,

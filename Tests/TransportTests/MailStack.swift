@@ -18,6 +18,10 @@ struct MailStack {
     let submissionPort: Int
     let database: String
     let dovecotConfig: String
+    /// What `start --tls` adds (nil without it): the private CA and the implicit-TLS ports.
+    let caFile: String?
+    let imapsPort: Int?
+    let submissionsPort: Int?
 
     /// The stack named by SWITCHBOARD_MAILSTACK_ENV; throws (failing the test) without one.
     static func current() throws -> MailStack {
@@ -51,7 +55,19 @@ struct MailStack {
         }
         return MailStack(
             host: values["MAILSTACK_HOST"] ?? "127.0.0.1", imapPort: imap, smtpPort: smtp, submissionPort: submission,
-            database: database, dovecotConfig: dovecot)
+            database: database, dovecotConfig: dovecot, caFile: values["TLS_CA_FILE"],
+            imapsPort: values["IMAPS_PORT"].flatMap(Int.init), submissionsPort: values["SUBMISSIONS_PORT"].flatMap(Int.init))
+    }
+
+    /// Dovecot's log (DIR/log/dovecot.log, next to DIR/dovecot.conf).
+    var dovecotLog: String { (dovecotConfig as NSString).deletingLastPathComponent + "/log/dovecot.log" }
+
+    /// The stack's TLS set-up; throws (failing the test, saying how to get one) without `--tls`.
+    func tls() throws -> (caFile: String, imapsPort: Int, submissionsPort: Int) {
+        guard let caFile, let imapsPort, let submissionsPort else {
+            throw Unavailable(description: "the mail stack has no TLS (no TLS_CA_FILE, IMAPS_PORT or SUBMISSIONS_PORT in its env file): start it with `ops/mailstack/start --tls` (`make test` does)")
+        }
+        return (caFile, imapsPort, submissionsPort)
     }
 
     var imap: MailServer { MailServer(host: host, port: imapPort, security: .plain, timeoutSeconds: 10) }

@@ -144,18 +144,24 @@ import Transport
     }
 
     @Test func startTLSThatTheServerDoesNotOfferFailsWithoutLoggingIn() throws {
-        let stack = try MailStack.current()
-        let domain = try stack.makeDomain(["alice": nil])
-        var server = stack.submission
-        server.security = .startTLS
-        let smtp = try SMTPSession(server: server, credentials: domain.credentials("alice"), heloName: "tests.switchboard.test")
+        // The stack offers STARTTLS (ops/mailstack/start --tls); this server offers only AUTH.
+        let scripted = try ScriptedSMTPServer(extensions: ["AUTH PLAIN LOGIN", "8BITMIME"])
+        let server = MailServer(host: "127.0.0.1", port: scripted.port, security: .startTLS, timeoutSeconds: 5)
+        let credentials = MailCredentials(username: "alice@example.test", password: Secret("Mật khẩu bí mật 1"))
+        let smtp = try SMTPSession(server: server, credentials: credentials, heloName: "tests.switchboard.test")
         let error = try #require(throws: TransportError.self) {
             try smtp.send(
-                from: domain.address("alice"), to: [domain.address("alice")],
-                message: TestMessage(from: domain.address("alice"), to: domain.address("alice")).text)
+                from: "alice@example.test", to: ["alice@example.test"],
+                message: TestMessage(from: "alice@example.test", to: "alice@example.test").text)
         }
         #expect(error.code == .tlsFailed)
-        #expect(error.description.contains("STARTTLS"))
+        #expect(error.description.contains("does not offer STARTTLS"))
+        #expect(error.description.contains("127.0.0.1:\(scripted.port)"))
+        smtp.close()
+        // It asked (EHLO) and, finding no STARTTLS, sent neither AUTH nor MAIL.
+        let verbs = scripted.transcript.lines.map { $0.prefix { $0 != " " }.uppercased() }
+        #expect(verbs.first == "EHLO", "\(verbs)")
+        #expect(!verbs.contains("AUTH") && !verbs.contains("MAIL"), "\(verbs)")
     }
 
     @Test func implicitTLSToAPlainPortIsATLSFailure() throws {

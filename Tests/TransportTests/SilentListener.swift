@@ -35,7 +35,8 @@ final class SilentListener {
         let what: String
     }
 
-    private static func bound() throws -> (Int32, Int) {
+    /// A socket bound to a free port on 127.0.0.1 (not yet listening), and that port.
+    static func bound() throws -> (Int32, Int) {
         #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

@@ -155,7 +155,104 @@ ms_read_env_ports() {
 	local line
 	while IFS= read -r line; do
 		case $line in
-		IMAP_PORT=* | SMTP_PORT=* | SUBMISSION_PORT=*) MS_PORTS+=("${line#*=}") ;;
+		IMAP_PORT=* | SMTP_PORT=* | SUBMISSION_PORT=* | IMAPS_PORT=* | SUBMISSIONS_PORT=*) MS_PORTS+=("${line#*=}") ;;
 		esac
 	done <"$MS_ENV"
+}
+
+# The private CA and certificates of a stack started with --tls, made in a fresh mktemp folder
+# (mode 0700, keys 0600) and renamed into place as DIR/tls:
+#   ca.pem ca.key               the CA (trust ca.pem: mail.ca_file)
+#   server.pem server.key       for 127.0.0.1, localhost and mailstack.switchboard.test
+#   other-host.pem other-host.key   signed by the CA, for mail.other-host.test only
+#   expired.pem expired.key     signed by the CA for 127.0.0.1, valid 2020-01-01 to 2020-01-02
+# The last two exist so tests can prove that a wrong host name and an expired certificate are
+# refused (served by a TLS server of the test's own).
+ms_make_tls() {
+	local dir=$1 out tmp
+	out=$dir/tls
+	command -v openssl >/dev/null || ms_apt_install openssl
+	tmp=$(mktemp -d "$dir/tls.new.XXXXXX")
+	if ! (
+		set -euo pipefail
+		umask 077
+		cd "$tmp"
+		mkdir ca-db
+		: >ca-db/index.txt
+		printf '1000\n' >ca-db/serial
+		cat >ca.cnf <<-'CNF'
+			# openssl ca configuration of the test stack's private CA (ops/mailstack/lib.sh).
+			[ ca ]
+			default_ca = stack_ca
+			[ stack_ca ]
+			database = ca-db/index.txt
+			serial = ca-db/serial
+			new_certs_dir = ca-db
+			certificate = ca.pem
+			private_key = ca.key
+			default_md = sha256
+			policy = any_name
+			unique_subject = no
+			copy_extensions = none
+			[ any_name ]
+			commonName = supplied
+			[ req ]
+			distinguished_name = req_name
+			prompt = no
+			[ req_name ]
+			CN = Switchboard test mail stack CA
+			[ ca_ext ]
+			basicConstraints = critical, CA:TRUE
+			keyUsage = critical, keyCertSign, cRLSign
+			subjectKeyIdentifier = hash
+			[ server_ext ]
+			basicConstraints = critical, CA:FALSE
+			keyUsage = critical, digitalSignature, keyEncipherment
+			extendedKeyUsage = serverAuth
+			subjectKeyIdentifier = hash
+			authorityKeyIdentifier = keyid
+			subjectAltName = IP:127.0.0.1, DNS:localhost, DNS:mailstack.switchboard.test
+			[ other_host_ext ]
+			basicConstraints = critical, CA:FALSE
+			keyUsage = critical, digitalSignature, keyEncipherment
+			extendedKeyUsage = serverAuth
+			subjectKeyIdentifier = hash
+			authorityKeyIdentifier = keyid
+			subjectAltName = DNS:mail.other-host.test
+		CNF
+		key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+		key ca.key
+		openssl req -config ca.cnf -new -x509 -key ca.key -days 3650 -extensions ca_ext -out ca.pem
+		# sign NAME CN EXTENSIONS [openssl ca date options...]
+		sign() {
+			local name=$1 cn=$2 ext=$3
+			shift 3
+			key "$name.key"
+			openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$name.csr"
+			openssl ca -batch -notext -config ca.cnf -extensions "$ext" -in "$name.csr" -out "$name.pem" "$@" 2>/dev/null
+			rm -f "$name.csr"
+		}
+		sign server 127.0.0.1 server_ext -days 825
+		sign other-host mail.other-host.test other_host_ext -days 825
+		sign expired 127.0.0.1 server_ext -startdate 20200101000000Z -enddate 20200102000000Z
+		rm -rf ca-db ca.cnf
+		chmod 0644 ./*.pem
+		chmod 0600 ./*.key
+	) >"$dir/log/tls.log" 2>&1; then
+		rm -rf -- "$tmp"
+		ms_die 70 "could not make the test CA and certificates with openssl (see $dir/log/tls.log)"
+	fi
+	# Readable (not the keys) by the test process and the daemons' users.
+	chmod 0755 "$tmp"
+	rm -rf -- "$out"
+	mv -- "$tmp" "$out"
+}
+
+# Does a TLS handshake with 127.0.0.1:PORT succeed, the certificate verified against CA for
+# the address 127.0.0.1? ms_tls_probe PORT CA [imap|smtp] (the last: STARTTLS first).
+ms_tls_probe() {
+	local port=$1 ca=$2 starttls=${3:-}
+	local args=(-connect "$MAILSTACK_HOST:$port" -CAfile "$ca" -verify_return_error -verify_ip "$MAILSTACK_HOST" -brief)
+	[[ -n $starttls ]] && args+=(-starttls "$starttls")
+	timeout 5 openssl s_client "${args[@]}" </dev/null >/dev/null 2>&1
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardBase
 import Yams
 
@@ -47,6 +48,19 @@ public struct ConfigNode {
     public func nonEmptyString() throws -> String {
         guard case let .scalar(scalar) = node, !scalar.string.isEmpty else { throw error("expected a non-empty text value") }
         return scalar.string
+    }
+
+    /// A path to a file that exists and can be read now (relative paths from the working folder).
+    public func readableFile(what: String) throws -> String {
+        let path = try nonEmptyString()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw error("no such file \(path): expected the \(what)")
+        }
+        guard !isFolder.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            throw error("\(path) is \(isFolder.boolValue ? "a folder" : "not readable by this user"): expected the \(what)")
+        }
+        return path
     }
 
     /// A whole number within `range`.
