@@ -34,8 +34,15 @@ struct BackupCommand: ParsableCommand {
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the database: integrity, schema version, WAL size, directory counts, audit chain.",
-        discussion: "Exit 0 healthy, 1 when a check fails.\n\nExample:\n  dirctl doctor")
+        abstract: "Check the database: integrity, schema (exactly the migrations'), WAL size, directory counts, audit chain.",
+        discussion: """
+            Exit 0 healthy, 1 when a check fails. The schema check compares every table, index, view and
+            trigger (the audit log's append-only triggers among them) with what the migrations make on an
+            empty database, and names each one missing, changed or extra.
+
+            Example:
+              dirctl doctor
+            """)
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -49,7 +56,12 @@ struct DoctorCommand: ParsableCommand {
                 let people = report.people.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 Console.fields([
                     ("database", report.path), ("config", context.loaded.file ?? "built-in defaults"),
-                    ("integrity", report.integrity), ("schema", report.schemaVersion),
+                    ("integrity", report.integrity),
+                    ("schema", report.schemaDifferences.isEmpty
+                        ? "\(report.schemaVersion), exactly as the migrations made it"
+                        : "\(report.schemaVersion), DIFFERS from what the migrations made: "
+                            + report.schemaDifferences.map(\.description).joined(separator: "; ")
+                            + " (someone changed the file outside the tools: restore it from a good backup)"),
                     ("size", "\(report.fileBytes) bytes, WAL \(report.walBytes) bytes"),
                     ("directory", "\(report.units) units, \(report.groups) groups, \(report.rooms) rooms; people: \(people.isEmpty ? "none" : people)"),
                     ("audit", report.audit.intact
