@@ -49,11 +49,17 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chain, gaps, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
+            abstract: "Verify the hash chain, gaps, time order, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
             discussion: """
                 Checks the database's log, or with --file a JSON Lines export (offline, no database needed).
                 --checkpoint names a checkpoint kept outside the database (from `dirctl audit checkpoint --output`),
                 which proves nothing was cut off after it.
+
+                Problems (exit 1): a changed, missing or reordered event; a checkpoint whose hash or signature
+                does not match; a log shorter than a checkpoint; time running backwards by more than
+                audit.clock_step_tolerance_seconds. Warnings (exit 0, or 1 with --strict) are things the log
+                alone cannot prove either way: checkpoints that audit.checkpoint_every calls for but that are not
+                stored (only a process that can read the signing key signs them), signatures not checked.
 
                 Examples:
                   dirctl audit verify
@@ -65,6 +71,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "A checkpoint file kept outside the database (repeatable).") var checkpoint: [String] = []
         @Option(help: "The public key (default: audit.public_key_file).") var publicKey: String?
         @Flag(help: "Check the chain only, when no public key is at hand (checkpoint signatures then prove nothing).") var noSignatures = false
+        @Flag(help: "Fail (exit 1) on warnings too, such as missing checkpoints.") var strict = false
 
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
@@ -72,8 +79,8 @@ struct AuditCommand: ParsableCommand {
                 let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
                 let needed = publicKey != nil || !checkpoint.isEmpty || FileManager.default.fileExists(atPath: keyFile)
-                let external = try checkpoint.map(AuditCheckpointFile.read)
-                var verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
+                let external = try checkpoint.map { SourcedCheckpoint(try AuditCheckpointFile.read($0), source: $0, external: true) }
+                var verifier = try AuditVerifier(settings: loaded.config.audit, publicKeyFile: needed ? keyFile : nil)
                 verifier.requireSignatures = !noSignatures
                 let result: AuditVerification
                 if let file {
@@ -87,15 +94,19 @@ struct AuditCommand: ParsableCommand {
                     try Console.json(result)
                 } else {
                     let source = (file ?? "the database") + (checkpoint.isEmpty ? "" : " and \(checkpoint.count) checkpoint file(s) kept outside")
-                    if result.intact {
-                        Console.out("audit log intact: \(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified (\(source))")
-                    } else {
+                    let summary = "\(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified"
+                    switch result.status {
+                    case "intact":
+                        Console.out("audit log intact: \(summary) (\(source))")
+                    case "unproven":
+                        Console.out("audit log UNPROVEN: no tampering found (\(summary)), but \(result.warnings.count) warning(s) below (\(source))")
+                    default:
                         Console.out("audit log TAMPERED: first bad seq \(result.firstBadSeq.map(String.init) ?? "?") (\(source))")
                         for problem in result.problems { Console.out("  \(problem.kind): \(problem.detail)") }
                     }
-                    for warning in result.warnings { Console.error("warning: \(warning)") }
+                    for warning in result.warnings { Console.out("  warning \(warning.kind): \(warning.detail)") }
                 }
-                if !result.intact { throw ExitStatus.failed }
+                if !result.intact || (strict && !result.warnings.isEmpty) { throw ExitStatus.failed }
             }
         }
     }

@@ -22,7 +22,7 @@ struct BackupCommand: ParsableCommand {
             try context.session.perform(.databaseBackup, target: "database", database: context.database) { _, details in
                 details["destination"] = path
             }
-            let verifier = try AuditVerifier(publicKeyFile: context.config.audit.existingPublicKeyFile)
+            let verifier = try AuditVerifier(settings: context.config.audit, publicKeyFile: context.config.audit.existingPublicKeyFile)
             let report = try context.database.backup(to: path, verifier: verifier)
             if global.json { try Console.json(report) } else {
                 Console.out("Backup good: \(path) (integrity ok, audit intact through seq \(report.audit.lastSeq), \(report.fileBytes) bytes)")
@@ -49,7 +49,7 @@ struct DoctorCommand: ParsableCommand {
         try ExitStatus.run(tool: "dirctl") {
             let context = try CommandContext.open(global, tool: "dirctl")
             try context.session.authorize(.databaseDoctor, target: "database", database: context.database)
-            let verifier = try AuditVerifier(publicKeyFile: context.config.audit.existingPublicKeyFile)
+            let verifier = try AuditVerifier(settings: context.config.audit, publicKeyFile: context.config.audit.existingPublicKeyFile)
             let report = try context.database.report(verifier: verifier)
             if global.json { try Console.json(report) } else {
                 let zone = context.config.locale.timeZone
@@ -66,6 +66,8 @@ struct DoctorCommand: ParsableCommand {
                     ("directory", "\(report.units) units, \(report.groups) groups, \(report.rooms) rooms; people: \(people.isEmpty ? "none" : people)"),
                     ("audit", report.audit.intact
                         ? "intact, \(report.audit.events) events, last \(Console.localTime(report.lastEventTime, zone: zone))"
+                            + (report.audit.warnings.isEmpty ? "" : "; \(report.audit.warnings.count) warning(s): "
+                                + report.audit.warnings.map(\.kind).joined(separator: ", ") + " (run `dirctl audit verify`)")
                         : "TAMPERED at seq \(report.audit.firstBadSeq.map(String.init) ?? "?") (run `dirctl audit verify`)"),
                     ("checkpoint", report.lastCheckpoint.map { "seq \($0.seq) at \(Console.localTime($0.time, zone: zone)), key \($0.keyID)" } ?? "none yet (`dirctl audit keygen`, then `dirctl audit checkpoint`)"),
                 ])
