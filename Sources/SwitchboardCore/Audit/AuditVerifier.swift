@@ -256,9 +256,10 @@ public struct AuditVerifier: Sendable {
         return result
     }
 
-    /// A duration for a report: `45 s`, `12 min`, `3.5 h`, `2.0 days`.
+    /// A duration for a report: `0.2 s`, `45 s`, `12 min`, `3.5 h`, `2.0 days`.
     static func span(_ seconds: TimeInterval) -> String {
         switch seconds {
+        case ..<10: String(format: "%.1f s", seconds)
         case ..<120: "\(Int(seconds.rounded())) s"
         case ..<7200: "\(Int((seconds / 60).rounded())) min"
         case ..<172_800: String(format: "%.1f h", seconds / 3600)
