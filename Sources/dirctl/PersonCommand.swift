@@ -234,12 +234,12 @@ struct PersonCommand: ParsableCommand {
 
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
-                guard let data = FileManager.default.contents(atPath: file) else {
+                guard FileManager.default.isReadableFile(atPath: file) else {
                     throw DirectoryError.fileUnreadable(file)
                 }
                 let context = try CommandContext.open(global, tool: "dirctl")
                 let name = (file as NSString).lastPathComponent
-                let report = try context.directory.importPeople(csv: data, fileName: name, dryRun: dryRun) { done, total in
+                let report = try context.directory.importPeople(file: file, fileName: name, dryRun: dryRun) { done, total in
                     Console.progress(done, total, label: "importing \(name)", force: progress)
                 }
                 if global.json { try Console.json(report) }
