@@ -52,17 +52,12 @@ struct AuditCommand: ParsableCommand {
             abstract: "Verify the hash chain, gaps, time order, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
             discussion: """
                 Checks the database's log, or with --file a JSON Lines export (offline, no database needed).
-                --checkpoint names a checkpoint kept outside the database (from `dirctl audit checkpoint --output`),
-                which proves nothing was cut off or changed up to it; --checkpoints DIR checks every file of a
-                series (`dirctl audit checkpoint --output-dir`). The newest checkpoint that verifies bounds what
-                anyone with write access to the database can forge: the events after it are reported as not
-                anchored.
 
-                Problems (exit 1): a changed, missing or reordered event; a checkpoint whose hash or signature
-                does not match; a log shorter than a checkpoint; time running backwards by more than
-                audit.clock_step_tolerance_seconds. Warnings (exit 0, or 1 with --strict) are things the log
-                alone cannot prove either way: checkpoints that audit.checkpoint_every calls for but that are not
-                stored (only a process that can read the signing key signs them), signatures not checked.
+                --checkpoint FILE names a checkpoint kept outside the database (`dirctl audit checkpoint --output`): it proves nothing was cut off or changed up to it. --checkpoints DIR checks every file of a series (`dirctl audit checkpoint --output-dir`); the newest one that verifies bounds what anyone with write access to the database can forge, and the events after it are reported as not anchored.
+
+                Problems (exit 1): a changed, missing or reordered event; a checkpoint whose hash or signature does not match; a log shorter than a checkpoint; a deleted checkpoint row; time running backwards by more than audit.clock_step_tolerance_seconds.
+
+                Warnings (exit 0, or 1 with --strict) are what the log alone cannot prove either way: checkpoints that audit.checkpoint_every calls for but that are not stored (only a process that can read the signing key signs them), signatures not checked.
 
                 Examples:
                   dirctl audit verify
@@ -188,11 +183,7 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a checkpoint over the newest event now; optionally write it to a file or a series kept elsewhere.",
             discussion: """
-                --output-dir adds one file to a series in DIR, named checkpoint-<seq>-<time>.json so that names
-                sort by seq; a file is never overwritten. Meant for a folder on another host or a write-once
-                mount, written every few minutes by the timer in ops/systemd/; `dirctl audit verify --checkpoints DIR`
-                checks the log against the whole series. When nothing was logged since the newest file of the
-                series, no event is recorded and no file written.
+                --output-dir adds one file to a series in DIR, named checkpoint-<seq>-<time>.json so that names sort by seq; a file is never overwritten and DIR is never created. Meant for a folder on another host or a write-once mount, written every few minutes by the timer in ops/systemd/; `dirctl audit verify --checkpoints DIR` checks the log against the whole series. When nothing was logged since the newest file of the series, no event is recorded and no file written.
 
                 Examples:
                   dirctl audit checkpoint --output /srv/vault/checkpoint-$(date +%F).json

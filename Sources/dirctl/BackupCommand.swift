@@ -36,9 +36,7 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Check the database: integrity, schema (exactly the migrations'), WAL size, directory counts, audit chain.",
         discussion: """
-            Exit 0 healthy, 1 when a check fails. The schema check compares every table, index, view and
-            trigger (the audit log's append-only triggers among them) with what the migrations make on an
-            empty database, and names each one missing, changed or extra.
+            Exit 0 healthy, 1 when a check fails. The schema check compares every table, index, view and trigger (the audit log's append-only triggers among them) with what the migrations make on an empty database, and names each one missing, changed or extra.
 
             Example:
               dirctl doctor
