@@ -44,7 +44,7 @@ public struct AuditVerification: Sendable, Codable {
     public var lastHash: String = AuditEvent.genesisHash
     /// Checkpoints whose signature and hash were checked and found good.
     public var checkpointsVerified: Int = 0
-    /// Sequence numbers where `checkpoint_every` calls for a stored checkpoint and none is stored.
+    /// How many sequence numbers `checkpoint_every` calls for a stored checkpoint at, with none stored.
     public var missingCheckpoints: Int64 = 0
     /// The newest checkpoint kept off the host that verified, when any was given.
     public var anchor: AuditAnchor?
