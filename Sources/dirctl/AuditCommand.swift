@@ -50,33 +50,46 @@ struct AuditCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chain, gaps, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
+            abstract: "Verify the hash chain, gaps, time order, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
             discussion: """
                 Checks the database's log, or with --file a JSON Lines export (offline, no database needed).
-                --checkpoint names a checkpoint kept outside the database (from `dirctl audit checkpoint --output`),
-                which proves nothing was cut off after it.
+
+                --checkpoint FILE names a checkpoint kept outside the database (`dirctl audit checkpoint --output`): it proves nothing was cut off or changed up to it. --checkpoints DIR checks every file of a series (`dirctl audit checkpoint --output-dir`); the newest one that verifies bounds what anyone with write access to the database can forge, and the events after it are reported as not anchored.
+
+                Problems (exit 1): a changed, missing or reordered event; a checkpoint whose hash or signature does not match; a log shorter than a checkpoint; a deleted checkpoint row; time running backwards by more than audit.clock_step_tolerance_seconds.
+
+                Warnings (exit 0, or 1 with --strict) are what the log alone cannot prove either way: checkpoints that audit.checkpoint_every calls for but that are not stored (only a process that can read the signing key signs them), signatures not checked.
 
                 Examples:
                   dirctl audit verify
                   dirctl audit verify --checkpoint /srv/vault/checkpoint-2026-11-29.json
+                  dirctl audit verify --checkpoints /mnt/audit-anchor/switchboard
                   dirctl audit verify --file audit-2026-11.jsonl --public-key audit-signing.pub --json
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Verify this JSON Lines export instead of the database.") var file: String?
         @Option(help: "A checkpoint file kept outside the database (repeatable).") var checkpoint: [String] = []
+        @Option(help: "A folder of checkpoint files (`dirctl audit checkpoint --output-dir`): check the log against every one.") var checkpoints: String?
         @Option(help: "The public key (default: audit.public_key_file).") var publicKey: String?
         @Flag(help: "Check the chain only, when no public key is at hand (checkpoint signatures then prove nothing).") var noSignatures = false
+        @Flag(help: "Fail (exit 1) on warnings too, such as missing checkpoints.") var strict = false
 
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let loaded = try CommandContext.loadConfig(global)
                 let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
-                let needed = publicKey != nil || !checkpoint.isEmpty || FileManager.default.fileExists(atPath: keyFile)
-                let external = try checkpoint.map(AuditCheckpointFile.read)
-                var verifier = try AuditVerifier(publicKeyFile: needed ? keyFile : nil)
+                let needed = publicKey != nil || !checkpoint.isEmpty || checkpoints != nil || FileManager.default.fileExists(atPath: keyFile)
+                var external = try checkpoint.map { SourcedCheckpoint(try AuditCheckpointFile.read($0), source: $0, external: true) }
+                var seriesProblems: [AuditProblem] = []
+                if let checkpoints {
+                    let series = try AuditCheckpointSeries.read(folder: checkpoints, origin: loaded.config.audit.origin)
+                    external += series.checkpoints
+                    seriesProblems = series.problems
+                }
+                var verifier = try AuditVerifier(settings: loaded.config.audit, publicKeyFile: needed ? keyFile : nil)
                 verifier.requireSignatures = !noSignatures
-                let result: AuditVerification
+                var result: AuditVerification
                 if let file {
                     result = try verifier.verify(exportFile: file, external: external)
                 } else {
@@ -84,19 +97,34 @@ struct AuditCommand: ParsableCommand {
                     try context.session.authorize(.auditVerify, target: "audit")
                     result = try context.database.read { db in try verifier.verify(db, external: external) }
                 }
+                result.problems.insert(contentsOf: seriesProblems, at: 0)
                 if global.json {
                     try Console.json(result)
                 } else {
-                    let source = (file ?? "the database") + (checkpoint.isEmpty ? "" : " and \(checkpoint.count) checkpoint file(s) kept outside")
-                    if result.intact {
-                        Console.out("audit log intact: \(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified (\(source))")
-                    } else {
+                    let outside = external.count
+                    let source = (file ?? "the database") + (outside == 0 ? "" : " and \(outside) checkpoint file(s) kept outside")
+                    let summary = "\(result.events) events, last seq \(result.lastSeq), \(result.checkpointsVerified) checkpoint(s) verified"
+                    switch result.status {
+                    case "intact":
+                        Console.out("audit log intact: \(summary) (\(source))")
+                    case "unproven":
+                        Console.out("audit log UNPROVEN: no tampering found (\(summary)), but \(result.warnings.count) warning(s) below (\(source))")
+                    default:
                         Console.out("audit log TAMPERED: first bad seq \(result.firstBadSeq.map(String.init) ?? "?") (\(source))")
                         for problem in result.problems { Console.out("  \(problem.kind): \(problem.detail)") }
                     }
-                    for warning in result.warnings { Console.error("warning: \(warning)") }
+                    for warning in result.warnings { Console.out("  warning \(warning.kind): \(warning.detail)") }
+                    if let anchor = result.anchor {
+                        let tail = anchor.unanchoredEvents == 0
+                            ? "no event came after it"
+                            : (anchor.unanchoredEvents == 1 ? "event \(result.lastSeq) came after it and is" : "events \(anchor.seq + 1)-\(result.lastSeq) came after it and are")
+                                + " NOT anchored: nothing kept off this host vouches for them (anyone with write access to the database could have added or changed them)"
+                        Console.out("  anchored: seq 1-\(anchor.seq) by \(anchor.source) (signed \(anchor.time)); \(tail)")
+                    } else if outside > 0 {
+                        Console.out("  anchored: not at all: no checkpoint kept outside verified")
+                    }
                 }
-                if !result.intact { throw ExitStatus.failed }
+                if !result.intact || (strict && !result.warnings.isEmpty) { throw ExitStatus.failed }
             }
         }
     }
@@ -154,28 +182,58 @@ struct AuditCommand: ParsableCommand {
 
     struct Checkpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign a checkpoint over the newest event now; optionally write it to a file kept elsewhere.",
-            discussion: "Example:\n  dirctl audit checkpoint --output /srv/vault/checkpoint-$(date +%F).json")
+            abstract: "Sign a checkpoint over the newest event now; optionally write it to a file or a series kept elsewhere.",
+            discussion: """
+                --output-dir adds one file to a series in DIR, named checkpoint-<seq>-<time>.json so that names sort by seq; a file is never overwritten and DIR is never created. Meant for a folder on another host or a write-once mount, written every few minutes by the timer in ops/systemd/; `dirctl audit verify --checkpoints DIR` checks the log against the whole series. When nothing was logged since the newest file of the series, no event is recorded and no file written.
+
+                Examples:
+                  dirctl audit checkpoint --output /srv/vault/checkpoint-$(date +%F).json
+                  dirctl audit checkpoint --output-dir /mnt/audit-anchor/switchboard
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Also write the checkpoint to this file.") var output: String?
+        @Option(help: "Also add the checkpoint to the series of files in this folder (never overwritten).") var outputDir: String?
 
         func run() throws {
             try ExitStatus.run(tool: "dirctl") {
                 let context = try CommandContext.open(global, tool: "dirctl")
                 try context.session.authorize(.auditCheckpoint, target: "audit")
-                let signer = try CheckpointSigner(signingKeyFile: context.config.audit.signingKeyFile, origin: context.config.audit.origin)
+                let audit = context.config.audit
+                let signer = try CheckpointSigner(signingKeyFile: audit.signingKeyFile, origin: audit.origin)
+                if let outputDir { try AuditCheckpointSeries.requireFolder(outputDir) }
+                if let outputDir, output == nil, let newest = try Self.newestInSeries(outputDir, origin: audit.origin),
+                   try context.database.read({ db in try AuditLog.newest(db) }).map({ $0.seq == newest.seq && $0.hash == newest.hash }) == true {
+                    // A timer run with nothing new: no event, no file (the series would otherwise grow by
+                    // one file and the log by one event every run on an idle system).
+                    if global.json { try Console.json(newest) } else {
+                        Console.out("Nothing logged since the newest checkpoint in \(outputDir) (seq \(newest.seq)): no file written")
+                    }
+                    return
+                }
                 // Record the request first, so the checkpoint covers its own event.
                 try context.session.perform(.auditCheckpoint, target: "audit") { _, details in
                     details["key_id"] = signer.keyID
+                    if let outputDir { details["output_dir"] = outputDir }
                 }
                 guard let final = try context.session.checkpoint(signer: signer) else {
                     throw ExitStatus.failed
                 }
-                if let output { try AuditCheckpointFile.write(final, to: output) }
+                var written: [String] = []
+                if let output {
+                    try AuditCheckpointFile.write(final, to: output)
+                    written.append(output)
+                }
+                if let outputDir { written.append(try AuditCheckpointSeries.add(final, to: outputDir)) }
                 if global.json { try Console.json(final) } else {
-                    Console.out("Checkpoint: seq \(final.seq), hash \(final.hash.prefix(16))…, key \(final.keyID)\(output.map { ", written to \($0)" } ?? "")")
+                    Console.out("Checkpoint: seq \(final.seq), hash \(final.hash.prefix(16))…, key \(final.keyID)\(written.isEmpty ? "" : ", written to " + written.joined(separator: " and "))")
                 }
             }
+        }
+
+        /// The newest checkpoint of the series in `folder`, when it has a sound one.
+        static func newestInSeries(_ folder: String, origin: String) throws -> AuditCheckpoint? {
+            guard let series = try? AuditCheckpointSeries.read(folder: folder, origin: origin) else { return nil }
+            return series.checkpoints.last?.checkpoint
         }
     }
 }

@@ -204,11 +204,11 @@ struct PersonCommand: ParsableCommand {
         @Flag(help: "Show progress on standard error even when it is not a terminal.") var progress = false
 
         func run(in context: CommandContext) throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            guard FileManager.default.isReadableFile(atPath: file) else {
                 throw DirectoryError.fileUnreadable(file)
             }
             let name = (file as NSString).lastPathComponent
-            let report = try context.directory.importPeople(csv: data, fileName: name, dryRun: dryRun) { done, total in
+            let report = try context.directory.importPeople(file: file, fileName: name, dryRun: dryRun) { done, total in
                 Console.progress(done, total, label: "importing \(name)", force: progress)
             }
             if global.json { try Console.json(report) }

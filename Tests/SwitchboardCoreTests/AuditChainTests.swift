@@ -157,3 +157,57 @@ enum Curve25519Key {
         #expect(versions[1] == versions[0] && versions[2] == versions[0], "\(versions)")
     }
 }
+
+/// The series of checkpoint files kept off the host: never overwritten, never through a link.
+@Suite struct CheckpointSeriesTests {
+    static func folder() throws -> String {
+        let folder = NSTemporaryDirectory() + "series-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static let checkpoint = CheckpointSigner(key: Curve25519.Signing.PrivateKey(), origin: "test")
+        .sign(seq: 42, hash: String(repeating: "a", count: 64), time: "2026-12-04T21:00:00.000Z")
+
+    @Test func namesSortBySeqThenTime() {
+        var later = Self.checkpoint
+        later.seq = 100
+        var sameSeqLater = Self.checkpoint
+        sameSeqLater.time = "2026-12-04T21:00:00.001Z"
+        let names = [later, Self.checkpoint, sameSeqLater].map(AuditCheckpointSeries.fileName(for:))
+        #expect(names[1] == "checkpoint-00000000000000000042-20261204T210000000Z.json")
+        #expect(names.sorted() == [names[1], names[2], names[0]])
+    }
+
+    @Test func anExistingFileIsNeverOverwritten() throws {
+        let folder = try Self.folder()
+        let path = try AuditCheckpointSeries.add(Self.checkpoint, to: folder)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        var other = Self.checkpoint
+        other.hash = String(repeating: "b", count: 64)
+        #expect(AuditCheckpointSeries.fileName(for: other) == (path as NSString).lastPathComponent)
+        let error = #expect(throws: CheckpointFileError.self) { try AuditCheckpointSeries.add(other, to: folder) }
+        #expect(error?.description.contains("already exists and is never overwritten") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let series = try AuditCheckpointSeries.read(folder: folder, origin: "test")
+        #expect(series.checkpoints.map(\.checkpoint) == [Self.checkpoint])
+        #expect(series.problems.isEmpty)
+    }
+
+    @Test func aLinkPlantedUnderTheNextNameIsNotFollowed() throws {
+        let folder = try Self.folder()
+        let victim = folder + "/victim"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        let name = folder + "/" + AuditCheckpointSeries.fileName(for: Self.checkpoint)
+        try FileManager.default.createSymbolicLink(atPath: name, withDestinationPath: victim)
+        #expect(throws: CheckpointFileError.self) { try AuditCheckpointSeries.add(Self.checkpoint, to: folder) }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+    }
+
+    @Test func aMissingFolderIsNotCreated() throws {
+        let folder = try Self.folder() + "/not-mounted"
+        let error = #expect(throws: CheckpointFileError.self) { try AuditCheckpointSeries.add(Self.checkpoint, to: folder) }
+        #expect(error?.category.exitStatus == 69)
+        #expect(!FileManager.default.fileExists(atPath: folder))
+    }
+}

@@ -175,3 +175,119 @@ public enum AuditCheckpointFile {
         }
     }
 }
+
+/// A series of checkpoint files in one folder, kept off the host the way CloudTrail delivers its
+/// digest files: one file per checkpoint, named so the names sort by seq, never overwritten.
+///
+/// The folder is meant to be on another host (an NFS or SMB share written only by this timer) or a
+/// write-once mount: an attacker with write access to the database can then forge nothing covered
+/// by the newest file, and `dirctl audit verify --checkpoints DIR` shows which events came after it.
+public enum AuditCheckpointSeries {
+    /// The file name of every checkpoint in a series starts with this.
+    public static let prefix = "checkpoint-"
+
+    /// `checkpoint-<seq, 20 digits>-<signing time, compact UTC>.json`: names sort by seq, then time.
+    public static func fileName(for checkpoint: AuditCheckpoint) -> String {
+        let digits = String(checkpoint.seq)
+        let padded = String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+        let time = checkpoint.time.filter { $0 != "-" && $0 != ":" && $0 != "." }
+        return "\(prefix)\(padded)-\(time).json"
+    }
+
+    /// Adds `checkpoint` to the series in `folder` as a new read-only file; returns its path.
+    ///
+    /// The file is created with `O_CREAT | O_EXCL | O_NOFOLLOW`, so an existing file (or a symbolic
+    /// link planted under its name) is never overwritten or followed, and written with one `write`
+    /// and `fsync`ed, folder included. There is no temporary file and rename: `rename` replaces an
+    /// existing name, and a write-once or append-only folder refuses to remove the temporary file.
+    /// The folder is not created: a missing folder is usually a mount that is not there, and
+    /// writing to the local disk instead would anchor nothing.
+    public static func add(_ checkpoint: AuditCheckpoint, to folder: String) throws -> String {
+        try requireFolder(folder)
+        let path = (folder as NSString).appendingPathComponent(fileName(for: checkpoint))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let bytes = Array(try encoder.encode(checkpoint) + Data("\n".utf8))
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o444)
+        guard descriptor >= 0 else {
+            let reason = errno == EEXIST ? "already exists and is never overwritten (is another checkpoint run writing at the same moment?)" : String(cString: strerror(errno))
+            throw CheckpointFileError(path: path, category: .failed, problem: "cannot be created: \(reason)")
+        }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { break }
+            written += result
+        }
+        let synced = written == bytes.count && fsync(descriptor) == 0
+        let problem = String(cString: strerror(errno))
+        close(descriptor)
+        guard synced else {
+            // Best effort: a write-once folder may refuse; verify then names the partial file.
+            unlink(path)
+            throw CheckpointFileError(path: path, category: .failed, problem: "cannot be written: \(problem)")
+        }
+        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+        return path
+    }
+
+    /// Throws unless `folder` is an existing folder (checked before anything is signed or logged).
+    public static func requireFolder(_ folder: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CheckpointFileError(path: folder, category: .unavailable,
+                                      problem: "is not a folder: create it, or mount the share or write-once volume meant for checkpoints there (a checkpoint on this host's own disk anchors nothing)")
+        }
+    }
+
+    /// The files of the series in `folder`, in name order (by seq): each checkpoint with its path,
+    /// and a problem for each file that is not a sound checkpoint of the log named `origin`.
+    /// Files whose names do not start with ``prefix`` and end in `.json` are not part of the series.
+    public static func read(folder: String, origin: String) throws -> (checkpoints: [SourcedCheckpoint], problems: [AuditProblem]) {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+            throw InputFileError(path: folder, problem: "checkpoint folder cannot be read (is the share or volume mounted? check the path)")
+        }
+        var checkpoints: [SourcedCheckpoint] = []
+        var problems: [AuditProblem] = []
+        for name in names.sorted() where name.hasPrefix(prefix) && name.hasSuffix(".json") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let checkpoint: AuditCheckpoint
+            do { checkpoint = try AuditCheckpointFile.read(path) } catch {
+                problems.append(AuditProblem(kind: "malformed", seq: nil, detail: "checkpoint file \(path) is not a checkpoint (empty or cut short?)"))
+                continue
+            }
+            if fileName(for: checkpoint) != name {
+                problems.append(AuditProblem(kind: "malformed", seq: checkpoint.seq,
+                                             detail: "checkpoint file \(path) holds seq \(checkpoint.seq) signed \(checkpoint.time), which its name does not say: it was renamed or replaced"))
+            }
+            if checkpoint.origin != origin {
+                problems.append(AuditProblem(kind: "wrong-origin", seq: checkpoint.seq,
+                                             detail: "checkpoint file \(path) is for the log \"\(checkpoint.origin)\", this log is \"\(origin)\" (audit.origin): is this the right folder?"))
+                continue
+            }
+            checkpoints.append(SourcedCheckpoint(checkpoint, source: path, external: true))
+        }
+        guard !checkpoints.isEmpty || !problems.isEmpty else {
+            throw InputFileError(path: folder, problem: "holds no checkpoint files (\(prefix)*.json, written by `dirctl audit checkpoint --output-dir`): nothing to verify against")
+        }
+        return (checkpoints, problems)
+    }
+}
+
+/// A checkpoint file or folder that cannot be written.
+public struct CheckpointFileError: SwitchboardError {
+    /// The file or folder.
+    public let path: String
+    /// Unavailable (69) when the folder is not there, failed (1) otherwise.
+    public let category: ErrorCategory
+    /// What is wrong and what to do.
+    public let problem: String
+
+    public var description: String { "checkpoint \(path): \(problem)" }
+}

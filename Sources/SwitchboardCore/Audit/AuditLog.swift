@@ -94,6 +94,11 @@ public struct AuditQuery: Sendable {
 }
 
 extension AuditLog {
+    /// The newest event's seq and hash, or nil for an empty log.
+    public static func newest(_ db: Database) throws -> (seq: Int64, hash: String)? {
+        try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1").map { ($0["seq"], $0["hash"]) }
+    }
+
     /// Reads events matching `query`, oldest first.
     public static func events(_ db: Database, matching query: AuditQuery) throws -> [AuditEvent] {
         var clauses: [SQL] = []

@@ -43,23 +43,10 @@ public enum CSVReader {
     /// the line where the quoted field started), and an empty file / no header. A record whose field
     /// count differs from the header is not an error here.
     public static func parse(_ data: Data) throws -> CSVTable {
-        let bytes = [UInt8](data)
-        if let bad = firstInvalidUTF8Offset(in: bytes) {
-            let line = lineNumber(atOffset: bad, in: bytes)
-            var message = "line \(line), byte \(bad + 1): invalid UTF-8"
-            if bad == 0, bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
-                message += " (the file looks like UTF-16; save it as UTF-8)"
-            }
-            throw CSVError(line: line, description: message)
-        }
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var parser = Parser(bytes: bytes, start: start)
-        let records = try parser.run()
-        guard let first = records.first else {
-            throw CSVError(line: 1, description: "line 1: empty file: there is no header row")
-        }
-        let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        return CSVTable(header: header, rows: Array(records.dropFirst()))
+        var stream = try CSVRecordStream(data: data, chunkSize: max(data.count, 1))
+        var rows: [CSVRecord] = []
+        while let record = try stream.next() { rows.append(record) }
+        return CSVTable(header: stream.header, rows: rows)
     }
 
     // MARK: - UTF-8 validation
@@ -121,25 +108,28 @@ public enum CSVReader {
 
     // MARK: - Parser
 
-    private static let quote: UInt8 = 0x22
-    private static let comma: UInt8 = 0x2C
-    private static let cr: UInt8 = 0x0D
-    private static let lf: UInt8 = 0x0A
-    private static let space: UInt8 = 0x20
-    private static let tab: UInt8 = 0x09
+    fileprivate static let quote: UInt8 = 0x22
+    fileprivate static let comma: UInt8 = 0x2C
+    fileprivate static let cr: UInt8 = 0x0D
+    fileprivate static let lf: UInt8 = 0x0A
+    fileprivate static let space: UInt8 = 0x20
+    fileprivate static let tab: UInt8 = 0x09
 
-    private enum State {
+    fileprivate enum State {
         case fieldStart
         case unquoted
         case quoted
         case afterClosingQuote
     }
 
-    /// A byte-level state machine; input is already known to be valid UTF-8, and every
-    /// delimiter is ASCII, so multi-byte sequences are never split.
-    private struct Parser {
-        let bytes: [UInt8]
-        var index: Int
+    /// A byte-level state machine fed one chunk at a time; input is already known to be valid
+    /// UTF-8, and every delimiter is ASCII, so multi-byte sequences are never split. Only a CR (which
+    /// may start a CRLF) and a quote in a quoted field (which may start a doubled quote) need the
+    /// next byte: at the end of a chunk that is not the last, they are handed back to come again
+    /// at the start of the next one.
+    fileprivate struct Parser {
+        var bytes: [UInt8] = []
+        var index = 0
         var line = 1
         var state = State.fieldStart
         var field: [UInt8] = []
@@ -149,15 +139,17 @@ public enum CSVReader {
         var recordHasContent = false
         var quoteLine = 1
 
-        init(bytes: [UInt8], start: Int) {
-            self.bytes = bytes
-            self.index = start
-        }
-
-        mutating func run() throws -> [CSVRecord] {
+        /// Parses `chunk` from `start`, appending complete records to `records`; returns the bytes
+        /// left for the next chunk (none when `final`).
+        mutating func feed(_ chunk: [UInt8], from start: Int, final: Bool) throws -> ArraySlice<UInt8> {
+            bytes = chunk
+            index = start
             let count = bytes.count
             while index < count {
                 let byte = bytes[index]
+                if !final, index == count - 1, byte == CSVReader.cr || (byte == CSVReader.quote && state == .quoted) {
+                    return bytes[index...]
+                }
                 switch state {
                 case .fieldStart, .unquoted:
                     switch byte {
@@ -218,6 +210,7 @@ public enum CSVReader {
                     }
                 }
             }
+            guard final else { return [] }
             if state == .quoted {
                 throw CSVError(
                     line: quoteLine,
@@ -227,7 +220,7 @@ public enum CSVReader {
             if recordHasContent {
                 endRecord()
             }
-            return records
+            return []
         }
 
         private func error(_ message: String) -> CSVError {
@@ -264,6 +257,139 @@ public enum CSVReader {
             fields = []
             recordHasContent = false
             state = .fieldStart
+        }
+    }
+}
+
+/// Reads a CSV file one record at a time, holding one chunk of the file and the records parsed
+/// from it, never the whole file: the memory of an import is bounded by the chunk, not the file.
+///
+/// Same rules and errors as ``CSVReader/parse(_:)`` (which is this stream with one chunk), with
+/// one difference for a file with several problems: a chunk is checked for UTF-8 just before it
+/// is parsed, so a syntax error in an earlier chunk is reported before invalid UTF-8 in a later one.
+public struct CSVRecordStream {
+    /// The column names from the first record, each trimmed of surrounding spaces.
+    public private(set) var header: [String] = []
+
+    private let read: () throws -> [UInt8]?
+    private var parser = CSVReader.Parser()
+    /// Bytes carried to the next chunk: the parser's lookahead byte and an incomplete UTF-8 sequence.
+    private var carried: [UInt8] = []
+    /// The file offset of the first byte of `carried` (for the byte position of a UTF-8 error).
+    private var offset = 0
+    private var started = false
+    private var finished = false
+    private var queue: [CSVRecord] = []
+    private var queueIndex = 0
+
+    /// A stream over the file at `path`, read `chunkSize` bytes at a time.
+    public init(path: String, chunkSize: Int = 1 << 20) throws {
+        let file = try ChunkedFile(path: path)
+        read = { try file.read(max(chunkSize, 1)) }
+        try readHeader()
+    }
+
+    /// A stream over bytes already in memory, `chunkSize` at a time.
+    public init(data: Data, chunkSize: Int = 1 << 20) throws {
+        var position = data.startIndex
+        let size = max(chunkSize, 1)
+        read = {
+            guard position < data.endIndex else { return nil }
+            let end = data.index(position, offsetBy: size, limitedBy: data.endIndex) ?? data.endIndex
+            defer { position = end }
+            return [UInt8](data[position..<end])
+        }
+        try readHeader()
+    }
+
+    /// The next data record, or nil at the end of the file.
+    public mutating func next() throws -> CSVRecord? {
+        while queueIndex == queue.count {
+            guard !finished else { return nil }
+            try fill()
+        }
+        defer { queueIndex += 1 }
+        return queue[queueIndex]
+    }
+
+    private mutating func readHeader() throws {
+        guard let first = try next() else {
+            throw CSVError(line: 1, description: "line 1: empty file: there is no header row")
+        }
+        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Reads, checks and parses the next chunk into `queue`.
+    private mutating func fill() throws {
+        var buffer = carried
+        var final = false
+        // The first buffer holds at least 3 bytes (or the whole file), to recognize a BOM.
+        repeat {
+            if let chunk = try read() { buffer += chunk } else { final = true }
+        } while !final && (!started && buffer.count < 3 || buffer.isEmpty)
+        // Keep an incomplete UTF-8 sequence at the end for the next chunk.
+        let checked = final ? buffer.count : Self.completeUTF8Prefix(buffer)
+        if let bad = CSVReader.firstInvalidUTF8Offset(in: Array(buffer[..<checked])) {
+            let line = parser.line + CSVReader.lineNumber(atOffset: bad, in: buffer) - 1
+            var message = "line \(line), byte \(offset + bad + 1): invalid UTF-8"
+            if offset + bad == 0, buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) {
+                message += " (the file looks like UTF-16; save it as UTF-8)"
+            }
+            throw CSVError(line: line, description: message)
+        }
+        var start = 0
+        if !started {
+            started = true
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        }
+        let tail = buffer[checked...]
+        let left = try parser.feed(Array(buffer[..<checked]), from: start, final: final)
+        offset += checked - left.count
+        carried = Array(left) + tail
+        queue = parser.records
+        queueIndex = 0
+        parser.records.removeAll(keepingCapacity: true)
+        finished = final
+    }
+
+    /// The length of `bytes` without an incomplete multi-byte sequence at its end.
+    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+        var start = bytes.count
+        // Back over up to three continuation bytes to the lead byte of the last sequence.
+        while start > 0, bytes.count - start < 3, bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
+        guard start > 0 else { return bytes.count }
+        let lead = bytes[start - 1]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        return bytes.count - (start - 1) < length ? start - 1 : bytes.count
+    }
+}
+
+/// A file read in chunks with read(2), closed when the last reference goes.
+private final class ChunkedFile {
+    let descriptor: Int32
+    let path: String
+
+    init(path: String) throws {
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw InputFileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno))) (check the path and its permissions)")
+        }
+        self.path = path
+    }
+
+    deinit { close(descriptor) }
+
+    func read(_ size: Int) throws -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: size)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, size) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else {
+                throw InputFileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return nil }
+            chunk.removeLast(size - count)
+            return chunk
         }
     }
 }

@@ -113,11 +113,12 @@ public enum ConfigLoader {
             if let value = keys["departed_retention_days"] { config.directory.departedRetentionDays = try value.integer(in: 0...3650) }
         }
         if let section = top["audit"] {
-            let keys = try section.mapping(known: ["signing_key_file", "public_key_file", "origin", "checkpoint_every"])
+            let keys = try section.mapping(known: ["signing_key_file", "public_key_file", "origin", "checkpoint_every", "clock_step_tolerance_seconds"])
             if let value = keys["signing_key_file"] { config.audit.signingKeyFile = try value.nonEmptyString() }
             if let value = keys["public_key_file"] { config.audit.publicKeyFile = try value.nonEmptyString() }
             if let value = keys["origin"] { config.audit.origin = try value.nonEmptyString() }
             if let value = keys["checkpoint_every"] { config.audit.checkpointEvery = try value.integer(in: 0...10_000_000) }
+            if let value = keys["clock_step_tolerance_seconds"] { config.audit.clockStepToleranceSeconds = try value.integer(in: 0...86_400) }
         }
         return LoadedConfig(config: config, file: file, text: text)
     }

@@ -54,6 +54,9 @@ public struct SwitchboardConfig: Sendable, Equatable {
         public var origin: String = "switchboard"
         /// Sign a checkpoint automatically after this many events (0: only on demand).
         public var checkpointEvery: Int = 1000
+        /// How many seconds an audit event's time may lie before the previous event's before
+        /// `dirctl audit verify` reports time running backwards (room for clock steps).
+        public var clockStepToleranceSeconds: Int = 300
     }
 
     /// What the tools log on standard error.

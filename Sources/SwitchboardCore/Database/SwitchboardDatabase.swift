@@ -5,7 +5,8 @@ public import GRDB
 /// The one SQLite file of the suite, opened the same way by every tool.
 ///
 /// WAL, a busy timeout, foreign keys, `synchronous=FULL` and IMMEDIATE write transactions;
-/// the schema changes only through ``SwitchboardDatabase/migrator``, run on open.
+/// the schema changes only through ``SwitchboardDatabase/migrator``, run on open. A file this
+/// process may not write is opened read-only (``OpenMode`` says how and why), for reading only.
 public final class SwitchboardDatabase: Sendable {
     /// The underlying GRDB connection: internal, so that no other module can write except
     /// through ``Session`` (which records the audit event in the same transaction).
@@ -18,8 +19,14 @@ public final class SwitchboardDatabase: Sendable {
     let writer: DatabaseQueue
     /// The database file.
     public let path: String
+    /// Why the file was opened read-only (no write permission, a read-only file system), or nil
+    /// when it is writable. Commands that only read work either way; ``write(_:)`` refuses.
+    public let readOnlyReason: String?
 
     /// Opens (creating when `create` is true) the database file and brings its schema up to date.
+    ///
+    /// A file this process may not write is opened read-only instead (see ``OpenMode``), so
+    /// `person list`, `audit verify` and the other reading commands work on a read-only copy.
     public init(path: String, busyTimeoutMilliseconds: Int = 10_000, create: Bool = false) throws {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: path) {
@@ -33,22 +40,34 @@ public final class SwitchboardDatabase: Sendable {
             // It holds password hashes: owner-only until an operator shares it with the mail servers' group.
             try Self.createPrivateFile(path)
         }
+        let mode = try OpenMode(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(TimeInterval(busyTimeoutMilliseconds) / 1000)
         configuration.foreignKeysEnabled = true
-        configuration.prepareDatabase { db in
-            // WAL persists in the file; setting it again is a no-op that changes no schema.
-            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            guard mode == "wal" else { throw DatabaseError(message: "could not turn on WAL (journal mode stays \(mode ?? "unknown"))") }
-            // Audit durability: a committed event survives power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+        configuration.readonly = mode.isReadOnly
+        if !mode.isReadOnly {
+            configuration.prepareDatabase { db in
+                // WAL persists in the file; setting it again is a no-op that changes no schema.
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                guard mode == "wal" else { throw DatabaseError(message: "could not turn on WAL (journal mode stays \(mode ?? "unknown"))") }
+                // Audit durability: a committed event survives power loss.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
         }
         do {
-            writer = try DatabaseQueue(path: path, configuration: configuration)
+            writer = try DatabaseQueue(path: mode.sqlitePath, configuration: configuration)
         } catch {
-            throw DatabaseOpenError(path: path, problem: "cannot open: \(Self.describe(error))")
+            throw DatabaseOpenError(path: path, problem: "cannot open\(mode.readOnlyReason.map { " read-only (\($0))" } ?? ""): \(Self.describe(error))")
         }
         self.path = path
+        readOnlyReason = mode.readOnlyReason
+        if let reason = mode.readOnlyReason {
+            let current = try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            guard current else {
+                throw DatabaseOpenError(path: path, problem: "its schema is older than this tool's and it is read-only (\(reason)): open it once as a user who may write it, to bring the schema up to date")
+            }
+            return
+        }
         do {
             // GRDB serializes migrations within a process; an advisory lock serializes them between
             // tools that open a new or older database at the same moment. The lock is on the folder,
@@ -66,11 +85,69 @@ public final class SwitchboardDatabase: Sendable {
         }
     }
 
+    /// How the file is opened: read-write, or read-only when this process may not write it.
+    ///
+    /// SQLite opens a WAL database read-only (`SQLITE_OPEN_READONLY`, GRDB's `readonly`) only when
+    /// the `-shm` file exists and is readable, or can be created because the folder is writable
+    /// (SQLite 3.22 and later); otherwise the open fails. A copy in a read-only folder has neither,
+    /// so it is opened with the `immutable=1` URI parameter: SQLite then reads the main file alone,
+    /// takes no locks and ignores any `-wal` file. That is right only when no `-wal` file with
+    /// content lies beside it (its committed changes would be silently missed) and nobody writes the
+    /// file meanwhile (a copy): a non-empty `-wal` without `-shm` is refused with what to do.
+    /// The URI needs SQLite built with URI filenames on (`USE_URI`, as Debian's is), because GRDB
+    /// does not pass `SQLITE_OPEN_URI`; without it the open fails with a clear error. In no case is
+    /// WAL set or the schema migrated on a read-only file: both would write.
+    struct OpenMode {
+        /// What to hand SQLite: the path, or an `immutable=1` URI for it.
+        var sqlitePath: String
+        /// Why the file is read-only, or nil.
+        var readOnlyReason: String?
+        var isReadOnly: Bool { readOnlyReason != nil }
+
+        init(path: String) throws {
+            sqlitePath = path
+            guard access(path, W_OK) != 0 else { return }
+            let reason = errno == EROFS ? "the file system is read-only" : "user \(Self.userName()) may not write it"
+            readOnlyReason = reason
+            let fileManager = FileManager.default
+            let folder = (path as NSString).deletingLastPathComponent
+            let shm = path + "-shm", wal = path + "-wal"
+            if access(shm, R_OK) == 0 || access(folder.isEmpty ? "." : folder, W_OK) == 0 { return }
+            let walBytes = ((try? fileManager.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.int64Value ?? 0
+            guard walBytes == 0 else {
+                throw DatabaseOpenError(path: path, problem: "cannot be read: it is read-only (\(reason)) and its -wal file holds \(walBytes) bytes of changes that SQLite can read only with the -shm file beside it or a writable folder; copy it with `dirctl backup COPY` as a user who may write it, or let this user write the folder")
+            }
+            let absolute = path.hasPrefix("/") ? path : fileManager.currentDirectoryPath + "/" + path
+            sqlitePath = "file:" + Self.uriEscaped(absolute) + "?mode=ro&immutable=1"
+        }
+
+        /// Percent-encodes what a URI filename may not hold literally (`%`, `?`, `#`, and bytes outside printable ASCII).
+        static func uriEscaped(_ path: String) -> String {
+            var out = ""
+            for byte in path.utf8 {
+                if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "%"), byte != UInt8(ascii: "?"), byte != UInt8(ascii: "#") {
+                    out.append(Character(Unicode.Scalar(byte)))
+                } else {
+                    out += String(format: "%%%02X", byte)
+                }
+            }
+            return out
+        }
+
+        static func userName() -> String {
+            if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+            return "uid \(geteuid())"
+        }
+    }
+
     /// Runs `updates` in one IMMEDIATE write transaction, committed when it says so, else rolled back.
     ///
     /// Internal: only ``Session`` (the audit funnel) and the maintenance code of this module write.
     @discardableResult
     func transaction<T>(_ updates: (Database) throws -> (T, commit: Bool)) throws -> T {
+        if let readOnlyReason {
+            throw DatabaseOpenError(path: path, problem: "is open read-only (\(readOnlyReason)): this command changes it; run it as a user who may write the file and its folder")
+        }
         do {
             return try writer.writeWithoutTransaction { db in
                 var result: T?
