@@ -21,13 +21,14 @@ extension MailAdministration {
     public func doctor(
         address: String, timeZone: String, clock: any Clock<Duration> = ContinuousClock(),
         password: () throws -> Secret
-    ) throws -> DoctorReport {
+    ) async throws -> DoctorReport {
         let target = "mailbox:\(address.lowercased())"
         try session.authorize(.mailAccountDoctor, target: target)
         let secret = try password()
-        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock, wallClock: self.clock)
+        let doctor = MailDoctor(database: database, settings: settings, timeZone: timeZone, clock: clock, wallClock: self.clock,
+                                transport: transport)
         var steps: [DoctorStep] = []
-        let seconds = try clock.seconds { steps = try doctor.run(address: address, password: secret) }
+        let seconds = try await clock.seconds { steps = try await doctor.run(address: address, password: secret) }
         let report = DoctorReport(steps: steps, seconds: seconds)
         for step in steps {
             session.logger.debug("doctor \(address): \(step.name) \(step.result) in \(Int(step.seconds * 1000)) ms: \(step.detail)")
@@ -44,7 +45,21 @@ extension Clock where Duration == Swift.Duration {
     func seconds(_ work: () throws -> Void) rethrows -> Double {
         let start = now
         try work()
-        let parts = start.duration(to: now).components
+        return start.duration(to: now).seconds
+    }
+
+    /// Runs `work` and returns how long it took by this clock, in seconds.
+    func seconds(_ work: () async throws -> Void) async rethrows -> Double {
+        let start = now
+        try await work()
+        return start.duration(to: now).seconds
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

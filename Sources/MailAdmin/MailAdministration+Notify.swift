@@ -10,7 +10,7 @@ extension MailAdministration {
     /// audit event says whether it went out (`ok`, with its Message-ID) or not (`failed`, with why).
     @discardableResult
     public func notify(_ kind: NotificationKind, to account: MailAccount, timeZone: String,
-                       values: [String: String] = [:]) throws -> OutgoingMail {
+                       values: [String: String] = [:]) async throws -> OutgoingMail {
         let target = "mailbox:\(account.address)"
         try session.authorize(.mailNotify, target: target)
         let notifier = try MailNotifier(settings: settings, timeZone: timeZone)
@@ -19,10 +19,11 @@ extension MailAdministration {
         details["notification"] = kind.rawValue
         details["message_id"] = mail.messageID
         do {
-            try notifier.send([mail])
+            try await notifier.send([mail], transport: transport)
             session.logger.info("sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
         } catch {
-            session.logger.warning("the \(kind.rawValue) mail to \(account.address) was not sent: \(error)")
+            // Notice, not warning: the command itself reports the failure on its one error line.
+            session.logger.notice("the \(kind.rawValue) mail to \(account.address) was not sent: \(error)")
             details["error"] = String(describing: error)
             try session.record(.mailNotify, target: target, outcome: .failed, details: details)
             throw error

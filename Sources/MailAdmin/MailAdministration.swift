@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import SwitchboardCore
 import SwitchboardBase
+public import Transport
 
 /// The helpdesk's mail operations: domains, mailboxes, aliases, distribution lists.
 ///
@@ -18,16 +19,20 @@ public struct MailAdministration: Sendable {
     public let hasher: any PasswordHashing
     /// Calendar time: expiry, retention, timestamps.
     public let clock: any WallClock
+    /// The mail servers (libcurl by default).
+    public let transport: any MailTransport
 
     /// A service acting as `session`.
     public init(database: SwitchboardDatabase, session: Session, settings: MailSettings,
-                hasher: (any PasswordHashing)? = nil, clock: any WallClock = SystemWallClock()) {
+                hasher: (any PasswordHashing)? = nil, clock: any WallClock = SystemWallClock(),
+                transport: any MailTransport = CurlMailTransport()) {
         self.database = database
         self.session = session
         self.settings = settings
         self.hasher = hasher ?? CryptPasswordHasher(
             scheme: settings.passwordScheme, cost: settings.passwordCost)
         self.clock = clock
+        self.transport = transport
     }
 
     /// The password policy of the config.

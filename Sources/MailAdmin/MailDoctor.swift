@@ -27,35 +27,39 @@ public struct MailDoctor: Sendable {
     public let timeZone: String
     /// How long to wait for the test message to arrive.
     public var deliveryTimeout: Double = 10
-    /// Times each step.
+    /// Times each step and spaces the waits for delivery.
     public let clock: any Clock<Duration>
+    /// The mail servers.
+    public let transport: any MailTransport
     /// Calendar time, for the password's expiry.
     public let wallClock: any WallClock
 
     /// A doctor.
     public init(database: SwitchboardDatabase, settings: MailSettings, timeZone: String,
-                clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock()) {
+                clock: any Clock<Duration> = ContinuousClock(), wallClock: any WallClock = SystemWallClock(),
+                transport: any MailTransport = CurlMailTransport()) {
         self.database = database
         self.settings = settings
         self.timeZone = timeZone
         self.clock = clock
         self.wallClock = wallClock
+        self.transport = transport
     }
 
     /// Runs every step; after a failure the rest are skipped. The password is only ever given to libcurl.
-    public func run(address raw: String, password: Secret) throws -> [DoctorStep] {
+    public func run(address raw: String, password: Secret) async throws -> [DoctorStep] {
         let address = try MailAdministration.normalize(address: raw).key
         var steps: [DoctorStep] = []
         var failed = false
-        func step(_ name: String, _ body: () throws -> String) {
+        func step(_ name: String, _ body: () async throws -> String) async {
             guard !failed else {
                 steps.append(DoctorStep(name: name, result: "skipped", seconds: 0, detail: "an earlier step failed"))
                 return
             }
             var result = "ok"
             var detail = ""
-            let seconds = clock.seconds {
-                do { detail = try body() } catch {
+            let seconds = await clock.seconds {
+                do { detail = try await body() } catch {
                     result = "failed"
                     failed = true
                     detail = explain(error, address: address)
@@ -64,46 +68,53 @@ public struct MailDoctor: Sendable {
             steps.append(DoctorStep(name: name, result: result, seconds: seconds, detail: detail))
         }
 
-        step("directory") { try lint(address) }
+        await step("directory") { try lint(address) }
         let credentials = MailCredentials(username: address, password: password)
-        var imap: IMAPSession?
-        defer { imap?.close() }
-        step("imap login") {
-            let session = try IMAPSession(server: endpoint(settings.imap), credentials: credentials)
+        var imap: (any MailboxReading)?
+        await step("imap login") {
+            let session = try transport.mailbox(endpoint(settings.imap), credentials: credentials)
             imap = session
-            _ = try session.login()
+            _ = try await session.login()
             return "\(settings.imap.host):\(settings.imap.port) accepted the password"
         }
-        step("quota") {
-            guard let usage = try imap?.quota() else { return "no quota reported" }
+        await step("quota") {
+            guard let usage = try await imap?.quota() else { return "no quota reported" }
             guard let limit = usage.limitKiB, limit > 0 else { return "\(usage.usedKiB / 1024) MB used, no limit" }
             return "\(usage.usedKiB / 1024) of \(limit / 1024) MB used (\(usage.usedKiB * 100 / limit)%)"
         }
         let domain = address.split(separator: "@").last.map(String.init) ?? "switchboard"
         let messageID = MailMessage.makeMessageID(domain: domain)
         // Only messages arriving from now on are searched: a mailbox of 50,000 is not scanned whole.
-        let firstNewUID = try? imap?.nextUID()
-        step("smtp submission") {
+        let firstNewUID = try? await imap?.nextUID()
+        await step("smtp submission") {
             let box = try Mailbox(displayName: "Switchboard", address: address, role: "recipient")
             var message = MailMessage(from: box, to: [box], subject: "Switchboard mail check \(messageID)",
                                       textBody: "This message proves the mailbox works. mailctl doctor deletes it.\r\n")
             message.messageID = messageID
-            let smtp = try SMTPSession(server: endpoint(settings.submission), credentials: credentials, heloName: domain)
-            defer { smtp.close() }
-            let receipt = try smtp.send(from: address, to: [address], message: try message.render())
+            let smtp = try transport.submission(endpoint(settings.submission), credentials: credentials, heloName: domain)
+            let receipt: SMTPReceipt
+            do {
+                receipt = try await smtp.send(from: address, to: [address], message: try message.render())
+            } catch {
+                await smtp.close()
+                throw error
+            }
+            await smtp.close()
             return "\(settings.submission.host):\(settings.submission.port) accepted a message to self (\(receipt.responseCode))"
         }
         var uid: Int?
-        step("delivery") {
+        await step("delivery") {
             guard let imap else { throw MailError(step: "delivery", problem: "no IMAP session") }
-            uid = try imap.waitForMessage(messageID: messageID, fromUID: firstNewUID, timeoutSeconds: deliveryTimeout)
+            uid = try await imap.waitForMessage(messageID: messageID, mailbox: "INBOX", fromUID: firstNewUID,
+                                                timeout: .seconds(deliveryTimeout), clock: clock)
             return "found again over IMAP by its Message-ID"
         }
-        step("cleanup") {
+        await step("cleanup") {
             guard let imap, let uid else { throw MailError(step: "cleanup", problem: "no message to remove") }
-            try imap.delete(uid: uid)
+            try await imap.delete(uid: uid)
             return "test message removed"
         }
+        await imap?.close()
         return steps
     }
 

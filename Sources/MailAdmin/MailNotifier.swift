@@ -99,21 +99,44 @@ public struct MailNotifier: Sendable {
         settings.server(settings.relay)
     }
 
-    /// Sends messages over one relay connection, reused for all of them. Returns the seconds taken.
+    /// Sends messages through the relay and returns the seconds taken: over `connections`
+    /// connections at once (each reused for its share, in order), or a new connection per
+    /// message when `reuseConnection` is false.
     @discardableResult
-    public func send(_ mails: [OutgoingMail], reuseConnection: Bool = true) throws -> Double {
+    public func send(_ mails: [OutgoingMail], reuseConnection: Bool = true, connections: Int = 1,
+                     transport: any MailTransport = CurlMailTransport()) async throws -> Double {
         let hello = settings.notificationFrom.split(separator: "@").last.map(String.init) ?? "switchboard"
-        return try ContinuousClock().seconds {
-            if reuseConnection {
-                let session = try SMTPSession(server: relay, credentials: nil, heloName: hello)
-                defer { session.close() }
-                for mail in mails { _ = try session.send(from: mail.from, to: [mail.to], message: mail.message) }
-            } else {
+        let relay = self.relay
+        return try await ContinuousClock().seconds {
+            guard reuseConnection else {
                 for mail in mails {
-                    let session = try SMTPSession(server: relay, credentials: nil, heloName: hello)
-                    _ = try session.send(from: mail.from, to: [mail.to], message: mail.message)
-                    session.close()
+                    let connection = try transport.relay(relay, heloName: hello)
+                    do {
+                        _ = try await connection.send(from: mail.from, to: [mail.to], message: mail.message)
+                    } catch {
+                        await connection.close()
+                        throw error
+                    }
+                    await connection.close()
                 }
+                return
+            }
+            let lanes = max(1, min(connections, mails.count))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<lanes {
+                    let share = stride(from: lane, to: mails.count, by: lanes).map { mails[$0] }
+                    group.addTask {
+                        let connection = try transport.relay(relay, heloName: hello)
+                        do {
+                            for mail in share { _ = try await connection.send(from: mail.from, to: [mail.to], message: mail.message) }
+                        } catch {
+                            await connection.close()
+                            throw error
+                        }
+                        await connection.close()
+                    }
+                }
+                try await group.waitForAll()
             }
         }
     }

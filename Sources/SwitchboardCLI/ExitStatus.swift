@@ -28,6 +28,21 @@ public enum ExitStatus {
         return code
     }
 
+    /// Runs async `body`, turning library errors into one line and an exit status.
+    public static func run(tool: String, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            throw report(error, tool: tool)
+        }
+    }
+
     /// Runs `body`, turning library errors into one line and an exit status.
     public static func run(tool: String, _ body: () throws -> Void) throws {
         do {

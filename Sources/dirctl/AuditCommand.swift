@@ -10,7 +10,7 @@ struct AuditCommand: ParsableCommand {
         abstract: "Read, verify, sign and export the tamper-evident audit log.",
         subcommands: [Log.self, Verify.self, Export.self, Keygen.self, Checkpoint.self])
 
-    struct Log: ParsableCommand {
+    struct Log: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show audit events, oldest first.",
             discussion: """
@@ -30,21 +30,18 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Only this target, or targets of this kind.") var target: String?
         @Option(help: "At most this many of the newest events.") var limit: Int?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.authorize(.auditRead, target: "audit")
-                let zone = context.config.locale.timeZone
-                let query = AuditQuery(since: try since.map { try DateArgument.parse($0, zone: zone, option: "--since") },
-                                       until: try until.map { try DateArgument.parse($0, zone: zone, option: "--until") },
-                                       actor: actor, action: action, target: target, limit: limit)
-                let events = try context.database.read { db in try AuditLog.events(db, matching: query) }
-                if global.json { try Console.json(events); return }
-                Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in
-                    let actor = event.actor == event.osUser ? event.actor : "\(event.actor) (\(event.osUser))"
-                    return [String(event.seq), Console.localTime(event.time, zone: zone, seconds: true), actor, event.action, event.target, event.outcome, event.details]
-                })
-            }
+        func run(in context: CommandContext) throws {
+            try context.session.authorize(.auditRead, target: "audit")
+            let zone = context.config.locale.timeZone
+            let query = AuditQuery(since: try since.map { try DateArgument.parse($0, zone: zone, option: "--since") },
+                                   until: try until.map { try DateArgument.parse($0, zone: zone, option: "--until") },
+                                   actor: actor, action: action, target: target, limit: limit)
+            let events = try context.database.read { db in try AuditLog.events(db, matching: query) }
+            if global.json { try Console.json(events); return }
+            Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in
+                let actor = event.actor == event.osUser ? event.actor : "\(event.actor) (\(event.osUser))"
+                return [String(event.seq), Console.localTime(event.time, zone: zone, seconds: true), actor, event.action, event.target, event.outcome, event.details]
+            })
         }
     }
 
@@ -129,7 +126,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Export: ParsableCommand {
+    struct Export: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export the whole log as JSON Lines (verifiable offline) or RFC 5424 syslog lines.",
             discussion: "Examples:\n  dirctl audit export --format jsonl --output audit.jsonl\n  dirctl audit export --format syslog | logger --rfc5424")
@@ -138,49 +135,43 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "jsonl or syslog.") var format: Format = .jsonl
         @Option(help: "Write to this file instead of standard output.") var output: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.perform(.auditExport, target: "audit") { _, details in
-                    details["format"] = format.rawValue
-                }
-                let sink = try OutputSink(path: output)
-                try context.database.read { db in
-                    switch format {
-                    case .jsonl:
-                        try AuditExport.writeJSONLines(db, origin: context.config.audit.origin, to: sink.write)
-                    case .syslog:
-                        for event in try AuditLog.events(db, matching: AuditQuery()) { sink.write(AuditExport.syslogLine(event) + "\n") }
-                    }
-                }
-                try sink.close()
+        func run(in context: CommandContext) throws {
+            try context.session.perform(.auditExport, target: "audit") { _, details in
+                details["format"] = format.rawValue
             }
+            let sink = try OutputSink(path: output)
+            try context.database.read { db in
+                switch format {
+                case .jsonl:
+                    try AuditExport.writeJSONLines(db, origin: context.config.audit.origin, to: sink.write)
+                case .syslog:
+                    for event in try AuditLog.events(db, matching: AuditQuery()) { sink.write(AuditExport.syslogLine(event) + "\n") }
+                }
+            }
+            try sink.close()
         }
     }
 
-    struct Keygen: ParsableCommand {
+    struct Keygen: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make the Ed25519 key pair that signs checkpoints (paths from the config).",
             discussion: "Example:\n  dirctl audit keygen\n\nKeep a copy of the public key outside this host: it is what verifies checkpoints.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Replace an existing key pair.") var force = false
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                let audit = context.config.audit
-                try context.session.authorize(.auditKeygen, target: "audit:key")
-                let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
-                try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
-                    details["key_id"] = keyID
-                    details["public_key_file"] = audit.publicKeyFile
-                }
-                Console.out("New audit signing key \(keyID): private \(audit.signingKeyFile) (mode 600), public \(audit.publicKeyFile)")
+        func run(in context: CommandContext) throws {
+            let audit = context.config.audit
+            try context.session.authorize(.auditKeygen, target: "audit:key")
+            let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
+            try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
+                details["key_id"] = keyID
+                details["public_key_file"] = audit.publicKeyFile
             }
+            Console.out("New audit signing key \(keyID): private \(audit.signingKeyFile) (mode 600), public \(audit.publicKeyFile)")
         }
     }
 
-    struct Checkpoint: ParsableCommand {
+    struct Checkpoint: DirctlCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a checkpoint over the newest event now; optionally write it to a file or a series kept elsewhere.",
             discussion: """
@@ -194,39 +185,36 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Also write the checkpoint to this file.") var output: String?
         @Option(help: "Also add the checkpoint to the series of files in this folder (never overwritten).") var outputDir: String?
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
-                let context = try CommandContext.open(global, tool: "dirctl")
-                try context.session.authorize(.auditCheckpoint, target: "audit")
-                let audit = context.config.audit
-                let signer = try CheckpointSigner(signingKeyFile: audit.signingKeyFile, origin: audit.origin)
-                if let outputDir { try AuditCheckpointSeries.requireFolder(outputDir) }
-                if let outputDir, output == nil, let newest = try Self.newestInSeries(outputDir, origin: audit.origin),
-                   try context.database.read({ db in try AuditLog.newest(db) }).map({ $0.seq == newest.seq && $0.hash == newest.hash }) == true {
-                    // A timer run with nothing new: no event, no file (the series would otherwise grow by
-                    // one file and the log by one event every run on an idle system).
-                    if global.json { try Console.json(newest) } else {
-                        Console.out("Nothing logged since the newest checkpoint in \(outputDir) (seq \(newest.seq)): no file written")
-                    }
-                    return
+        func run(in context: CommandContext) throws {
+            try context.session.authorize(.auditCheckpoint, target: "audit")
+            let audit = context.config.audit
+            let signer = try CheckpointSigner(signingKeyFile: audit.signingKeyFile, origin: audit.origin)
+            if let outputDir { try AuditCheckpointSeries.requireFolder(outputDir) }
+            if let outputDir, output == nil, let newest = try Self.newestInSeries(outputDir, origin: audit.origin),
+               try context.database.read({ db in try AuditLog.newest(db) }).map({ $0.seq == newest.seq && $0.hash == newest.hash }) == true {
+                // A timer run with nothing new: no event, no file (the series would otherwise grow by
+                // one file and the log by one event every run on an idle system).
+                if global.json { try Console.json(newest) } else {
+                    Console.out("Nothing logged since the newest checkpoint in \(outputDir) (seq \(newest.seq)): no file written")
                 }
-                // Record the request first, so the checkpoint covers its own event.
-                try context.session.perform(.auditCheckpoint, target: "audit") { _, details in
-                    details["key_id"] = signer.keyID
-                    if let outputDir { details["output_dir"] = outputDir }
-                }
-                guard let final = try context.session.checkpoint(signer: signer) else {
-                    throw ExitStatus.failed
-                }
-                var written: [String] = []
-                if let output {
-                    try AuditCheckpointFile.write(final, to: output)
-                    written.append(output)
-                }
-                if let outputDir { written.append(try AuditCheckpointSeries.add(final, to: outputDir)) }
-                if global.json { try Console.json(final) } else {
-                    Console.out("Checkpoint: seq \(final.seq), hash \(final.hash.prefix(16))…, key \(final.keyID)\(written.isEmpty ? "" : ", written to " + written.joined(separator: " and "))")
-                }
+                return
+            }
+            // Record the request first, so the checkpoint covers its own event.
+            try context.session.perform(.auditCheckpoint, target: "audit") { _, details in
+                details["key_id"] = signer.keyID
+                if let outputDir { details["output_dir"] = outputDir }
+            }
+            guard let final = try context.session.checkpoint(signer: signer) else {
+                throw ExitStatus.failed
+            }
+            var written: [String] = []
+            if let output {
+                try AuditCheckpointFile.write(final, to: output)
+                written.append(output)
+            }
+            if let outputDir { written.append(try AuditCheckpointSeries.add(final, to: outputDir)) }
+            if global.json { try Console.json(final) } else {
+                Console.out("Checkpoint: seq \(final.seq), hash \(final.hash.prefix(16))…, key \(final.keyID)\(written.isEmpty ? "" : ", written to " + written.joined(separator: " and "))")
             }
         }
 

@@ -3,7 +3,7 @@ import SwitchboardCLI
 
 /// `dirctl`: the shared directory (units, people, groups, rooms) and the audit log.
 @main
-struct Dirctl: ParsableCommand {
+struct Dirctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dirctl",
         abstract: "Run the Switchboard directory and read, verify and export its audit log.",
@@ -21,11 +21,4 @@ struct Dirctl: ParsableCommand {
         subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
                       AuditCommand.self, BackupCommand.self, DoctorCommand.self]
     )
-}
-
-/// A `dirctl` command that acts on the directory (see ``ToolCommand``).
-protocol DirctlCommand: ToolCommand {}
-
-extension DirctlCommand {
-    static var tool: String { "dirctl" }
 }

@@ -45,7 +45,7 @@ struct AccountCommand: ParsableCommand {
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Flag(help: "E-mail a welcome message (how to log in; never the password).") var sendWelcome = false
 
-        func run(in context: CommandContext) throws {
+        func run(in context: CommandContext) async throws {
             try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
             let (account, generated) = try context.mail.createAccount(
@@ -56,7 +56,7 @@ struct AccountCommand: ParsableCommand {
                 Console.out("Created mailbox \(account.address) (\(account.displayName))")
                 showGenerated(generated, for: account.address)
             }
-            if sendWelcome { try context.notify(.welcome, to: account, json: global.json) }
+            if sendWelcome { try await context.notify(.welcome, to: account, json: global.json) }
         }
     }
 
@@ -143,7 +143,7 @@ struct AccountCommand: ParsableCommand {
         @Flag(help: "Require a change at the next chance.") var mustChange = false
         @Flag(help: "E-mail the owner that the password was reset (never the password).") var notify = false
 
-        func run(in context: CommandContext) throws {
+        func run(in context: CommandContext) async throws {
             try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
             let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
@@ -153,7 +153,7 @@ struct AccountCommand: ParsableCommand {
                 Console.out("Password of \(address) reset")
                 showGenerated(generated, for: address)
             }
-            if notify { try context.notify(.passwordReset, to: try context.mail.account(address), json: global.json) }
+            if notify { try await context.notify(.passwordReset, to: try context.mail.account(address), json: global.json) }
         }
     }
 

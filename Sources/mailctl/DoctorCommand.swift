@@ -21,8 +21,8 @@ struct DoctorCommand: MailctlCommand {
     @Argument(help: "The mailbox.") var address: String
     @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
 
-    func run(in context: CommandContext) throws {
-        let report = try context.mail.doctor(address: address, timeZone: context.config.locale.timeZone) {
+    func run(in context: CommandContext) async throws {
+        let report = try await context.mail.doctor(address: address, timeZone: context.config.locale.timeZone) {
             if passwordStdin { return try PasswordInput.fromStandardInput() }
             if let typed = try PasswordInput.prompt("Password of \(address)") { return typed }
             throw UsageError("doctor needs the mailbox's password: give --password-stdin or run it on a terminal")

@@ -6,7 +6,7 @@ import SwitchboardBase
 
 /// `mailctl`: mail accounts on the Dovecot + Postfix that read the Switchboard database.
 @main
-struct Mailctl: ParsableCommand {
+struct Mailctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailctl",
         abstract: "Administer mail domains, mailboxes, aliases and lists; prove a mailbox works end to end.",
@@ -24,13 +24,6 @@ struct Mailctl: ParsableCommand {
     )
 }
 
-extension CommandContext {
-    /// The mail service acting as this session.
-    var mail: MailAdministration {
-        get throws { MailAdministration(database: database, session: session, settings: try MailSettings(loaded)) }
-    }
-}
-
 /// Reads a password from `--password-stdin` or a terminal prompt; nil means "generate one".
 func readPassword(stdin: Bool, label: String) throws -> Secret? {
     if stdin { return try PasswordInput.fromStandardInput() }
@@ -42,12 +35,3 @@ func showGenerated(_ password: Secret?, for address: String) {
     guard let password else { return }
     Console.out("Password for \(address) (shown once, must be changed at first use): \(password.exposedValue)")
 }
-
-/// A `mailctl` command that acts on the directory (see ``ToolCommand``).
-protocol MailctlCommand: ToolCommand {}
-
-extension MailctlCommand {
-    static var tool: String { "mailctl" }
-}
-
-extension MailboxStatus: ExpressibleByArgument {}

@@ -20,7 +20,7 @@ struct QuotaReportCommand: MailctlCommand {
         guard (1...100).contains(threshold) else { throw ValidationError("--threshold must be 1 to 100 (percent)") }
     }
 
-    func run(in context: CommandContext) throws {
+    func run(in context: CommandContext) async throws {
         try context.session.authorize(.mailQuotaReport, target: "mailbox:*")
         let lines = try QuotaReporter(doveadmConfig: context.mail.settings.doveadmConfig, threshold: threshold).report(domain: domain)
             .filter { !onlyFlagged || $0.flagged }
@@ -37,7 +37,7 @@ struct QuotaReportCommand: MailctlCommand {
         if notify {
             for line in lines where line.flagged {
                 let account = try context.mail.account(line.address)
-                try context.notify(.quotaWarning, to: account, values: [
+                try await context.notify(.quotaWarning, to: account, values: [
                     "used_mb": String(line.usedKiB / 1024), "quota_mb": String((line.limitKiB ?? 0) / 1024),
                     "percent": String(line.percent ?? 0),
                 ], json: global.json)

@@ -183,7 +183,7 @@ import Testing
         #expect((report["audit"] as? [String: Any])?["intact"] as? Bool == true)
         let lines = try workspace.expectOK("doctor").stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("integrity:") && $0.hasSuffix(" ok") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("schema:") && $0.hasSuffix(" v2-mail") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("schema:") && $0.hasSuffix(" v2-mail, exactly as the migrations made it") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("audit:") && $0.contains(" intact, ") }, "\(lines)")
     }
 

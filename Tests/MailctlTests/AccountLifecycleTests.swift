@@ -382,8 +382,10 @@ import Transport
         #expect(table.hasPrefix("ADDRESS"))
         #expect(table.contains(service) && !table.contains(boxes["chi"] ?? "?"))
         let badStatus = try mail.mailctl("account", "list", "--status", "asleep")
-        #expect(badStatus.status == 65)
-        #expect(badStatus.stderr.contains("must be one of"))
+        // A status the command line does not know is bad usage, refused before anything is opened.
+        #expect(badStatus.status == 64)
+        #expect(badStatus.stderr.contains("'asleep' is invalid for '--status <status>'"))
+        #expect(badStatus.stderr.contains("'login-disabled'"))
         let badUnit = try mail.mailctl("account", "list", "--unit", "NOPE\(tag)")
         #expect(badUnit.status == 65)
         #expect(badUnit.stderr.contains("no unit"))

@@ -46,7 +46,7 @@ import Transport
         let domain = try stack.makeDomain(["alice": nil, "bob": nil])
         // libcurl tags commands A001, A002, ... on a session's first connection and takes
         // such a line for the end of the FETCH; the session must notice and read it again.
-        let tagLines = (1...99).map { "A\(String(repeating: "0", count: 3 - String($0).count))\($0) OK not the end\r\n" }.joined()
+        let tagLines = (1...999).map { "A\(String(repeating: "0", count: 3 - String($0).count))\($0) OK not the end\r\n" }.joined()
         let body = "Before.\r\n* 1 EXISTS\r\n* SEARCH 99\r\n\(tagLines)After.\r\n"
         let message = TestMessage(from: domain.address("alice"), to: domain.address("bob"), body: body)
         _ = try domain.submissionSession("alice").send(from: domain.address("alice"), to: [domain.address("bob")], message: message.text)

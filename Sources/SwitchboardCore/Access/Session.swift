@@ -122,7 +122,7 @@ public struct Session: Sendable {
     /// Records the outcome of work done outside a transaction (a doctor run, a sent notification,
     /// a checked backup): the caller authorized `action` before the work began.
     public func record(_ action: Action, target: String, outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()) throws {
-        logger.log(level: outcome == .ok ? .debug : .warning, "recorded \(action.rawValue) on \(target): \(outcome.rawValue)")
+        logger.log(level: outcome == .ok ? .debug : .notice, "recorded \(action.rawValue) on \(target): \(outcome.rawValue)")
         try database.transaction { db in
             try audit.append(db, context: context, action: action, target: target, outcome: outcome, details: details)
             return ((), commit: true)

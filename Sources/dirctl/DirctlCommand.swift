@@ -1,0 +1,8 @@
+import SwitchboardCLI
+
+/// A `dirctl` command that acts on the directory (see ``ToolCommand``).
+protocol DirctlCommand: ToolCommand {}
+
+extension DirctlCommand {
+    static var tool: String { "dirctl" }
+}
