@@ -1,6 +1,6 @@
 internal import CCrypt
 import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// The hash schemes Dovecot verifies from the SQL row, stored with their `{SCHEME}` prefix.
 public enum PasswordScheme: String, Sendable, CaseIterable {

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
+public import GRDB
 import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// What a new mailbox needs.
 public struct NewMailAccount: Sendable {

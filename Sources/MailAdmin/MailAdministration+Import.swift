@@ -2,7 +2,7 @@ public import Foundation
 import Synchronization
 import GRDB
 public import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// What a mailbox import did, or would do with `--dry-run`.
 public struct MailImportReport: Sendable, Codable {

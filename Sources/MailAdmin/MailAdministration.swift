@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 public import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 public import Transport
 
 /// The helpdesk's mail operations: domains, mailboxes, aliases, distribution lists.

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import Messaging
 public import SwitchboardCore
-import SwitchboardBase
-import Transport
+public import SwitchboardBase
+public import Transport
 
 /// One step of `mailctl doctor`.
 public struct DoctorStep: Sendable, Codable {

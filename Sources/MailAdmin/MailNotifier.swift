@@ -2,7 +2,7 @@ public import Foundation
 import Messaging
 import SwitchboardCore
 import SwitchboardBase
-import Transport
+public import Transport
 
 /// The notifications the helpdesk sends.
 public enum NotificationKind: String, Sendable, CaseIterable {

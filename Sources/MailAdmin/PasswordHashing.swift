@@ -1,5 +1,5 @@
 import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// Turns a password into the stored `{SCHEME}` hash. The real one is ``CryptPasswordHasher``.
 public protocol PasswordHashing: Sendable {

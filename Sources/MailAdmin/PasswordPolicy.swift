@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// What a mailbox password must be: long enough, not the login or the name, not a common password.
 public struct PasswordPolicy: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwitchboardBase
 
 /// One body part of a message besides the text and HTML bodies: a calendar invitation inside

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A validated envelope address, safe to put in an SMTP command and a header: `name@example.vn`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwitchboardBase
 
 /// An e-mail to send: addresses, subject, a text body, and optionally an HTML body, further

@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A mail template that cannot be loaded or rendered, naming the file to look at.
 public struct MailTemplateError: SwitchboardError {

@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A message that cannot be built or sent as asked, in words the helpdesk can act on.
 ///

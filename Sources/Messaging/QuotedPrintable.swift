@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwitchboardBase
 
 /// RFC 2045 quoted-printable, the transfer encoding for text bodies: readable where it is ASCII,

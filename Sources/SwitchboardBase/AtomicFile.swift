@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A file written under a temporary name beside its destination and moved into place only when
 /// complete: readers see the old file or the whole new one, never a part, and a crash leaves at

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where calendar time comes from: audit timestamps, retention, password expiry.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 
 /// Standard output, or a file (mode 0600: exports hold personal data) written beside its final
 /// name and moved into place on close, through the one ``AtomicFile`` writer.

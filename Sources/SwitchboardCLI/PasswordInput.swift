@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardCore
-import SwitchboardBase
+public import SwitchboardBase
 
 /// Reads a password without it ever touching argv: from standard input, or a prompt with echo off.
 public enum PasswordInput {

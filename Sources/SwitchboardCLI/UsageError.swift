@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A command line that parses but makes no sense (exit status 64), reported on one line.
 public struct UsageError: SwitchboardError {

@@ -1,5 +1,5 @@
-import ArgumentParser
-import MailAdmin
+public import ArgumentParser
+public import MailAdmin
 import SwitchboardCLI
 import SwitchboardCore
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What a finished command printed and returned.
 public struct CommandRun: Sendable {

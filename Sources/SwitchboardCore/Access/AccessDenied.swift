@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// The access policy refused an action (exit status 77). The refusal has been audited.
 public struct AccessDenied: SwitchboardError {

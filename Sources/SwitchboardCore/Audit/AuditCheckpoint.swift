@@ -1,5 +1,5 @@
 public import Crypto
-import SwitchboardBase
+public import SwitchboardBase
 public import Foundation
 public import GRDB
 

@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// The audit log cannot take or give an event, in words an operator can act on.
 public struct AuditError: SwitchboardError {

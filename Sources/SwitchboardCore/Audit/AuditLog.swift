@@ -1,5 +1,5 @@
 public import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 public import GRDB
 
 /// Appends to and reads the hash-chained audit log.

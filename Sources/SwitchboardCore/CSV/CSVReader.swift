@@ -1,5 +1,5 @@
 public import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A parsed RFC 4180 CSV file: the header row and the data records that follow it.
 public struct CSVTable: Sendable {

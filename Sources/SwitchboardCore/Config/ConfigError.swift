@@ -1,4 +1,4 @@
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A configuration file that cannot be used, with the file, line and key at fault.
 public struct ConfigError: SwitchboardError {

@@ -1,5 +1,5 @@
 import GRDB
-import SwitchboardBase
+public import SwitchboardBase
 
 /// The database refused or could not complete an operation, in words an operator can act on.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 public import GRDB
 
 /// The one SQLite file of the suite, opened the same way by every tool.

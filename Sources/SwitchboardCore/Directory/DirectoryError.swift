@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 
 /// A directory operation that cannot be done, in words the helpdesk can act on.
 public struct DirectoryError: SwitchboardError {

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 import GRDB
 
 /// The directory's operations: each one authorized, validated, and written with its audit event.

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardBase
+public import SwitchboardBase
 
 /// Checks and normalizes directory input; every failure names the field and the value.
 public enum DirectoryValidation {
