@@ -85,7 +85,7 @@ extension DirectoryService {
     /// All groups, by name.
     public func groups() throws -> [DirectoryGroup] {
         try authorizeRead(.groupRead, target: "group:*")
-        return try database.read { db in try DirectoryGroup.fetchAll(db, sql: "SELECT * FROM directory_group ORDER BY name") }
+        return try database.read { db in try DirectoryGroup.all().orderedByName().fetchAll(db) }
     }
 
     /// A group and its direct members.
@@ -130,11 +130,11 @@ extension DirectoryService {
     }
 
     static func groupID(_ db: Database, name: String) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM directory_group WHERE name = ?", arguments: [name])
+        try DirectoryGroup.all().named(name).select(DirectoryGroup.Columns.id, as: Int64.self).fetchOne(db)
     }
 
     static func requireGroup(_ db: Database, name: String) throws -> DirectoryGroup {
-        guard let group = try DirectoryGroup.fetchOne(db, sql: "SELECT * FROM directory_group WHERE name = ?", arguments: [name]) else {
+        guard let group = try DirectoryGroup.all().named(name).fetchOne(db) else {
             throw DirectoryError(.notFound, "no group named \(Quoting.quoted(name)) (see `dirctl group list`)")
         }
         return group

@@ -50,7 +50,7 @@ extension DirectoryService {
         let checked = try fields.checked()
         guard let kind = checked.kind else { throw DirectoryError(.invalidInput, "kind: a new room needs --kind physical or --kind virtual") }
         return try session.perform(.roomAdd, target: "room:\(name)") { db, details in
-            if try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ?", arguments: [name]) != nil {
+            if try Room.all().named(name).fetchCount(db) > 0 {
                 throw DirectoryError(.conflict, "room \(name) already exists")
             }
             try db.execute(sql: "INSERT INTO room (name, kind, capacity, location, equipment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -70,7 +70,7 @@ extension DirectoryService {
         return try session.perform(.roomUpdate, target: "room:\(name)") { db, details in
             let room = try Self.requireRoom(db, name: name)
             if let renamed, renamed != room.name {
-                if try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ? AND id <> ?", arguments: [renamed, room.id]) != nil {
+                if try Room.all().named(renamed).filter(Room.Columns.id != room.id).fetchCount(db) > 0 {
                     throw DirectoryError(.conflict, "room \(renamed) already exists")
                 }
                 details["renamed"] = renamed
@@ -91,7 +91,7 @@ extension DirectoryService {
     /// All rooms, by name.
     public func rooms() throws -> [Room] {
         try authorizeRead(.roomRead, target: "room:*")
-        return try database.read { db in try Room.fetchAll(db, sql: "SELECT * FROM room ORDER BY name") }
+        return try database.read { db in try Room.all().orderedByName().fetchAll(db) }
     }
 
     /// One room.
@@ -101,7 +101,7 @@ extension DirectoryService {
     }
 
     static func requireRoom(_ db: Database, name: String) throws -> Room {
-        guard let room = try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ?", arguments: [name]) else {
+        guard let room = try Room.all().named(name).fetchOne(db) else {
             throw DirectoryError(.notFound, "no room named \(Quoting.quoted(name)) (see `dirctl room list`)")
         }
         return room

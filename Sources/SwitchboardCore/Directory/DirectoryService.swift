@@ -76,7 +76,7 @@ public struct DirectoryService: Sendable {
                     if current == unit.id {
                         throw DirectoryError(.refused, "cannot move unit \(unit.code) under \(parent): \(parent) is inside \(unit.code)")
                     }
-                    cursor = try Int64.fetchOne(db, sql: "SELECT parent_id FROM unit WHERE id = ?", arguments: [current])
+                    cursor = try Unit.filter(Unit.Columns.id == current).select(Unit.Columns.parentID, as: Int64?.self).fetchOne(db) ?? nil
                 }
                 newParentID = parentID
             }
@@ -89,7 +89,7 @@ public struct DirectoryService: Sendable {
     public func removeUnit(code: String) throws {
         try session.perform(.unitRemove, target: "unit:\(code)") { db, details in
             let unit = try Self.requireUnit(db, code: code)
-            let children = try Int.fetchOne(db, sql: "SELECT count(*) FROM unit WHERE parent_id = ?", arguments: [unit.id]) ?? 0
+            let children = try Unit.filter(Unit.Columns.parentID == unit.id).fetchCount(db)
             let people = try Int.fetchOne(db, sql: "SELECT count(*) FROM person WHERE unit_id = ? AND status <> 'purged'", arguments: [unit.id]) ?? 0
             guard children == 0, people == 0 else {
                 throw DirectoryError(.refused, "unit \(unit.code) is not empty: \(children) sub-unit(s) and \(people) person(s); move them first")
@@ -114,7 +114,7 @@ public struct DirectoryService: Sendable {
     public func unitTree() throws -> [UnitTreeEntry] {
         try authorizeRead(.unitRead, target: "unit:*")
         return try database.read { db in
-            let units = try Unit.fetchAll(db, sql: "SELECT * FROM unit ORDER BY code")
+            let units = try Unit.all().orderedByCode().fetchAll(db)
             let counts = try Row.fetchAll(db, sql: "SELECT unit_id, count(*) AS n FROM person WHERE status IN ('active', 'suspended') GROUP BY unit_id")
             var people: [Int64: Int] = [:]
             for row in counts { if let id: Int64 = row["unit_id"] { people[id] = row["n"] } }
@@ -132,7 +132,7 @@ public struct DirectoryService: Sendable {
     }
 
     static func unitID(_ db: Database, code: String) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT id FROM unit WHERE code = ?", arguments: [code])
+        try Unit.all().code(code).select(Unit.Columns.id, as: Int64.self).fetchOne(db)
     }
 
     static func requireUnitID(_ db: Database, code: String) throws -> Int64 {
@@ -143,7 +143,7 @@ public struct DirectoryService: Sendable {
     }
 
     static func requireUnit(_ db: Database, code: String) throws -> Unit {
-        guard let unit = try Unit.fetchOne(db, sql: "SELECT * FROM unit WHERE code = ?", arguments: [code]) else {
+        guard let unit = try Unit.all().code(code).fetchOne(db) else {
             throw DirectoryError(.notFound, "no unit with code \(Quoting.quoted(code)) (see `dirctl unit list`)", field: "unit")
         }
         return unit
