@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
         .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport"]),
         .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "dirctl", "mailctl", "StressWriter"]),
     ]

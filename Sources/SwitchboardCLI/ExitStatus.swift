@@ -43,21 +43,6 @@ public enum ExitStatus {
         }
     }
 
-    /// Runs `body`, turning library errors into one line and an exit status.
-    public static func run(tool: String, _ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as ValidationError {
-            throw error
-        } catch let error as CleanExit {
-            throw error
-        } catch {
-            throw report(error, tool: tool)
-        }
-    }
-
     static func oneLine(_ error: any Error) -> String {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }

@@ -45,7 +45,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify the hash chain, gaps, time order, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
             discussion: """
@@ -71,8 +71,8 @@ struct AuditCommand: ParsableCommand {
         @Flag(help: "Check the chain only, when no public key is at hand (checkpoint signatures then prove nothing).") var noSignatures = false
         @Flag(help: "Fail (exit 1) on warnings too, such as missing checkpoints.") var strict = false
 
-        func run() throws {
-            try ExitStatus.run(tool: "dirctl") {
+        func run() async throws {
+            try await ExitStatus.run(tool: "dirctl") {
                 let loaded = try CommandContext.loadConfig(global)
                 let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.

@@ -4,7 +4,7 @@ import SwitchboardCLI
 import SwitchboardCore
 import SwitchboardBase
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create the database and its first admin.",
@@ -22,8 +22,8 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The admin's full name.") var name: String
     @Option(help: "The admin's e-mail address.") var email: String?
 
-    func run() throws {
-        try ExitStatus.run(tool: "dirctl") {
+    func run() async throws {
+        try await ExitStatus.run(tool: "dirctl") {
             let loaded = try CommandContext.loadConfig(global)
             let database = try SwitchboardDatabase(path: loaded.config.database.path,
                                                    busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds, create: true)

@@ -1,13 +1,11 @@
 import Foundation
 import Transport
 import SwitchboardBase
+import SwitchboardTestSupport
 
 /// The running mail stack the integration tests talk to (ops/mailstack/start writes DIR/env),
 /// and fixtures in its database: every test makes its own domain, so tests run in parallel.
 struct MailStack {
-    static let missingMessage =
-        "no mail stack: run `make test` (which starts one), or `ops/mailstack/start --db PATH --dir DIR` and set SWITCHBOARD_MAILSTACK_ENV=DIR/env"
-
     struct Unavailable: Error, CustomStringConvertible {
         let description: String
     }
@@ -23,39 +21,16 @@ struct MailStack {
     let imapsPort: Int?
     let submissionsPort: Int?
 
-    /// The stack named by SWITCHBOARD_MAILSTACK_ENV; throws (failing the test) without one.
+    /// The stack named by SWITCHBOARD_MAILSTACK_ENV; throws (failing the test, saying how to
+    /// start one) without one. The env file is read by the one shared reader.
     static func current() throws -> MailStack {
-        guard let path = ProcessInfo.processInfo.environment["SWITCHBOARD_MAILSTACK_ENV"], !path.isEmpty else {
-            throw Unavailable(description: missingMessage)
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Unavailable(description: "\(missingMessage) (cannot read \(path))")
-        }
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            // start writes values with printf %q: undo backslash escapes.
-            var value = ""
-            var escaped = false
-            for character in line[line.index(after: equals)...] {
-                if escaped || character != "\\" {
-                    value.append(character)
-                    escaped = false
-                } else {
-                    escaped = true
-                }
-            }
-            values[String(line[..<equals])] = value
-        }
-        guard let imap = values["IMAP_PORT"].flatMap(Int.init), let smtp = values["SMTP_PORT"].flatMap(Int.init),
-            let submission = values["SUBMISSION_PORT"].flatMap(Int.init), let database = values["MAILSTACK_DB"],
-            let dovecot = values["DOVECOT_CONFIG"]
-        else {
-            throw Unavailable(description: "\(missingMessage) (\(path) lacks IMAP_PORT, SMTP_PORT, SUBMISSION_PORT, MAILSTACK_DB or DOVECOT_CONFIG)")
-        }
+        let environment = try MailStackEnvironment.current()
+        let values = environment.values
         return MailStack(
-            host: values["MAILSTACK_HOST"] ?? "127.0.0.1", imapPort: imap, smtpPort: smtp, submissionPort: submission,
-            database: database, dovecotConfig: dovecot, caFile: values["TLS_CA_FILE"],
+            host: values["MAILSTACK_HOST"] ?? "127.0.0.1", imapPort: try environment.port("IMAP_PORT"),
+            smtpPort: try environment.port("SMTP_PORT"), submissionPort: try environment.port("SUBMISSION_PORT"),
+            database: try environment.require("MAILSTACK_DB"), dovecotConfig: try environment.require("DOVECOT_CONFIG"),
+            caFile: values["TLS_CA_FILE"],
             imapsPort: values["IMAPS_PORT"].flatMap(Int.init), submissionsPort: values["SUBMISSIONS_PORT"].flatMap(Int.init))
     }
 
