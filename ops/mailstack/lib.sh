@@ -36,28 +36,11 @@ ms_packages_installed() {
 	return 0
 }
 
-# Install packages from Debian's archive when missing: non-interactive, idempotent, with
-# `apt-get update` only when the install cannot proceed without it.
+# Install packages from Debian's archive when missing, through the project's one installer.
 ms_apt_install() {
-	local missing=() p
-	for p in "$@"; do
-		ms_packages_installed "$p" || missing+=("$p")
-	done
-	((${#missing[@]} == 0)) && return 0
-	[[ $(id -u) -eq 0 ]] || ms_die 77 "packages missing (${missing[*]}) and not running as root to install them"
-	ms_log "installing ${missing[*]}"
-	# Postfix must not ask, and must not write /etc/postfix/main.cf: every instance here has
-	# its own config folder.
-	echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
-	local apt_opts=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-	if ! DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" >/tmp/mailstack-apt.log 2>&1; then
-		ms_log "install failed without a fresh package list; running apt-get update"
-		DEBIAN_FRONTEND=noninteractive apt-get update -q >>/tmp/mailstack-apt.log 2>&1 ||
-			ms_die 69 "apt-get update failed (see /tmp/mailstack-apt.log)"
-		DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" "${missing[@]}" >>/tmp/mailstack-apt.log 2>&1 ||
-			ms_die 69 "apt-get install ${missing[*]} failed (see /tmp/mailstack-apt.log)"
-	fi
-	ms_packages_installed "${missing[@]}" || ms_die 69 "packages still missing after install: ${missing[*]}"
+	ms_packages_installed "$@" && return 0
+	[[ $(id -u) -eq 0 ]] || ms_die 77 "packages missing ($*) and not running as root to install them"
+	"$(dirname "${BASH_SOURCE[0]}")/../install-packages" "$@" || ms_die 69 "installing $* failed (see above)"
 }
 
 mailstack_install_packages() { ms_apt_install "${MAILSTACK_PACKAGES[@]}"; }
