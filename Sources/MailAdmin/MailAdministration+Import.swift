@@ -31,8 +31,13 @@ extension MailAdministration {
 
     /// Creates mailboxes from CSV, all or nothing: every row checked first, passwords generated and
     /// hashed on all cores, then one transaction. The generated passwords come back in the report.
+    ///
+    /// `keep` receives the generated passwords inside the transaction, before it commits: when it
+    /// cannot keep them (a full disk, a file that cannot be written), it throws and nothing is
+    /// created, so no mailbox ever exists with a password nobody knows.
     public func importAccounts(csv data: Data, fileName: String, dryRun: Bool,
-                               progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws -> MailImportReport {
+                               progress: @Sendable (Int, Int) -> Void = { _, _ in },
+                               keep: ([(address: String, password: Secret)]) throws -> Void = { _ in }) throws -> MailImportReport {
         try session.authorize(.mailAccountImport, target: "import:\(fileName)")
         var report = MailImportReport()
         report.dryRun = dryRun
@@ -146,6 +151,7 @@ extension MailAdministration {
                 if !late.isEmpty { return .rollback(()) }
                 batch.summary["file"] = fileName
                 batch.summary["created"] = rows.count
+                try keep(zip(rows, passwords).map { ($0.address.key, $1) })
                 return .commit(())
         }
         guard late.isEmpty else {

@@ -139,7 +139,9 @@ final class CurlEasy {
             let length = size * count
             guard let data, let userData else { return length }
             let exchange = Unmanaged<CurlExchange>.fromOpaque(userData).takeUnretainedValue()
-            exchange.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+            let room = max(0, exchange.bodyLimit - exchange.body.count)
+            if length > room { exchange.bodyTruncated = true }
+            exchange.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: min(length, room)))
             return length
         })
         try check(CCurl_setopt_io(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userData in

@@ -17,6 +17,10 @@ final class CurlExchange {
     /// What the write callback got: for IMAP custom requests, the untagged responses that
     /// libcurl deems to belong to the command.
     var body: [UInt8] = []
+    /// The most body bytes kept (an HTTP probe's `maxBodyBytes`); the rest is read and dropped.
+    var bodyLimit = Int.max
+    /// True when the body was longer than `bodyLimit`.
+    var bodyTruncated = false
     /// What the header callback got: every response line of a pingpong protocol (greeting,
     /// capabilities, tagged and untagged responses, literal contents), byte for byte.
     var headers: [UInt8] = []

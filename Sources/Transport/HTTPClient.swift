@@ -102,6 +102,10 @@ public struct CurlHTTPClient: HTTPClient {
         guard !authority.isEmpty, !request.url.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) else {
             throw TransportError(code: .invalidInput, description: "URL \(Quoting.quoted(request.url)) has no host or contains spaces or control characters")
         }
+        // A password in the URL would reach every error line and log that names the URL.
+        guard !authority.contains("@") else {
+            throw TransportError(code: .invalidInput, description: "URL for \(authority.split(separator: "@").last.map(String.init) ?? "?") carries a user name or password: give credentials as a request header instead")
+        }
         for header in request.headers {
             let text = header.name + header.value
             guard !header.name.isEmpty, !header.name.contains(":"),
@@ -117,6 +121,7 @@ public struct CurlHTTPClient: HTTPClient {
 
     static func perform(_ request: HTTPRequest, endpoint: String) throws -> HTTPResponse {
         let exchange = CurlExchange()
+        exchange.bodyLimit = request.maxBodyBytes
         let easy: CurlEasy
         let headerList: CurlStringList?
         do throws(CurlError) {
@@ -143,10 +148,8 @@ public struct CurlHTTPClient: HTTPClient {
         }
         return withExtendedLifetime(headerList) {
             let status = (try? easy.info(CURLINFO_RESPONSE_CODE)) ?? 0
-            let truncated = exchange.body.count > request.maxBodyBytes
             return HTTPResponse(
-                status: status, headers: parseHeaders(exchange.headers), body: Array(exchange.body.prefix(request.maxBodyBytes)),
-                truncated: truncated,
+                status: status, headers: parseHeaders(exchange.headers), body: exchange.body, truncated: exchange.bodyTruncated,
                 connectSeconds: (try? easy.seconds(CURLINFO_CONNECT_TIME)) ?? 0,
                 tlsSeconds: (try? easy.seconds(CURLINFO_APPCONNECT_TIME)) ?? 0,
                 firstByteSeconds: (try? easy.seconds(CURLINFO_STARTTRANSFER_TIME)) ?? 0,

@@ -161,11 +161,13 @@ struct AuditCommand: ParsableCommand {
 
         func run(in context: CommandContext) throws {
             let audit = context.config.audit
-            try context.session.authorize(.auditKeygen, target: "audit:key")
-            let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
-            try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
+            // The keys are written inside the transaction of their event: a key pair that cannot be
+            // written records nothing, and an event that cannot be written rolls back with the error.
+            let keyID = try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
+                let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
                 details["key_id"] = keyID
                 details["public_key_file"] = audit.publicKeyFile
+                return keyID
             }
             Console.out("New audit signing key \(keyID): private \(audit.signingKeyFile) (mode 600), public \(audit.publicKeyFile)")
         }

@@ -241,16 +241,19 @@ struct AccountCommand: ParsableCommand {
             defer { if !written { secrets?.discard() } }
             let name = (file as NSString).lastPathComponent
             let force = progress
-            let report = try context.mail.importAccounts(csv: data, fileName: name, dryRun: dryRun) { done, total in
-                Console.progress(done, total, label: "hashing passwords", force: force)
-            }
+            // The passwords file is written and in place before the mailboxes commit: if it cannot
+            // be, nothing is created.
+            let report = try context.mail.importAccounts(
+                csv: data, fileName: name, dryRun: dryRun,
+                progress: { done, total in Console.progress(done, total, label: "hashing passwords", force: force) },
+                keep: { passwords in
+                    guard let secrets else { return }
+                    let lines = ["address,password"] + passwords.map { "\($0.address),\($0.password.exposedValue)" }
+                    try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
+                    written = true
+                })
             if !report.problems.isEmpty {
                 throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created")
-            }
-            if let secrets, !report.dryRun {
-                let lines = ["address,password"] + report.passwords.map { "\($0.address),\($0.password.exposedValue)" }
-                try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
-                written = true
             }
             if global.json { try Console.json(report); return }
             Console.out(report.dryRun

@@ -144,10 +144,12 @@ struct TestFailure: Error, CustomStringConvertible {
         #expect(tls.code == .tlsFailed)
 
         for bad in [HTTPRequest(url: "ftp://127.0.0.1/x"), HTTPRequest(url: "http:///nohost"), HTTPRequest(url: "http://a b/"),
-                    HTTPRequest(url: server.url("/ok"), headers: [("X-Evil", "a\r\nInjected: yes")])] {
+                    HTTPRequest(url: server.url("/ok"), headers: [("X-Evil", "a\r\nInjected: yes")]),
+                    HTTPRequest(url: "http://probe:s3cret@127.0.0.1:\(server.port)/ok")] {
             let error = try await #require(throws: TransportError.self) { try await client.send(bad) }
             #expect(error.code == .invalidInput)
             #expect(!error.description.contains("\n"))
+            #expect(!error.description.contains("s3cret"))
         }
     }
 }

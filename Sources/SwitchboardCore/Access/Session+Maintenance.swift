@@ -1,3 +1,4 @@
+import Logging
 import SwitchboardBase
 
 extension Session {
@@ -8,6 +9,10 @@ extension Session {
     /// writable). A refusal by the policy is audited before anything is copied.
     public func backup(to destination: String, verifier: AuditVerifier) throws -> DatabaseReport {
         try authorize(.databaseBackup, target: "database")
+        if let reason = database.readOnlyReason {
+            // The backup's event could not be written: refuse before anything is copied.
+            throw StorageError(.readOnly, "database \(database.path) is open read-only (\(reason)): a backup records itself in the audit log; run it as a user who may write the file, or copy the file as it is")
+        }
         var details = AuditDetails()
         details["destination"] = destination
         let report: DatabaseReport
@@ -15,7 +20,11 @@ extension Session {
             report = try database.backup(to: destination, verifier: verifier)
         } catch {
             details["error"] = String(describing: error)
-            try record(.databaseBackup, target: "database", outcome: .failed, details: details)
+            do {
+                try record(.databaseBackup, target: "database", outcome: .failed, details: details)
+            } catch let recordError {
+                logger.error("the failed backup to \(destination) could not be recorded: \(recordError)")
+            }
             throw error
         }
         details["audit_last_seq"] = report.audit.lastSeq

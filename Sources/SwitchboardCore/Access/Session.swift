@@ -72,7 +72,7 @@ public struct Session: Sendable {
         guard AccessPolicy.allows(role, action) else {
             let reason = "the \(role.rawValue) role does not include \(action.rawValue)"
             logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
-            try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason)
+            try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason, logger: logger)
             throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
         }
     }
@@ -137,14 +137,22 @@ public struct Session: Sendable {
         }
     }
 
+    /// Writes a refusal to the audit log. A log that cannot take it (a read-only copy, a database
+    /// held busy) does not turn the refusal into another error: it is logged and the caller
+    /// still throws ``AccessDenied``.
     private static func recordDenial(
-        database: SwitchboardDatabase, audit: AuditLog, context: AuditContext, action: Action, target: String, reason: String
+        database: SwitchboardDatabase, audit: AuditLog, context: AuditContext, action: Action, target: String, reason: String,
+        logger: Logger = Logger(label: "switchboard.session")
     ) throws {
         var details = AuditDetails()
         details["reason"] = reason
-        try database.transaction { db in
-            try audit.append(db, context: context, action: action, target: target, outcome: .denied, details: details)
-            return ((), commit: true)
+        do {
+            try database.transaction { db in
+                try audit.append(db, context: context, action: action, target: target, outcome: .denied, details: details)
+                return ((), commit: true)
+            }
+        } catch {
+            logger.error("the refusal of \(action.rawValue) on \(target) for \(context.actor) could not be written to the audit log: \(error)")
         }
     }
 }

@@ -106,13 +106,14 @@ public final class SwitchboardDatabase: Sendable {
 
         init(path: String) throws {
             sqlitePath = path
-            guard access(path, W_OK) != 0 else { return }
+            // The effective ids decide (setgid tools reach the file through their group), not the real ones access() checks.
+            guard faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 else { return }
             let reason = errno == EROFS ? "the file system is read-only" : "user \(Self.userName()) may not write it"
             readOnlyReason = reason
             let fileManager = FileManager.default
             let folder = (path as NSString).deletingLastPathComponent
             let shm = path + "-shm", wal = path + "-wal"
-            if access(shm, R_OK) == 0 || access(folder.isEmpty ? "." : folder, W_OK) == 0 { return }
+            if faccessat(AT_FDCWD, shm, R_OK, AT_EACCESS) == 0 || faccessat(AT_FDCWD, folder.isEmpty ? "." : folder, W_OK, AT_EACCESS) == 0 { return }
             let walBytes = ((try? fileManager.attributesOfItem(atPath: wal))?[.size] as? NSNumber)?.int64Value ?? 0
             guard walBytes == 0 else {
                 throw DatabaseOpenError(path: path, problem: "cannot be read: it is read-only (\(reason)) and its -wal file holds \(walBytes) bytes of changes that SQLite can read only with the -shm file beside it or a writable folder; copy it with `dirctl backup COPY` as a user who may write it, or let this user write the folder")
@@ -146,7 +147,7 @@ public final class SwitchboardDatabase: Sendable {
     @discardableResult
     func transaction<T>(_ updates: (Database) throws -> (T, commit: Bool)) throws -> T {
         if let readOnlyReason {
-            throw DatabaseOpenError(path: path, problem: "is open read-only (\(readOnlyReason)): this command changes it; run it as a user who may write the file and its folder")
+            throw StorageError(.readOnly, "database \(path) is open read-only (\(readOnlyReason)): this command changes it; run it as a user who may write the file and its folder")
         }
         do {
             return try writer.writeWithoutTransaction { db in

@@ -126,7 +126,7 @@ extension DirectoryService {
                               progress: (Int, Int) -> Void) throws -> ImportReport {
         try session.authorize(.personImport, target: "import:\(fileName)")
         if let reason = database.readOnlyReason {
-            throw DatabaseOpenError(path: database.path, problem: "is open read-only (\(reason)): an import changes it; run it as a user who may write the file and its folder")
+            throw StorageError(.readOnly, "database \(database.path) is open read-only (\(reason)): an import changes it; run it as a user who may write the file and its folder")
         }
         var report = ImportReport()
         report.dryRun = dryRun
