@@ -5,7 +5,7 @@
 
 Times /bin/true (process start), `dirctl --help` (start-up and argument parsing, no config or
 database), `dirctl person show an.nguyen` for each labelled binary, and `khal list today`; then
-splits the newest binary's `person show` into the phases its `-v` timing lines name. Prints one
+splits the first binary's `person show` into the phases its `-v` timing lines name. Prints one
 line per figure; with --figures, also appends each label's lines to PREFIX.LABEL.
 
 Besides wall time it reports CPU time (user + system, from the kernel's accounting of each
@@ -78,8 +78,8 @@ def main():
             lines[label].append(text)
             print(f"{label:7}{text}")
 
-    # Where the newest binary's time goes: its own `-v` timing lines.
-    label = list(binaries)[-1]
+    # Where the first binary's time goes (the tree under test): its own `-v` timing lines.
+    label = list(binaries)[0]
     phases = {}
     for _ in range(20):
         result = subprocess.run([binaries[label], "person", "show", "an.nguyen", "-v", "--config", configs[label]],

@@ -6,7 +6,16 @@ import SwitchboardCore
 /// Usage: SwitchboardBench [audit-append|audit-verify|import|all] [--events N]
 @main
 struct SwitchboardBench {
-    static func main() throws {
+    static func main() {
+        do {
+            try run()
+        } catch {
+            print("ERROR: \(error)")
+            exit(1)
+        }
+    }
+
+    static func run() throws {
         let arguments = CommandLine.arguments.dropFirst()
         let which = arguments.first ?? "all"
         let events = arguments.firstIndex(of: "--events").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000_000
