@@ -108,7 +108,7 @@ release: deps
 
 # The binaries, their bash and zsh completions, man pages when swift-argument-parser's
 # generate-manual plugin builds (it needs no network once the packages are resolved), the mail
-# templates, and the example config: into /etc/switchboard only when no config is there, with
+# templates, the mail servers' contract and configuration (ops/mail/), and the example config: into /etc/switchboard only when no config is there, with
 # the production paths (database in /var/lib/switchboard, the installed templates, the mail
 # servers on this host's standard ports).
 install: release
@@ -119,10 +119,13 @@ install: release
 		.build/release/$$tool --generate-completion-script zsh > $(ZSH_COMPLETIONDIR)/_$$tool; \
 	done
 	install -m 0644 Templates/mail/*.mustache Templates/mail/README.md $(DATADIR)/mail-templates/
-	install -m 0644 ops/mail/schema.sql ops/mail/README.md $(DATADIR)/
-	@# The plugin builds every product in release mode (without RELEASE_FLAGS: the binaries above
-	@# were installed first) and writes one page per tool.
-	@if $(SWIFT) package plugin generate-manual >.build/generate-manual.log 2>&1; then \
+	install -d $(DATADIR)/mail/dovecot $(DATADIR)/mail/postfix
+	install -m 0644 ops/mail/schema.sql ops/mail/README.md $(DATADIR)/mail/
+	install -m 0644 ops/mail/dovecot/* $(DATADIR)/mail/dovecot/
+	install -m 0644 ops/mail/postfix/* $(DATADIR)/mail/postfix/
+	@# The plugin builds every product (in debug mode: the pages are the same, and the release
+	@# binaries above stay as RELEASE_FLAGS linked them) and writes one page per tool.
+	@if $(SWIFT) package plugin generate-manual --configuration debug >.build/generate-manual.log 2>&1; then \
 		for tool in $(TOOLS); do \
 			page=$$(find .build/plugins/GenerateManual -name "$$tool.1" | head -n 1); \
 			if [ -n "$$page" ]; then install -m 0644 "$$page" $(MANDIR)/$$tool.1; echo "install: man page $(MANDIR)/$$tool.1"; \
