@@ -12,7 +12,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(path: root.path),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -20,7 +19,6 @@ let package = Package(
             dependencies: [
                 .product(name: "SwitchboardCore", package: rootIdentity),
                 .product(name: "MailAdmin", package: rootIdentity),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

@@ -32,10 +32,20 @@ public enum Console {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
                 index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ")
         }
-        out(line(header))
-        for row in rows { out(line(row)) }
+        out(trimmingTrailingSpace(line(header)))
+        for row in rows { out(trimmingTrailingSpace(line(row))) }
+    }
+
+    /// The line without trailing white space: what the regular expression `\s+$` removes (ICU's
+    /// `\s` is the Unicode White_Space property), without loading ICU's regex engine.
+    static func trimmingTrailingSpace(_ line: String) -> String {
+        var scalars = line.unicodeScalars[...]
+        while let last = scalars.last, last.properties.isWhitespace {
+            scalars = scalars.dropLast()
+        }
+        return String(scalars)
     }
 
     /// Key: value lines, keys aligned.

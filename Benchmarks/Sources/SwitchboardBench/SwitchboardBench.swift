@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SwitchboardCore
 
 /// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
@@ -7,7 +6,16 @@ import SwitchboardCore
 /// Usage: SwitchboardBench [audit-append|audit-verify|import|all] [--events N]
 @main
 struct SwitchboardBench {
-    static func main() throws {
+    static func main() {
+        do {
+            try run()
+        } catch {
+            print("ERROR: \(error)")
+            exit(1)
+        }
+    }
+
+    static func run() throws {
         let arguments = CommandLine.arguments.dropFirst()
         let which = arguments.first ?? "all"
         let events = arguments.firstIndex(of: "--events").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000_000
@@ -20,8 +28,6 @@ struct SwitchboardBench {
         }
     }
 
-    static let context = AuditContext(actor: "bench", osUser: "root", role: "admin", tool: "bench", host: "bench")
-
     static func freshDatabase() throws -> SwitchboardDatabase {
         let folder = NSTemporaryDirectory() + "switchboard-bench-\(UUID().uuidString)"
         return try SwitchboardDatabase(path: folder + "/bench.sqlite", create: true)
@@ -33,69 +39,74 @@ struct SwitchboardBench {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    static func report(_ name: String, _ value: Double, _ unit: String, goal: String = "") {
-        let figure = String(format: "%12.1f", value)
-        print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + figure + " " + unit + (goal.isEmpty ? "" : "   (goal: \(goal))"))
+    /// One figure line: the name in 44 columns (ops/bench/compare.py matches before and after by it), the value, the unit.
+    static func report(_ name: String, _ value: Double, _ unit: String, goal: String = "", note: String = "") {
+        let figure = String(format: value < 10 ? "%12.2f" : "%12.1f", value)
+        let remarks = [goal.isEmpty ? nil : "goal: \(goal)", note.isEmpty ? nil : note].compactMap { $0 }.joined(separator: "; ")
+        print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + figure + " " + unit + (remarks.isEmpty ? "" : "   (\(remarks))"))
+    }
+
+    /// A fresh database with its first admin, and a session acting as that admin.
+    static func adminSession() throws -> Session {
+        let database = try freshDatabase()
+        let audit = AuditLog()
+        let bootstrap = Session.bootstrap(database: database, osUser: "root", tool: "bench", host: "bench", audit: audit)
+        _ = try DirectoryService(database: database, session: bootstrap, settings: .init())
+            .initialize(admin: "root", fields: PersonFields(displayName: "Quản trị"))
+        return try Session.resolve(database: database, osUser: "root", asLogin: nil, tool: "bench", host: "bench", audit: audit)
+    }
+
+    /// `count` events through the session's batch form, `perTransaction` to a transaction.
+    static func appendEvents(_ session: Session, count: Int, perTransaction: Int, details: AuditDetails, tag: String) throws {
+        for batch in 0..<(count / perTransaction) {
+            let _: Void = try session.batch(.personUpdate, target: "bench:\(tag)\(batch)") { _, events in
+                for index in 0..<(perTransaction - 1) {
+                    try events.record(.personUpdate, target: "person:\(tag)\(batch)-\(index)", details: details)
+                }
+                return .commit(())
+            }
+        }
     }
 
     static func auditAppend() throws {
-        let database = try freshDatabase()
-        let log = AuditLog()
+        let session = try adminSession()
         var details = AuditDetails()
         details["name"] = "Nguyễn Văn An"
         let single = 2_000
         let seconds = try time {
             for index in 0..<single {
-                try database.write { db in try log.append(db, context: context, action: "person.update", target: "person:u\(index)", details: details) }
+                try session.record(.personUpdate, target: "person:u\(index)", details: details)
             }
         }
         report("audit append, 1 event per transaction", Double(single) / seconds, "events/s")
         let batched = 200_000
         let batchSeconds = try time {
-            for batch in 0..<(batched / 1000) {
-                try database.write { db in
-                    for index in 0..<1000 {
-                        try log.append(db, context: context, action: "person.update", target: "person:b\(batch)-\(index)", details: details)
-                    }
-                }
-            }
+            try appendEvents(session, count: batched, perTransaction: 1000, details: details, tag: "b")
         }
         report("audit append, 1000 events per transaction", Double(batched) / batchSeconds, "events/s")
     }
 
     static func auditVerify(events: Int) throws {
-        let database = try freshDatabase()
-        let log = AuditLog()
+        let session = try adminSession()
         var details = AuditDetails()
         details["name"] = "Nguyễn Văn An"
         details["unit"] = "TTCNTT-HD"
         let fill = try time {
-            for batch in 0..<(events / 10_000) {
-                try database.write { db in
-                    for index in 0..<10_000 {
-                        try log.append(db, context: context, action: "person.update", target: "person:u\(batch)-\(index)", details: details)
-                    }
-                }
-            }
+            try appendEvents(session, count: events, perTransaction: 10_000, details: details, tag: "u")
         }
         report("filling \(events) events (setup)", fill, "s")
         let verifier = AuditVerifier(publicKey: nil)
         var intact = false
         let seconds = try time {
-            intact = try database.read { db in try verifier.verify(db) }.intact
+            intact = try session.database.read { db in try verifier.verify(db) }.intact
         }
         report("audit verify of \(events) events", seconds, "s", goal: "under 3 s")
         if !intact { print("ERROR: the benchmark log did not verify") }
     }
 
     static func importPeople(count: Int) throws {
-        let database = try freshDatabase()
-        let audit = AuditLog()
-        let bootstrap = Session.bootstrap(osUser: "root", tool: "bench", host: "bench", audit: audit)
-        _ = try DirectoryService(database: database, session: bootstrap, settings: .init())
-            .initialize(admin: "root", fields: PersonFields(displayName: "Quản trị"))
-        let session = try Session.resolve(database: database, osUser: "root", asLogin: nil, tool: "bench", host: "bench", audit: audit)
-        let directory = DirectoryService(database: database, session: session, settings: .init())
+        let session = try adminSession()
+        let directory = DirectoryService(database: session.database, session: session, settings: .init())
         try directory.addUnit(code: "IT", name: "Trung tâm CNTT", parent: nil)
         var csv = "login,name,given_name,family_name,email,unit,title,employee_number,phone,language\n"
         let families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi", "Đỗ"]

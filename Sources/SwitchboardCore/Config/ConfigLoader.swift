@@ -127,7 +127,10 @@ public enum ConfigLoader {
     static func topLevel(_ text: String, file: String) throws -> [String: ConfigNode]? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver (no implicit tags): ConfigNode reads every scalar's text itself, and
+            // Yams' default resolver compiles seven regular expressions (ICU) on first use, about a
+            // millisecond of every command's start-up.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: file, line: error.line, problem: "not valid YAML: \(error.problemText)")
         }
