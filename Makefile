@@ -21,8 +21,8 @@ SWIFT ?= swift
 # for the tests; pkg-config for the system-library modules.
 DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata
 
-# Run apt as root; through sudo only when we are not root.
-SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# ops/install-packages (also used by ops/mailstack) installs what is missing, through sudo
+# when not root.
 
 # The private mail stack the tests talk to: one Dovecot + Postfix for the whole test run, on
 # loopback ports, reading a database of its own. It lives outside the work tree because the
@@ -71,18 +71,7 @@ PRODUCTION_CONFIG := \
 .PHONY: deps build test demo release install bench clean-demo
 
 deps:
-	@missing=""; \
-	for pkg in $(DEPS_PACKAGES); do \
-		status=$$(dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null || true); \
-		case "$$status" in *"install ok installed"*) ;; *) missing="$$missing $$pkg" ;; esac; \
-	done; \
-	if [ -z "$$missing" ]; then \
-		echo "deps: all present ($(DEPS_PACKAGES))"; \
-	else \
-		echo "deps: installing$$missing"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	@ops/install-packages --verbose $(DEPS_PACKAGES)
 
 build: deps
 	$(SWIFT) build
