@@ -11,7 +11,7 @@ struct AuditCommand: ParsableCommand {
         subcommands: [Log.self, Verify.self, Export.self, Keygen.self, Checkpoint.self])
 
     struct Log: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "log", 
             abstract: "Show audit events, oldest first.",
             discussion: """
                 Dates are in the configured time zone: 2026-11-29, "2026-11-29 08:30", or ISO 8601 with a zone.
@@ -46,7 +46,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "verify", 
             abstract: "Verify the hash chain, gaps, time order, checkpoint signatures and truncation. Exit 0 intact, 1 tampered.",
             discussion: """
                 Checks the database's log, or with --file a JSON Lines export (offline, no database needed).
@@ -127,7 +127,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Export: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "export", 
             abstract: "Export the whole log as JSON Lines (verifiable offline) or RFC 5424 syslog lines.",
             discussion: "Examples:\n  dirctl audit export --format jsonl --output audit.jsonl\n  dirctl audit export --format syslog | logger --rfc5424")
         enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, syslog }
@@ -153,7 +153,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Keygen: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "keygen", 
             abstract: "Make the Ed25519 key pair that signs checkpoints (paths from the config).",
             discussion: "Example:\n  dirctl audit keygen\n\nKeep a copy of the public key outside this host: it is what verifies checkpoints.")
         @OptionGroup var global: GlobalOptions
@@ -174,7 +174,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     struct Checkpoint: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "checkpoint", 
             abstract: "Sign a checkpoint over the newest event now; optionally write it to a file or a series kept elsewhere.",
             discussion: """
                 --output-dir adds one file to a series in DIR, named checkpoint-<seq>-<time>.json so that names sort by seq; a file is never overwritten and DIR is never created. Meant for a folder on another host or a write-once mount, written every few minutes by the timer in ops/systemd/; `dirctl audit verify --checkpoints DIR` checks the log against the whole series. When nothing was logged since the newest file of the series, no event is recorded and no file written.

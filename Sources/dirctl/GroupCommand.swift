@@ -10,7 +10,7 @@ struct GroupCommand: ParsableCommand {
         subcommands: [Add.self, Remove.self, List.self, Show.self, Expand.self, Member.self])
 
     struct Add: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a group.", discussion: "Example:\n  dirctl group add lanh-dao --description \"Ban lãnh đạo\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name (a-z, 0-9, . _ -).") var name: String
@@ -23,7 +23,7 @@ struct GroupCommand: ParsableCommand {
     }
 
     struct Remove: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a group.", discussion: "Example:\n  dirctl group remove du-an-cu")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a group.", discussion: "Example:\n  dirctl group remove du-an-cu")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
@@ -34,7 +34,7 @@ struct GroupCommand: ParsableCommand {
     }
 
     struct List: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List groups.", discussion: "Example:\n  dirctl group list")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List groups.", discussion: "Example:\n  dirctl group list")
         @OptionGroup var global: GlobalOptions
 
         func run(in context: CommandContext) throws {
@@ -44,7 +44,7 @@ struct GroupCommand: ParsableCommand {
     }
 
     struct Show: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a group's direct members.", discussion: "Example:\n  dirctl group show lanh-dao")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a group's direct members.", discussion: "Example:\n  dirctl group show lanh-dao")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
@@ -62,7 +62,7 @@ struct GroupCommand: ParsableCommand {
     }
 
     struct Expand: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "expand", 
             abstract: "List every active person in a group, through nested groups.", discussion: "Example:\n  dirctl group expand toan-bo")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
@@ -74,7 +74,7 @@ struct GroupCommand: ParsableCommand {
     }
 
     struct Member: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "member", 
             abstract: "Add or remove a group's members.", subcommands: [AddMember.self, RemoveMember.self])
 
         struct Which: ParsableArguments {

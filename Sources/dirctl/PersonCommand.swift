@@ -48,7 +48,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Add: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a person.",
             discussion: """
                 Examples:
@@ -67,7 +67,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Show: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one person.", discussion: "Example:\n  dirctl person show an.nguyen")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one person.", discussion: "Example:\n  dirctl person show an.nguyen")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Login.") var login: String
 
@@ -77,7 +77,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct List: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List people, by unit or status.",
             discussion: "Examples:\n  dirctl person list --unit IT --subunits\n  dirctl person list --status departed --json")
         @OptionGroup var global: GlobalOptions
@@ -93,7 +93,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Search: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "search", 
             abstract: "Find people by name, login or e-mail, ignoring accents and case.",
             discussion: "Examples:\n  dirctl person search nguyen       (finds Nguyễn)\n  dirctl person search \"van an\"")
         @OptionGroup var global: GlobalOptions
@@ -106,7 +106,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Update: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "update", 
             abstract: "Change a person's fields.",
             discussion: "Examples:\n  dirctl person update an.nguyen --title \"Trưởng phòng\" --unit IT-NET\n  dirctl person update an.nguyen --phone \"\"")
         @OptionGroup var global: GlobalOptions
@@ -134,7 +134,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Suspend: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "suspend", 
             abstract: "Suspend a person: no access, data kept.",
             discussion: "Example:\n  dirctl person suspend an.nguyen --reason \"nghỉ phép dài hạn\"")
         @OptionGroup var global: GlobalOptions
@@ -148,7 +148,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Restore: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "restore", 
             abstract: "Restore a suspended or departed (not yet purged) person.",
             discussion: "Example:\n  dirctl person restore an.nguyen")
         @OptionGroup var global: GlobalOptions
@@ -161,7 +161,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Depart: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "depart", 
             abstract: "Offboard a person; personal data is purged after the retention period.",
             discussion: "Example:\n  dirctl person depart an.nguyen --reason \"chuyển công tác\"")
         @OptionGroup var global: GlobalOptions
@@ -175,7 +175,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Purge: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "purge", 
             abstract: "Purge the personal data of departed people whose retention has run out.",
             discussion: "The id and login stay as a tombstone, so old audit events still resolve.\n\nExample:\n  dirctl person purge")
         @OptionGroup var global: GlobalOptions
@@ -187,7 +187,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Import: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Import people from CSV: add new logins, update existing ones, all or nothing.",
             discussion: """
                 Columns (header row required): \(DirectoryService.personColumns.joined(separator: ",")).
@@ -224,7 +224,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Export: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "export", 
             abstract: "Export people as CSV (formula-like cells neutralized for spreadsheets).",
             discussion: "Examples:\n  dirctl person export > staff.csv\n  dirctl person export --unit IT --subunits --output it.csv")
         @OptionGroup var global: GlobalOptions

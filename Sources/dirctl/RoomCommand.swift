@@ -28,7 +28,7 @@ struct RoomCommand: ParsableCommand {
     }
 
     struct Add: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a room.",
             discussion: """
                 Examples:
@@ -46,7 +46,7 @@ struct RoomCommand: ParsableCommand {
     }
 
     struct List: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List rooms.", discussion: "Example:\n  dirctl room list")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List rooms.", discussion: "Example:\n  dirctl room list")
         @OptionGroup var global: GlobalOptions
 
         func run(in context: CommandContext) throws {
@@ -55,7 +55,7 @@ struct RoomCommand: ParsableCommand {
     }
 
     struct Show: DirctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one room.", discussion: "Example:\n  dirctl room show \"Phòng họp A\"")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one room.", discussion: "Example:\n  dirctl room show \"Phòng họp A\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
 
@@ -68,7 +68,7 @@ struct RoomCommand: ParsableCommand {
     }
 
     struct Update: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "update", 
             abstract: "Change a room's fields or name.",
             discussion: "Example:\n  dirctl room update \"Phòng họp A\" --capacity 24 --equipment projector,videoconference,whiteboard")
         @OptionGroup var global: GlobalOptions

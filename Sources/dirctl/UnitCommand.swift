@@ -10,7 +10,7 @@ struct UnitCommand: ParsableCommand {
         subcommands: [Add.self, Rename.self, Move.self, List.self, Remove.self])
 
     struct Add: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a unit.",
             discussion: """
                 Examples:
@@ -29,7 +29,7 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct Rename: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "rename", 
             abstract: "Give a unit a new display name (its code stays).",
             discussion: "Example:\n  dirctl unit rename IT --name \"Trung tâm Chuyển đổi số\"")
         @OptionGroup var global: GlobalOptions
@@ -43,7 +43,7 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct Move: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "move", 
             abstract: "Move a unit under another unit, or to the top.",
             discussion: "Examples:\n  dirctl unit move IT-NET --parent IT\n  dirctl unit move IT-NET --top")
         @OptionGroup var global: GlobalOptions
@@ -62,7 +62,7 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct List: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "Show the units as a tree, with how many people each has.",
             discussion: "Examples:\n  dirctl unit list\n  dirctl unit list --json")
         @OptionGroup var global: GlobalOptions
@@ -77,7 +77,7 @@ struct UnitCommand: ParsableCommand {
     }
 
     struct Remove: DirctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "remove", 
             abstract: "Remove a unit that has no sub-units and no people.",
             discussion: "Example:\n  dirctl unit remove IT-OLD")
         @OptionGroup var global: GlobalOptions

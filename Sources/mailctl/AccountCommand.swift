@@ -26,7 +26,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Create: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "create", 
             abstract: "Create a mailbox for a person or a service; the password is read, never taken from the command line.",
             discussion: """
                 Without --password-stdin, a terminal prompts for the password; empty or no terminal generates
@@ -61,7 +61,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Show: MailctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a mailbox.", discussion: "Example:\n  mailctl account show an.nguyen@bonoivu.gov.vn")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a mailbox.", discussion: "Example:\n  mailctl account show an.nguyen@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
 
@@ -71,7 +71,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct List: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List mailboxes by domain, status or unit.",
             discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --json")
         @OptionGroup var global: GlobalOptions
@@ -103,7 +103,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Suspend: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "suspend", 
             abstract: "Stop logins and delivery (senders get a bounce).",
             discussion: "Example:\n  mailctl account suspend an.nguyen@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
         @OptionGroup var global: GlobalOptions
@@ -117,7 +117,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Enable: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "enable", 
             abstract: "Make a mailbox active again (also undoes a delete before purge).",
             discussion: "Example:\n  mailctl account enable an.nguyen@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -172,7 +172,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Rename: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "rename", 
             abstract: "Give a mailbox a new address; the old one keeps receiving as an alias; no mail moves.",
             discussion: "Example:\n  mailctl account rename an.nguyen@bonoivu.gov.vn an.nguyenvan@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -186,7 +186,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Delete: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "delete", 
             abstract: "Delete a mailbox: no login, no delivery, purged after mail.deleted_retention_days.",
             discussion: "Example:\n  mailctl account delete an.nguyen@bonoivu.gov.vn\n\nUndo before the purge with `mailctl account enable`.")
         @OptionGroup var global: GlobalOptions
@@ -199,7 +199,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Purge: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "purge", 
             abstract: "Remove deleted mailboxes whose retention has run out (admin).",
             discussion: "Examples:\n  mailctl account purge\n  mailctl account purge --domain old.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -212,7 +212,7 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Import: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "import", 
             abstract: "Create mailboxes from CSV, all or nothing; generated passwords go to a file only you can read.",
             discussion: """
                 Columns: \(MailAdministration.accountColumns.joined(separator: ",")) (address required; login or display_name).

@@ -10,7 +10,7 @@ struct AliasCommand: ParsableCommand {
         subcommands: [Add.self, Remove.self, List.self])
 
     struct Add: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Send mail for ADDRESS to TARGET too (add several targets to fan out).",
             discussion: "Examples:\n  mailctl alias add hotro@bonoivu.gov.vn an.nguyen@bonoivu.gov.vn\n  mailctl alias add hotro@bonoivu.gov.vn binh.tran@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -24,7 +24,7 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct Remove: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "remove", 
             abstract: "Remove one target of an alias, or the whole alias.",
             discussion: "Examples:\n  mailctl alias remove hotro@bonoivu.gov.vn binh.tran@bonoivu.gov.vn\n  mailctl alias remove hotro@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -38,7 +38,7 @@ struct AliasCommand: ParsableCommand {
     }
 
     struct List: MailctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List aliases and lists.", discussion: "Example:\n  mailctl alias list --domain bonoivu.gov.vn")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List aliases and lists.", discussion: "Example:\n  mailctl alias list --domain bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this domain.") var domain: String?
 

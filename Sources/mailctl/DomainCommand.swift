@@ -9,7 +9,7 @@ struct DomainCommand: ParsableCommand {
         commandName: "domain", abstract: "Mail domains (admin).", subcommands: [Add.self, List.self, Disable.self, Enable.self])
 
     struct Add: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a domain (an IDN name is stored as punycode).", discussion: "Example:\n  mailctl domain add bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Domain name.") var name: String
@@ -21,7 +21,7 @@ struct DomainCommand: ParsableCommand {
     }
 
     struct List: MailctlCommand {
-        static let configuration = CommandConfiguration(abstract: "List domains.", discussion: "Example:\n  mailctl domain list")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List domains.", discussion: "Example:\n  mailctl domain list")
         @OptionGroup var global: GlobalOptions
 
         func run(in context: CommandContext) throws {
@@ -32,7 +32,7 @@ struct DomainCommand: ParsableCommand {
     }
 
     struct Disable: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "disable", 
             abstract: "Disable a domain: nobody in it logs in or receives mail.", discussion: "Example:\n  mailctl domain disable old.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Domain name.") var name: String
@@ -44,7 +44,7 @@ struct DomainCommand: ParsableCommand {
     }
 
     struct Enable: MailctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled domain again.", discussion: "Example:\n  mailctl domain enable old.gov.vn")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled domain again.", discussion: "Example:\n  mailctl domain enable old.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Domain name.") var name: String
 

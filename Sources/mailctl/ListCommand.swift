@@ -10,7 +10,7 @@ struct ListCommand: ParsableCommand {
         subcommands: [Publish.self, Unpublish.self])
 
     struct Publish: MailctlCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "publish", 
             abstract: "Deliver mail for ADDRESS to every member of a directory group (nested groups too); run again to sync.",
             discussion: "Example:\n  mailctl group publish lanh-dao --address lanhdao@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
@@ -26,7 +26,7 @@ struct ListCommand: ParsableCommand {
     }
 
     struct Unpublish: MailctlCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a distribution list.", discussion: "Example:\n  mailctl group unpublish lanhdao@bonoivu.gov.vn")
+        static let configuration = CommandConfiguration(commandName: "unpublish", abstract: "Remove a distribution list.", discussion: "Example:\n  mailctl group unpublish lanhdao@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The list's address.") var address: String
 

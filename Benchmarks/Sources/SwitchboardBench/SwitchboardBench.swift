@@ -6,16 +6,16 @@ import SwitchboardCore
 /// Usage: SwitchboardBench [audit-append|audit-verify|import|all] [--events N]
 @main
 struct SwitchboardBench {
-    static func main() {
+    static func main() async {
         do {
-            try run()
+            try await run()
         } catch {
             print("ERROR: \(error)")
             exit(1)
         }
     }
 
-    static func run() throws {
+    static func run() async throws {
         let arguments = CommandLine.arguments.dropFirst()
         let which = arguments.first ?? "all"
         let events = arguments.firstIndex(of: "--events").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000_000
@@ -24,7 +24,7 @@ struct SwitchboardBench {
         if which == "all" || which == "import" { try importPeople(count: 10_000) }
         if which == "all" || which == "mail-import" { try MailBenchmarks.importAccounts(count: 5_000) }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
-            try MailBenchmarks.notifications(count: 1_000, envFile: env)
+            try await MailBenchmarks.notifications(count: 1_000, envFile: env)
         }
     }
 
