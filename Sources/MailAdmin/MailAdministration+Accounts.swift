@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 public import GRDB
 import SwitchboardCore
 public import SwitchboardBase
@@ -212,11 +213,26 @@ extension MailAdministration {
         }
         // Files go after the commit: a failed removal leaves an orphan folder, never a dangling row.
         if !settings.homeBase.isEmpty {
-            for (_, homeKey) in purged where homeKey.hasPrefix("mb-") {
-                try? FileManager.default.removeItem(atPath: settings.homeBase + "/" + homeKey)
+            for (address, homeKey) in purged {
+                guard let folder = Self.mailFolder(homeKey, under: settings.homeBase) else {
+                    session.logger.error("left the mail folder of \(address) in place: its home key \(Quoting.quoted(homeKey)) is not mb-NUMBER under \(settings.homeBase)")
+                    continue
+                }
+                try? FileManager.default.removeItem(atPath: folder)
             }
         }
         return purged.map(\.0)
+    }
+
+    /// The mail folder purge may remove: `BASE/mb-NUMBER` and nothing else, its path resolved
+    /// (symbolic links followed) and still directly under the resolved base.
+    static func mailFolder(_ homeKey: String, under base: String) -> String? {
+        guard homeKey.hasPrefix("mb-"), homeKey.count > 3,
+              homeKey.dropFirst(3).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let resolvedBase = URL(fileURLWithPath: base).resolvingSymlinksInPath().path
+        let folder = URL(fileURLWithPath: base + "/" + homeKey).resolvingSymlinksInPath()
+        guard folder.deletingLastPathComponent().path == resolvedBase else { return nil }
+        return folder.path
     }
 
     /// The one row every new mailbox is inserted as (by `account create` and `account import`).

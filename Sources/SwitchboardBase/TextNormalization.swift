@@ -67,6 +67,10 @@ public enum TextNormalization {
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             return "is empty"
         }
+        // Bytes as well as characters: one character may stack any number of combining marks.
+        if text.utf8.count > maxLength * 4 {
+            return "is longer than \(maxLength * 4) bytes (\(text.utf8.count))"
+        }
         if text.utf8.count > maxLength {
             let length = text.count
             if length > maxLength {

@@ -30,6 +30,7 @@ public struct CommandContext: Sendable {
             let parts = mark.duration(to: now).components
             return String(format: "%.2f ms", Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15)
         }
+        try OperatingSystem.refuseSetUID()
         let loaded = try loadConfig(options)
         let logger = Logger(label: "switchboard.\(tool)")
         logger.debug("timing: config \(lap()) (\(loaded.file ?? "built-in defaults"))")
@@ -38,7 +39,8 @@ public struct CommandContext: Sendable {
         logger.debug("timing: database open and schema check \(lap()) (\(database.path))")
         let audit = auditLog(loaded.config)
         logger.debug("timing: audit key \(lap())")
-        let session = try Session.resolve(database: database, osUser: OperatingSystem.login(), asLogin: options.asLogin,
+        let session = try Session.resolve(database: database, osUser: OperatingSystem.login(), isRoot: OperatingSystem.isRoot,
+                                          asLogin: try options.asLogin.map(OperatingSystem.checkedLogin),
                                           tool: tool, host: OperatingSystem.hostName(), audit: audit, logger: logger)
         logger.debug("timing: actor \(lap())")
         return CommandContext(loaded: loaded, database: database, session: session, tool: tool, logger: logger)
@@ -81,6 +83,25 @@ public enum OperatingSystem {
             return String(cString: name)
         }
         return "uid-\(geteuid())"
+    }
+
+    /// True when the process runs as uid 0: root is a number, not a name.
+    public static var isRoot: Bool { getuid() == 0 && geteuid() == 0 }
+
+    /// A login given on the command line (`--as`), refused unless it is a well-formed directory
+    /// login: a control character in it could forge a row of a table or a log line.
+    public static func checkedLogin(_ raw: String) throws -> String {
+        do { return try DirectoryValidation.login(raw) } catch let error as DirectoryError {
+            throw UsageError("--as: \(error.description)")
+        }
+    }
+
+    /// Refuses to run set-uid: a tool installed that way would make every caller another user.
+    /// (Set-gid is how the tools reach the database; set-uid is never right.)
+    public static func refuseSetUID() throws {
+        guard getuid() == geteuid() else {
+            throw UsageError("refusing to run set-uid (real uid \(getuid()), effective uid \(geteuid())): install the tools set-gid switchboard, never set-uid")
+        }
     }
 
     /// This host's name.

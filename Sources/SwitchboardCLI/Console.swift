@@ -23,6 +23,8 @@ public enum Console {
 
     /// Prints an aligned table; widths count characters as a terminal shows them (combining marks take none).
     public static func table(_ header: [String], _ rows: [[String]]) {
+        // A control character in a cell (a name, an --as login) could forge a row or move the cursor.
+        let rows = rows.map { $0.map(escapingControls) }
         var widths = header.map(displayWidth)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -36,6 +38,23 @@ public enum Console {
         }
         out(trimmingTrailingSpace(line(header)))
         for row in rows { out(trimmingTrailingSpace(line(row))) }
+    }
+
+    /// The cell with control, format and line-separator characters shown as `\u{XX}`.
+    static func escapingControls(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains(where: isControl) else { return cell }
+        var shown = ""
+        for scalar in cell.unicodeScalars {
+            if isControl(scalar) { shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" } else { shown.unicodeScalars.append(scalar) }
+        }
+        return shown
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
     }
 
     /// The line without trailing white space: what the regular expression `\s+$` removes (ICU's

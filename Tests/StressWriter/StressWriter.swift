@@ -14,7 +14,7 @@ struct StressWriter {
         }
         do {
             let database = try SwitchboardDatabase(path: arguments[1], busyTimeoutMilliseconds: 30_000)
-            let session = try Session.resolve(database: database, osUser: "root", asLogin: nil, tool: "stress",
+            let session = try Session.resolve(database: database, osUser: "root", isRoot: true, asLogin: nil, tool: "stress",
                                               host: "test", audit: AuditLog())
             let directory = DirectoryService(database: database, session: session, settings: .init())
             for index in 0..<count {

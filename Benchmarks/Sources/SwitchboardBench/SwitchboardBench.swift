@@ -53,7 +53,7 @@ struct SwitchboardBench {
         let bootstrap = Session.bootstrap(database: database, osUser: "root", tool: "bench", host: "bench", audit: audit)
         _ = try DirectoryService(database: database, session: bootstrap, settings: .init())
             .initialize(admin: "root", fields: PersonFields(displayName: "Quản trị"))
-        return try Session.resolve(database: database, osUser: "root", asLogin: nil, tool: "bench", host: "bench", audit: audit)
+        return try Session.resolve(database: database, osUser: "root", isRoot: true, asLogin: nil, tool: "bench", host: "bench", audit: audit)
     }
 
     /// `count` events through the session's batch form, `perTransaction` to a transaction.

@@ -26,13 +26,15 @@ public struct Session: Sendable {
     /// Resolves the actor: the OS login must be an active person; `root` may act for `asLogin`.
     ///
     /// Throws ``AccessDenied`` (already audited) when the actor is unknown, suspended, or not allowed `--as`.
+    ///
+    /// - Parameter isRoot: whether the process runs as uid 0 (by number, never by name).
     public static func resolve(
-        database: SwitchboardDatabase, osUser: String, asLogin: String?, tool: String, host: String, audit: AuditLog,
+        database: SwitchboardDatabase, osUser: String, isRoot: Bool, asLogin: String?, tool: String, host: String, audit: AuditLog,
         logger: Logger = Logger(label: "switchboard.session")
     ) throws -> Session {
         let login = asLogin ?? osUser
         var context = AuditContext(actor: login, osUser: osUser, role: "none", tool: tool, host: host)
-        if asLogin != nil, osUser != "root" {
+        if asLogin != nil, !isRoot {
             let denied = AccessDenied(actor: osUser, action: "act as \(login)", reason: "only root may use --as")
             try recordDenial(database: database, audit: audit, context: context, action: .sessionAs, target: "person:\(login)", reason: denied.reason)
             throw denied
@@ -75,6 +77,17 @@ public struct Session: Sendable {
             try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason, logger: logger)
             throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
         }
+    }
+
+    /// Authorizes `action` on a person whose role is `targetRole`: acting on an admin needs admin,
+    /// so the helpdesk cannot suspend, edit or depart the people who grant roles.
+    public func authorize(_ action: Action, target: String, actingOn targetRole: Role) throws {
+        try authorize(action, target: target)
+        guard targetRole == .admin, role != .admin else { return }
+        let reason = "\(target) is an admin: only an admin may \(action.rawValue) an admin"
+        logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
+        try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason, logger: logger)
+        throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
     }
 
     /// Authorizes, then runs `body` and its audit event in one write transaction.

@@ -219,6 +219,9 @@ extension DirectoryService {
                             if existing.status == .purged {
                                 throw DirectoryError(.refused, "person \(row.login) was purged; choose another login")
                             }
+                            if existing.role == .admin, session.role != .admin {
+                                throw DirectoryError(.refused, "person \(row.login) is an admin: only an admin may change an admin", field: "login")
+                            }
                             if try Self.updatePerson(db, person: existing, checked: row.checked, at: stamp, details: &details).isEmpty {
                                 report.unchanged += 1
                             } else {

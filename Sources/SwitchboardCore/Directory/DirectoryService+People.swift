@@ -21,6 +21,7 @@ extension DirectoryService {
     public func updatePerson(login rawLogin: String, fields: PersonFields) throws -> Person {
         let login = try DirectoryValidation.login(rawLogin)
         let checked = try fields.checked()
+        try protectAdmin(login: login, action: .personUpdate)
         return try session.perform(.personUpdate, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             guard person.status != .purged else { throw DirectoryError(.refused, "person \(login) was purged and cannot be changed") }
@@ -59,6 +60,7 @@ extension DirectoryService {
     private func changeStatus(login rawLogin: String, to status: PersonStatus, action: Action, allowedFrom: Set<PersonStatus>, reason: String?) throws {
         let login = try DirectoryValidation.login(rawLogin)
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
+        try protectAdmin(login: login, action: action)
         try session.perform(action, target: "person:\(login)") { db, details in
             let person = try Self.requirePerson(db, login: login)
             guard allowedFrom.contains(person.status) else {
@@ -239,6 +241,13 @@ extension DirectoryService {
         guard others > 0 else {
             throw DirectoryError(.refused, "\(person.login) is the last active admin: make another admin first (`dirctl person set-role LOGIN admin`)")
         }
+    }
+
+    /// Acting on an admin needs admin (a refusal is audited); a person not found is left to the
+    /// action itself, which names it.
+    func protectAdmin(login: String, action: Action) throws {
+        guard let person = try database.read({ db in try Self.findPerson(db, login: login) }) else { return }
+        try session.authorize(action, target: "person:\(login)", actingOn: person.role)
     }
 
     static func findPerson(_ db: Database, login: String) throws -> Person? {

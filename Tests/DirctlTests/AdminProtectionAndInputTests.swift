@@ -1,0 +1,70 @@
+import Foundation
+import SwitchboardTestSupport
+import Testing
+
+/// Findings of the security review that this core closes: acting on an admin needs admin, `--as`
+/// is a well-formed login, purge stays inside home_base, limits count bytes, tables escape.
+@Suite struct AdminProtectionAndInputTests {
+    func lastSeq(_ workspace: Workspace) throws -> Int {
+        try #require(Int(try workspace.scalar("SELECT max(seq) FROM audit_event")))
+    }
+
+    @Test func theHelpdeskCannotSuspendEditOrDepartAnAdmin() throws {
+        let workspace = try Workspace.populated()
+        for arguments in [["person", "suspend", "ad"], ["person", "update", "ad", "--title", "Nhân viên"],
+                          ["person", "depart", "ad"]] {
+            let before = try lastSeq(workspace)
+            let person = try workspace.scalar("SELECT status || ' ' || title FROM person WHERE login = 'ad'")
+            let run = try workspace.dirctl(arguments + ["--as", "hd"])
+            #expect(run.status == 77, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains("person:ad is an admin: only an admin may"))
+            let events = try workspace.sqlite("SELECT action || ' ' || target || ' ' || outcome FROM audit_event WHERE seq > \(before)").stdout
+            #expect(events.split(separator: "\n").count == 1 && events.contains("person:ad denied"), "\(events)")
+            #expect(try workspace.scalar("SELECT status || ' ' || title FROM person WHERE login = 'ad'") == person)
+        }
+        // The helpdesk still acts on staff, and an admin on another admin.
+        try workspace.expectOK("person", "suspend", "st", "--as", "hd")
+        try workspace.expectOK("person", "suspend", "ad", "--as", "root")
+        #expect(try workspace.scalar("SELECT status FROM person WHERE login = 'ad'") == "suspended")
+
+        // Nor through an import: the admin's row is refused and nothing is written.
+        let csv = workspace.folder + "/people.csv"
+        try "login,name\nad,Người bị đổi tên\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = try workspace.dirctl("person", "import", csv, "--as", "hd")
+        #expect(imported.status == 65)
+        #expect(imported.stderr.contains("is an admin"))
+        #expect(try workspace.scalar("SELECT display_name FROM person WHERE login = 'ad'") == "Người admin")
+    }
+
+    @Test func aControlCharacterInAsIsRefusedBeforeAnythingIsRecorded() throws {
+        let workspace = try Workspace.populated()
+        let before = try lastSeq(workspace)
+        for forged in ["hd\n99  2026-01-01 00:00:00  root  person.purge", "hd\u{1B}[2K", "HD st"] {
+            let run = try workspace.dirctl(["person", "list", "--as", forged])
+            #expect(run.status == 64, "\(forged.debugDescription): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("dirctl: --as: login"))
+            #expect(run.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(try lastSeq(workspace) == before)
+    }
+
+    @Test func aTableShowsAControlCharacterEscapedOnItsOwnLine() throws {
+        let workspace = try Workspace.populated()
+        // Only a direct edit of the file can put one there; the table must still not be forged.
+        try workspace.sqlite("UPDATE person SET display_name = 'Người' || char(10) || 'root  admin' WHERE login = 'st'")
+        let table = try workspace.expectOK("person", "list").stdout
+        let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("st ") })
+        #expect(row.contains("Người\\u{A}root  admin"))
+        #expect(!table.split(separator: "\n").contains { $0.hasPrefix("root  admin") })
+    }
+
+    @Test func aNameOfStackedAccentsIsRefusedByItsBytes() throws {
+        let workspace = try Workspace.populated()
+        // 40,001 scalars, 80 KB, but a single character: the character limit alone let it through.
+        let name = "a" + String(repeating: "\u{0301}", count: 40_000)
+        let run = try workspace.dirctl("person", "add", "dau", "--name", name)
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("is longer than 800 bytes (80001)"))
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login = 'dau'") == "0")
+    }
+}
