@@ -67,14 +67,15 @@ public enum TextNormalization {
         if text.trimmingCharacters(in: .whitespaces).isEmpty {
             return "is empty"
         }
-        // Bytes as well as characters: one character may stack any number of combining marks.
-        if text.utf8.count > maxLength * 4 {
-            return "is longer than \(maxLength * 4) bytes (\(text.utf8.count))"
-        }
         if text.utf8.count > maxLength {
             let length = text.count
             if length > maxLength {
                 return "is longer than \(maxLength) characters (\(length))"
+            }
+            // Bytes as well as characters: one character may stack any number of combining marks.
+            // Sixteen bytes a character leaves room for any real script, stacked Vietnamese included.
+            if text.utf8.count > maxLength * 16 {
+                return "is longer than \(maxLength * 16) bytes (\(text.utf8.count))"
             }
         }
         return nil

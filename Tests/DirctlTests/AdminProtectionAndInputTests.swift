@@ -64,7 +64,7 @@ import Testing
         let name = "a" + String(repeating: "\u{0301}", count: 40_000)
         let run = try workspace.dirctl("person", "add", "dau", "--name", name)
         #expect(run.status == 65)
-        #expect(run.stderr.contains("is longer than 800 bytes (80001)"))
+        #expect(run.stderr.contains("is longer than 3200 bytes (80001)"))
         #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login = 'dau'") == "0")
     }
 }
