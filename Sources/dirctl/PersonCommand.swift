@@ -207,6 +207,7 @@ struct PersonCommand: ParsableCommand {
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw DirectoryError.fileUnreadable(file)
             }
+            try context.config.directory.checkImportSize(file)
             let name = (file as NSString).lastPathComponent
             let report = try context.directory.importPeople(file: file, fileName: name, dryRun: dryRun) { done, total in
                 Console.progress(done, total, label: "importing \(name)", force: progress)

@@ -233,6 +233,8 @@ struct AccountCommand: ParsableCommand {
         }
 
         func run(in context: CommandContext) throws {
+            guard FileManager.default.isReadableFile(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
+            try context.config.directory.checkImportSize(file)
             guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
             try context.session.authorize(.mailAccountImport, target: "import:\(file)")
             // Opened before anything is created, so the passwords always have somewhere to go.

@@ -67,4 +67,37 @@ import Testing
         #expect(run.stderr.contains("is longer than 3200 bytes (80001)"))
         #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login = 'dau'") == "0")
     }
+
+    @Test func aTooLargeImportIsRefusedInOneLineBeforeAnythingIsRead() throws {
+        let workspace = try Workspace.populated()
+        let config = try String(contentsOfFile: workspace.config, encoding: .utf8)
+        try (config + "\ndirectory:\n  import_max_mb: 1\n").write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        let csv = workspace.folder + "/big.csv"
+        let rows = (0..<40_000).map { "big\($0),Người số \($0)" }.joined(separator: "\n")
+        try ("login,name\n" + rows + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let before = try lastSeq(workspace)
+        let people = try workspace.dirctl("person", "import", csv)
+        #expect(people.status == 65)
+        #expect(people.stderr.split(separator: "\n").count == 1)
+        #expect(people.stderr.contains("more than directory.import_max_mb allows (1 MB)"))
+        let mailboxes = try ProcessRunner.run(Workspace.products + "/mailctl",
+                                              ["account", "import", csv, "--dry-run", "--config", workspace.config], in: workspace.folder)
+        #expect(mailboxes.status == 65)
+        #expect(mailboxes.stderr.contains("more than directory.import_max_mb allows (1 MB)"))
+        #expect(try lastSeq(workspace) == before)
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'big%'") == "0")
+    }
+
+    @Test func keygenForceRefusesAPlantedLinkAndRecordsNothing() throws {
+        let workspace = try Workspace.populated()
+        let victim = workspace.folder + "/victim.txt"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: workspace.folder + "/audit.key", withDestinationPath: victim)
+        let before = try lastSeq(workspace)
+        let run = try workspace.dirctl("audit", "keygen", "--force")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("symbolic link"))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(try lastSeq(workspace) == before)
+    }
 }

@@ -109,8 +109,9 @@ public enum ConfigLoader {
             }
         }
         if let section = top["directory"] {
-            let keys = try section.mapping(known: ["departed_retention_days"])
+            let keys = try section.mapping(known: ["departed_retention_days", "import_max_mb"])
             if let value = keys["departed_retention_days"] { config.directory.departedRetentionDays = try value.integer(in: 0...3650) }
+            if let value = keys["import_max_mb"] { config.directory.importMaxMB = try value.integer(in: 1...100_000) }
         }
         if let section = top["audit"] {
             let keys = try section.mapping(known: ["signing_key_file", "public_key_file", "origin", "checkpoint_every", "clock_step_tolerance_seconds"])

@@ -39,6 +39,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
 
         /// Days a departed person's personal data is kept before `dirctl person purge` removes it.
         public var departedRetentionDays: Int = 30
+        /// The largest file `dirctl person import` and `mailctl account import` accept, in MB.
+        public var importMaxMB: Int = 256
     }
 
     /// The audit log's signing keys and checkpoint policy.
@@ -87,5 +89,16 @@ extension SwitchboardConfig.AuditSettings {
     /// The public key file when it exists, else nil (signatures then go unchecked, with a warning).
     public var existingPublicKeyFile: String? {
         FileManager.default.fileExists(atPath: publicKeyFile) ? publicKeyFile : nil
+    }
+}
+
+extension SwitchboardConfig.DirectorySettings {
+    /// Refuses an import file larger than `directory.import_max_mb`, before anything is read.
+    public func checkImportSize(_ path: String) throws {
+        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        let limit = Int64(importMaxMB) * 1_048_576
+        guard bytes <= limit else {
+            throw InputFileError(path: path, problem: "is \(bytes) bytes, more than directory.import_max_mb allows (\(importMaxMB) MB): split the file, or raise the limit in the config")
+        }
     }
 }
