@@ -45,21 +45,14 @@ extension Clock where Duration == Swift.Duration {
     func seconds(_ work: () throws -> Void) rethrows -> Double {
         let start = now
         try work()
-        return start.duration(to: now).seconds
+        return start.duration(to: now).inSeconds
     }
 
     /// Runs `work` and returns how long it took by this clock, in seconds.
     func seconds(_ work: () async throws -> Void) async rethrows -> Double {
         let start = now
         try await work()
-        return start.duration(to: now).seconds
+        return start.duration(to: now).inSeconds
     }
 }
 
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

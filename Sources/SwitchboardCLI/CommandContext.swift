@@ -27,8 +27,7 @@ public struct CommandContext: Sendable {
         func lap() -> String {
             let now = clock.now
             defer { mark = now }
-            let parts = mark.duration(to: now).components
-            return String(format: "%.2f ms", Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15)
+            return String(format: "%.2f ms", mark.duration(to: now).inSeconds * 1000)
         }
         try OperatingSystem.refuseSetUID()
         let loaded = try loadConfig(options)

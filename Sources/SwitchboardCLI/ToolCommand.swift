@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Logging
+import SwitchboardBase
 
 /// A command of a Switchboard tool that acts on the directory.
 ///
@@ -24,8 +25,7 @@ extension ToolCommand {
             let clock = ContinuousClock()
             let start = clock.now
             defer {
-                let parts = start.duration(to: clock.now).components
-                let milliseconds = Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
+                let milliseconds = start.duration(to: clock.now).inSeconds * 1000
                 context.logger.debug("timing: command \(String(format: "%.2f ms", milliseconds))")
             }
             try await run(in: context)

@@ -126,8 +126,7 @@ public struct CurlHTTPClient: HTTPClient {
         let headerList: CurlStringList?
         do throws(CurlError) {
             easy = try CurlEasy.make()
-            let parts = request.timeout.components
-            let milliseconds = max(1, Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000))
+            let milliseconds = max(1, Int(request.timeout.inSeconds * 1000))
             try easy.set(CURLOPT_URL, request.url)
             try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
             try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")

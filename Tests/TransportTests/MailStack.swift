@@ -77,23 +77,9 @@ struct MailStack {
         try run("/usr/bin/doveadm", ["-c", dovecotConfig, "fetch", "-u", address, "flags", "mailbox", "INBOX", "uid", String(uid)])
     }
 
+    /// Runs a tool through the one shared runner (timeout, exit status checked).
     @discardableResult
     func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Unavailable(
-                description: "\(tool) failed (exit \(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))")
-        }
-        return String(decoding: out, as: UTF8.self)
+        try ProcessRunner.runChecked(tool, arguments)
     }
 }

@@ -72,10 +72,7 @@ public struct Session: Sendable {
             throw AccessDenied(actor: login, action: action.rawValue, reason: "unknown actor")
         }
         guard AccessPolicy.allows(role, action) else {
-            let reason = "the \(role.rawValue) role does not include \(action.rawValue)"
-            logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
-            try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason, logger: logger)
-            throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
+            try refuse(action, target: target, reason: "the \(role.rawValue) role does not include \(action.rawValue)")
         }
     }
 
@@ -84,7 +81,11 @@ public struct Session: Sendable {
     public func authorize(_ action: Action, target: String, actingOn targetRole: Role) throws {
         try authorize(action, target: target)
         guard targetRole == .admin, role != .admin else { return }
-        let reason = "\(target) is an admin: only an admin may \(action.rawValue) an admin"
+        try refuse(action, target: target, reason: "\(target) is an admin: only an admin may \(action.rawValue) an admin")
+    }
+
+    /// Logs and audits a refusal, then throws it as ``AccessDenied``.
+    private func refuse(_ action: Action, target: String, reason: String) throws -> Never {
         logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
         try Self.recordDenial(database: database, audit: audit, context: context, action: action, target: target, reason: reason, logger: logger)
         throw AccessDenied(actor: login, action: action.rawValue, reason: reason)
