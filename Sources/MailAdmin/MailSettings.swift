@@ -62,7 +62,7 @@ public struct MailSettings: Sendable, Equatable {
     /// The helpdesk's phone, quoted in notifications.
     public var helpdeskPhone: String = "024 3824 0000"
     /// Folder of the mail templates.
-    public var templatesDir: String = "Templates/mail"
+    public var templatesDir: String = "/usr/local/share/switchboard/mail-templates"
     /// Dovecot configuration that `doveadm` reads for the quota report (empty: its default).
     public var doveadmConfig: String = ""
     /// Base folder of the mail homes (`BASE/home_key`), so purge can remove them (empty: leave files).
@@ -103,9 +103,9 @@ public struct MailSettings: Sendable, Equatable {
         }
         if let value = keys["notification_from_name"] { notificationFromName = try value.nonEmptyString() }
         if let value = keys["helpdesk_phone"] { helpdeskPhone = try value.nonEmptyString() }
-        if let value = keys["templates_dir"] { templatesDir = try value.nonEmptyString() }
-        if let value = keys["doveadm_config"] { doveadmConfig = try value.string() }
-        if let value = keys["home_base"] { homeBase = try value.string() }
+        if let value = keys["templates_dir"] { templatesDir = try value.filePath() }
+        if let value = keys["doveadm_config"] { doveadmConfig = try value.optionalFilePath() }
+        if let value = keys["home_base"] { homeBase = try value.optionalFilePath() }
     }
 
     static func endpoint(_ node: ConfigNode, default fallback: MailEndpoint) throws -> MailEndpoint {

@@ -7,7 +7,8 @@ public import Foundation
 /// The one way the tools create files (exports, checkpoints, keys, secret files, backups): the
 /// temporary file is made with `O_CREAT | O_EXCL | O_NOFOLLOW` and its final mode from the start
 /// (0600 unless told), a symbolic link at the destination is refused rather than written through,
-/// the data is fsynced before the rename and the folder after it.
+/// the data is fsynced before the rename and the folder after it. Every step on the file system
+/// runs with the caller's rights (``CallerIdentity``), never the set-gid group's.
 public final class AtomicFile {
     /// What to do when the destination exists already.
     public enum Existing: Sendable {
@@ -31,7 +32,7 @@ public final class AtomicFile {
         let folder = Self.folder(of: path)
         let name = (path as NSString).lastPathComponent
         temporary = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        descriptor = try CallerIdentity.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw FileWriteError(path: path, errno: errno, doing: "cannot be created in its folder") }
         // The process umask may have narrowed the mode; widen it only to what was asked.
         fchmod(descriptor, mode)
@@ -62,6 +63,10 @@ public final class AtomicFile {
 
     /// Flushes the data to disk and moves the file into place, then flushes the folder.
     public func commit() throws {
+        try CallerIdentity.perform { try moveIntoPlace() }
+    }
+
+    private func moveIntoPlace() throws {
         guard descriptor >= 0 else { throw FileWriteError(path: path, problem: "is already closed") }
         let synced = fsync(descriptor) == 0
         let syncError = errno
@@ -106,7 +111,7 @@ public final class AtomicFile {
         if descriptor >= 0 {
             close(descriptor)
             descriptor = -1
-            unlink(temporary)
+            _ = try? CallerIdentity.perform { unlink(temporary) }
         }
     }
 
@@ -126,7 +131,7 @@ public final class AtomicFile {
 
     /// Creates a new, empty file at `path` that another component (SQLite) then fills in place.
     public static func createEmpty(_ path: String, mode: mode_t = 0o600) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        let descriptor = try CallerIdentity.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw FileWriteError(path: path, errno: errno, doing: "cannot be created") }
         fchmod(descriptor, mode)
         fsync(descriptor)

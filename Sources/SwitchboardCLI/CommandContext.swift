@@ -29,7 +29,6 @@ public struct CommandContext: Sendable {
             defer { mark = now }
             return String(format: "%.2f ms", mark.duration(to: now).inSeconds * 1000)
         }
-        try OperatingSystem.refuseSetUID()
         let loaded = try loadConfig(options)
         let logger = Logger(label: "switchboard.\(tool)")
         logger.debug("timing: config \(lap()) (\(loaded.file ?? "built-in defaults"))")
@@ -48,10 +47,24 @@ public struct CommandContext: Sendable {
     /// Loads the configuration the options and environment select.
     ///
     /// Logging is set up here, once the config says its level: every later `Logger` writes there.
+    ///
+    /// Installed set-gid (``CallerIdentity/isPrivileged``) and run by anyone but root, the tool
+    /// keeps only a few harmless environment variables, reads only the root-owned
+    /// `/etc/switchboard/switchboard.yaml`, and refuses `--config`, `$SWITCHBOARD_CONFIG` and `--as`.
     public static func loadConfig(_ options: GlobalOptions) throws -> LoadedConfig {
         let loaded: LoadedConfig
         do {
-            loaded = try ConfigLoader.load(explicit: options.config, environment: ProcessInfo.processInfo.environment)
+            try OperatingSystem.refuseSetUID()
+            let caller = ConfigCaller(isRoot: OperatingSystem.isRoot, isPrivileged: CallerIdentity.isPrivileged)
+            // Read before the environment is cleaned, so that a refused variable is named.
+            let environment = ProcessInfo.processInfo.environment
+            if caller.needsSystemConfig {
+                OperatingSystem.cleanEnvironment()
+                if options.asLogin != nil {
+                    throw UsageError.denied("--as is refused: only root may act for another person")
+                }
+            }
+            loaded = try ConfigLoader.load(explicit: options.config, environment: environment, caller: caller)
         } catch {
             LogBootstrap.bootstrap(level: options.verbose ? .debug : .warning)
             throw error
@@ -76,12 +89,25 @@ public struct CommandContext: Sendable {
 
 /// Facts about the running process.
 public enum OperatingSystem {
-    /// The login name of the effective user.
+    /// The login name of the real user: the caller, also when the tool runs set-gid.
     public static func login() -> String {
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
             return String(cString: name)
         }
-        return "uid-\(geteuid())"
+        return "uid-\(getuid())"
+    }
+
+    /// The environment variables a set-gid tool keeps for a caller: none names a path the tool
+    /// would read or write (no `SWITCHBOARD_CONFIG`, `SSL_CERT_FILE`, `CURL_CA_BUNDLE`, `TMPDIR`,
+    /// `HOME`, `TZ`, proxies). `PATH` is set to the system's.
+    static let keptEnvironment: Set<String> = ["TERM", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "COLUMNS", "LINES", "NO_COLOR"]
+
+    /// Empties the environment but ``keptEnvironment``, and sets a fixed `PATH`.
+    static func cleanEnvironment() {
+        for name in ProcessInfo.processInfo.environment.keys where !keptEnvironment.contains(name) {
+            unsetenv(name)
+        }
+        setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1)
     }
 
     /// True when the process runs as uid 0: root is a number, not a name.

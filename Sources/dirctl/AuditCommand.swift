@@ -76,13 +76,33 @@ struct AuditCommand: ParsableCommand {
                 let loaded = try CommandContext.loadConfig(global)
                 let keyFile = publicKey ?? loaded.config.audit.publicKeyFile
                 // The key is needed to check a checkpoint kept outside; otherwise it is used when present.
-                let needed = publicKey != nil || !checkpoint.isEmpty || checkpoints != nil || FileManager.default.fileExists(atPath: keyFile)
+                let audit = loaded.config.audit
+                // The configured folder of checkpoints when none is named: a folder this user may not
+                // read (root's alone) is noted and skipped, not an error.
+                var notes: [String] = []
+                var folder = checkpoints
+                if folder == nil, !audit.checkpointDir.isEmpty {
+                    if access(audit.checkpointDir, R_OK | X_OK) == 0 {
+                        folder = audit.checkpointDir
+                    } else {
+                        notes.append("the checkpoints in \(audit.checkpointDir) (audit.checkpoint_dir) were not checked: \(String(cString: strerror(errno))) for this user (run as root to check them)")
+                    }
+                }
+                let needed = publicKey != nil || !checkpoint.isEmpty || folder != nil || audit.publicKeyID != nil
+                    || FileManager.default.fileExists(atPath: keyFile)
                 var external = try checkpoint.map { SourcedCheckpoint(try AuditCheckpointFile.read($0), source: $0, external: true) }
                 var seriesProblems: [AuditProblem] = []
-                if let checkpoints {
-                    let series = try AuditCheckpointSeries.read(folder: checkpoints, origin: loaded.config.audit.origin)
-                    external += series.checkpoints
-                    seriesProblems = series.problems
+                if let folder {
+                    do {
+                        let series = try AuditCheckpointSeries.read(folder: folder, origin: audit.origin)
+                        external += series.checkpoints
+                        seriesProblems = series.problems
+                    } catch let error as InputFileError where checkpoints == nil {
+                        notes.append("\(error.description) (audit.checkpoint_dir)")
+                    }
+                }
+                if audit.publicKeyID == nil, needed, let key = try? AuditKeys.loadPublic(keyFile) {
+                    notes.append("audit.public_key_id is not set: a replaced public key file would go unnoticed; pin this one with `public_key_id: \(AuditKeys.keyID(key))` under audit: in \(loaded.file ?? "the config")")
                 }
                 var verifier = try AuditVerifier(settings: loaded.config.audit, publicKeyFile: needed ? keyFile : nil)
                 verifier.requireSignatures = !noSignatures
@@ -111,6 +131,7 @@ struct AuditCommand: ParsableCommand {
                         for problem in result.problems { Console.out("  \(problem.kind): \(problem.detail)") }
                     }
                     for warning in result.warnings { Console.out("  warning \(warning.kind): \(warning.detail)") }
+                    for note in notes { Console.out("  note: \(note)") }
                     if let anchor = result.anchor {
                         let tail = anchor.unanchoredEvents == 0
                             ? "no event came after it"
@@ -164,12 +185,16 @@ struct AuditCommand: ParsableCommand {
             // The keys are written inside the transaction of their event: a key pair that cannot be
             // written records nothing, and an event that cannot be written rolls back with the error.
             let keyID = try context.session.perform(.auditKeygen, target: "audit:key") { _, details in
-                let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile, overwrite: force)
+                let keyID = try AuditKeys.generate(privateKeyFile: audit.signingKeyFile, publicKeyFile: audit.publicKeyFile,
+                                                   overwrite: force, databaseFile: context.database.path)
                 details["key_id"] = keyID
                 details["public_key_file"] = audit.publicKeyFile
                 return keyID
             }
             Console.out("New audit signing key \(keyID): private \(audit.signingKeyFile) (mode 600), public \(audit.publicKeyFile)")
+            if audit.publicKeyID != keyID {
+                Console.out("Pin it: set `public_key_id: \(keyID)` under audit: in \(context.loaded.file ?? ConfigLoader.systemFile), so that verify refuses any other key")
+            }
         }
     }
 
@@ -185,11 +210,13 @@ struct AuditCommand: ParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Also write the checkpoint to this file.") var output: String?
-        @Option(help: "Also add the checkpoint to the series of files in this folder (never overwritten).") var outputDir: String?
+        @Option(help: "Also add the checkpoint to the series of files in this folder (never overwritten); default: audit.checkpoint_dir.") var outputDir: String?
 
         func run(in context: CommandContext) throws {
             try context.session.authorize(.auditCheckpoint, target: "audit")
             let audit = context.config.audit
+            let outputDir = self.outputDir ?? (audit.checkpointDir.isEmpty ? nil : audit.checkpointDir)
+            if let outputDir, self.outputDir == nil { try AuditCheckpointSeries.requirePrivateFolder(outputDir) }
             let signer = try CheckpointSigner(signingKeyFile: audit.signingKeyFile, origin: audit.origin)
             if let outputDir { try AuditCheckpointSeries.requireFolder(outputDir) }
             if let outputDir, output == nil, let newest = try Self.newestInSeries(outputDir, origin: audit.origin),

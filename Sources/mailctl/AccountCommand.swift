@@ -235,7 +235,10 @@ struct AccountCommand: ParsableCommand {
         func run(in context: CommandContext) throws {
             guard FileManager.default.isReadableFile(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
             try context.config.directory.checkImportSize(file)
-            guard let data = FileManager.default.contents(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
+            // Read with the caller's rights, never the set-gid group's.
+            guard let data = try CallerIdentity.perform({ FileManager.default.contents(atPath: file) }) else {
+                throw InputFileError(path: file, problem: "cannot be read (check the path)")
+            }
             try context.session.authorize(.mailAccountImport, target: "import:\(file)")
             // Opened before anything is created, so the passwords always have somewhere to go.
             let secrets = try passwordsOut.map { path in try SecretFile.create(path) }

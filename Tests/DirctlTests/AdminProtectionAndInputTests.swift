@@ -92,7 +92,8 @@ import Testing
         let workspace = try Workspace.populated()
         let victim = workspace.folder + "/victim.txt"
         try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: workspace.folder + "/audit.key", withDestinationPath: victim)
+        try FileManager.default.createDirectory(atPath: workspace.folder + "/keys", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createSymbolicLink(atPath: workspace.folder + "/keys/audit.key", withDestinationPath: victim)
         let before = try lastSeq(workspace)
         let run = try workspace.dirctl("audit", "keygen", "--force")
         #expect(run.status != 0)

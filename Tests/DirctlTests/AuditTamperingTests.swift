@@ -432,10 +432,10 @@ import Testing
     @Test func noSecretReachesTheLog() throws {
         let workspace = try Workspace.populated()
         try workspace.expectOK("audit", "keygen")
-        let key = try String(contentsOfFile: workspace.folder + "/audit.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try String(contentsOfFile: workspace.folder + "/keys/audit.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let dump = try workspace.sqlite(".dump").stdout
         #expect(!dump.contains(key))
-        let mode = try FileManager.default.attributesOfItem(atPath: workspace.folder + "/audit.key")[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: workspace.folder + "/keys/audit.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 }

@@ -298,10 +298,10 @@ import Testing
     }
 }
 
-/// Which configuration file a tool reads: --config, then $SWITCHBOARD_CONFIG, then Config/switchboard.yaml
-/// in the working folder, then /etc/switchboard/switchboard.yaml, else the built-in defaults.
+/// Which configuration file a tool reads: --config, then $SWITCHBOARD_CONFIG, then
+/// /etc/switchboard/switchboard.yaml, else the built-in defaults; never the working folder's.
 @Suite struct ConfigLookupTests {
-    @Test func theFirstSourceInTheLookupOrderWins() throws {
+    @Test func theFirstSourceInTheLookupOrderWinsAndTheWorkingFolderIsNeverRead() throws {
         let workspace = try Workspace()
         let folder = workspace.folder + "/cwd"
         try FileManager.default.createDirectory(atPath: folder + "/Config", withIntermediateDirectories: true)
@@ -311,23 +311,24 @@ import Testing
         }
         let explicit = try config("explicit", at: workspace.folder + "/explicit.yaml")
         let fromEnvironment = try config("environment", at: workspace.folder + "/environment.yaml")
-        let local = try config("local", at: folder + "/Config/switchboard.yaml")
+        // A config planted in the working folder, where root might run a tool.
+        let planted = try config("planted", at: folder + "/Config/switchboard.yaml")
         func initialize(_ extra: [String], environment: String?) throws -> Run {
             try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "Quản trị"] + extra, in: folder,
                                   environment: ["SWITCHBOARD_CONFIG": environment])
         }
         let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
-        // All three present: --config wins.
+        // Both present: --config wins.
         #expect(try initialize(["--config", workspace.folder + "/explicit.yaml"], environment: workspace.folder + "/environment.yaml").status == 0)
-        #expect(exists(explicit) && !exists(fromEnvironment) && !exists(local))
-        // Without --config: the environment wins over the working folder.
+        #expect(exists(explicit) && !exists(fromEnvironment))
+        // Without --config: the environment.
         #expect(try initialize([], environment: workspace.folder + "/environment.yaml").status == 0)
-        #expect(exists(fromEnvironment) && !exists(local))
-        // Neither: the working folder's Config/switchboard.yaml, which doctor names.
-        #expect(try initialize([], environment: nil).status == 0)
-        #expect(exists(local))
+        #expect(exists(fromEnvironment))
+        // Neither: never the working folder's Config/switchboard.yaml.
         let doctor = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder, environment: ["SWITCHBOARD_CONFIG": nil])
-        #expect(doctor.stdout.contains("config:     Config/switchboard.yaml"), "\(doctor.stdout)")
+        #expect(!doctor.stdout.contains("Config/switchboard.yaml") && !doctor.stderr.contains("Config/switchboard.yaml"), "\(doctor.stdout)")
+        _ = try initialize([], environment: nil)
+        #expect(!exists(planted))
         // A named file that is missing is an error, never a silent fall-through to the next source.
         let missing = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: folder,
                                             environment: ["SWITCHBOARD_CONFIG": workspace.folder + "/nope.yaml"])
@@ -336,22 +337,25 @@ import Testing
         let missingFlag = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor", "--config", "nope.yaml"], in: folder)
         #expect(missingFlag.status == 78)
         #expect(missingFlag.stderr.contains("--config"))
-        // Nothing at all: /etc/switchboard/switchboard.yaml when the machine has one, else the built-in defaults.
-        let empty = workspace.folder + "/empty"
-        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        let bare = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
-        if exists("/etc/switchboard/switchboard.yaml") {
-            #expect(bare.stdout.contains("/etc/switchboard/switchboard.yaml") || bare.stderr.contains("/etc/switchboard"), "\(bare.stdout) \(bare.stderr)")
-        } else {
-            // The default database path is var/switchboard.sqlite under the working folder, not yet made.
-            #expect(bare.status == 69)
-            #expect(bare.stderr.contains("dirctl init --admin"), "\(bare.stderr)")
-            #expect(try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "X"], in: empty,
-                                          environment: ["SWITCHBOARD_CONFIG": nil]).status == 0)
-            #expect(exists(empty + "/var/switchboard.sqlite"))
-            let defaults = try ProcessRunner.run(Workspace.products + "/dirctl", ["doctor"], in: empty, environment: ["SWITCHBOARD_CONFIG": nil])
-            #expect(defaults.stdout.contains("config:     built-in defaults"), "\(defaults.stdout)")
+        // Nothing at all: /etc/switchboard/switchboard.yaml when the machine has one, else the
+        // built-in defaults, which are the installed layout (no path under the working folder).
+        if !exists("/etc/switchboard/switchboard.yaml") {
+            #expect(doctor.stderr.contains("/var/lib/switchboard/switchboard.sqlite") && doctor.stderr.contains("dirctl init --admin"), "\(doctor.stderr)")
+            #expect(!exists(folder + "/var"))
         }
+    }
+
+    @Test func relativePathsInAConfigAreItsFoldersNotTheWorkingFolders() throws {
+        let workspace = try Workspace()
+        let other = workspace.folder + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: workspace.folder + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try "database:\n  path: ../data/relative.sqlite\n".write(toFile: workspace.folder + "/etc/switchboard.yaml", atomically: true, encoding: .utf8)
+        let run = try ProcessRunner.run(Workspace.products + "/dirctl", ["init", "--admin", "root", "--name", "Quản trị", "--config", "../etc/switchboard.yaml"],
+                                        in: other)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: workspace.folder + "/data/relative.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.folder + "/elsewhere/data"))
     }
 }
 

@@ -68,7 +68,7 @@ import Testing
              check: "SELECT kind FROM room WHERE name = 'Phòng B'", expect: "physical"),
         Case(arguments: ["room", "update", "Phòng A", "--capacity", "9"], allowed: directoryWriters, action: "room.update",
              check: "SELECT capacity FROM room WHERE name = 'Phòng A'", expect: "9"),
-        Case(arguments: ["audit", "keygen"], allowed: ["admin"], action: "audit.keygen", file: "audit.key"),
+        Case(arguments: ["audit", "keygen"], allowed: ["admin"], action: "audit.keygen", file: "keys/audit.key"),
         Case(arguments: ["audit", "checkpoint", "--output", "checkpoint.json"], allowed: ["admin", "auditor"], action: "audit.checkpoint",
              check: "SELECT count(*) FROM audit_checkpoint", expect: "1", file: "checkpoint.json"),
         Case(arguments: ["audit", "export", "--output", "audit.jsonl"], allowed: ["admin", "auditor"], action: "audit.export", file: "audit.jsonl"),
@@ -88,7 +88,7 @@ import Testing
         try "login,name\nfromcsv,Người Nhập\n".write(toFile: workspace.folder + "/people.csv", atomically: true, encoding: .utf8)
         // keygen needs no key yet; checkpoint needs one: make it with admin-only file paths apart.
         try workspace.expectOK("audit", "keygen")
-        try FileManager.default.removeItem(atPath: workspace.folder + "/audit.key")
+        try FileManager.default.removeItem(atPath: workspace.folder + "/keys/audit.key")
         try FileManager.default.removeItem(atPath: workspace.folder + "/audit.pub")
         return workspace
     }

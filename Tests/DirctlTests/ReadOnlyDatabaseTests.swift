@@ -32,7 +32,7 @@ import Testing
         database:
           path: \(copy)
         audit:
-          signing_key_file: \(workspace.folder)/audit.key
+          signing_key_file: \(workspace.folder)/keys/audit.key
           public_key_file: \(workspace.folder)/audit.pub
           origin: test.switchboard
         """.write(toFile: config, atomically: true, encoding: .utf8)

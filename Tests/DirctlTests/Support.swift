@@ -18,7 +18,7 @@ final class Workspace {
         database:
           path: \(folder)/switchboard.sqlite
         audit:
-          signing_key_file: \(folder)/audit.key
+          signing_key_file: \(folder)/keys/audit.key
           public_key_file: \(folder)/audit.pub
           origin: test.switchboard
           checkpoint_every: \(checkpointEvery)

@@ -7,12 +7,45 @@ import SwitchboardBase
 @Suite struct ConfigTests {
     @Test func theShippedConfigParsesToTheDesignDefaults() throws {
         let text = try String(contentsOfFile: Repository.path("Config/switchboard.yaml"), encoding: .utf8)
-        let config = try ConfigLoader.parse(text, file: "Config/switchboard.yaml")
+        let config = try ConfigLoader.parse(text, file: Repository.path("Config/switchboard.yaml"))
         #expect(config.locale.timeZone == "Asia/Ho_Chi_Minh")
         #expect(config.locale.language == "vi")
         #expect(config.locale.workdayStart == "07:30" && config.locale.workdayEnd == "17:00")
         #expect(config.locale.workdays == ["mon", "tue", "wed", "thu", "fri"])
-        #expect(config.database.path == "var/switchboard.sqlite")
+        // Relative paths are the config file's folder's, never the working folder's.
+        #expect(config.database.path == Repository.path("var/switchboard.sqlite"))
+        #expect(config.audit.signingKeyFile == Repository.path("var/keys/audit-signing.key"))
+        #expect(config.audit.checkpointDir == Repository.path("var/checkpoints"))
+    }
+
+    @Test func relativePathsAreTakenFromTheConfigFilesFolder() throws {
+        let yaml = "database:\n  path: db/x.sqlite\naudit:\n  public_key_file: ../keys/a.pub\n  checkpoint_dir: /abs/cp\n"
+        let config = try ConfigLoader.parse(yaml, file: "/etc/sb/switchboard.yaml")
+        #expect(config.database.path == "/etc/sb/db/x.sqlite")
+        #expect(config.audit.publicKeyFile == "/etc/keys/a.pub")
+        #expect(config.audit.checkpointDir == "/abs/cp")
+    }
+
+    @Test func theBuiltInDefaultsAreTheInstalledLayout() {
+        let defaults = SwitchboardConfig()
+        #expect(defaults.database.path == "/var/lib/switchboard/switchboard.sqlite")
+        #expect(defaults.audit.signingKeyFile == "/etc/switchboard/private/audit-signing.key")
+        #expect(defaults.audit.publicKeyID == nil)
+    }
+
+    @Test func aPinnedKeyIdIsSixteenHexDigits() throws {
+        #expect(try ConfigLoader.parse("audit:\n  public_key_id: 0123456789abcdef\n", file: "x.yaml").audit.publicKeyID == "0123456789abcdef")
+        for bad in ["0123", "0123456789ABCDEF", "0123456789abcdeg", "\"0123456789abcdef \""] {
+            #expect(throws: ConfigError.self) { try ConfigLoader.parse("audit:\n  public_key_id: \(bad)\n", file: "x.yaml") }
+        }
+    }
+
+    @Test func aSetGidCallerOtherThanRootCannotChooseTheConfig() {
+        let caller = ConfigCaller(isRoot: false, isPrivileged: true)
+        #expect(throws: ConfigRefusal.self) { try ConfigLoader.locate(explicit: "/tmp/x.yaml", environment: [:], caller: caller) }
+        #expect(throws: ConfigRefusal.self) { try ConfigLoader.locate(explicit: nil, environment: ["SWITCHBOARD_CONFIG": "/tmp/x.yaml"], caller: caller) }
+        // Root may, set-gid or not.
+        #expect(throws: ConfigError.self) { try ConfigLoader.locate(explicit: "/nonexistent/x.yaml", environment: [:], caller: ConfigCaller(isRoot: true, isPrivileged: true)) }
     }
 
     @Test func anEmptyFileGivesTheDefaults() throws {

@@ -92,27 +92,58 @@ public enum AuditKeys {
         String(Hex.encode(SHA256.hash(data: key.rawRepresentation)).prefix(16))
     }
 
-    /// Makes a new key pair and writes it: the private key readable by its owner only.
-    /// Returns the new key's id.
-    public static func generate(privateKeyFile: String, publicKeyFile: String, overwrite: Bool) throws -> String {
+    /// Makes a new key pair and writes it: the private key readable by its owner only, in a folder
+    /// only its owner may write that is not the database's (`databaseFile`'s) folder: whoever may
+    /// write that folder could swap the key for theirs. Returns the new key's id.
+    public static func generate(privateKeyFile: String, publicKeyFile: String, overwrite: Bool, databaseFile: String? = nil) throws -> String {
         let fileManager = FileManager.default
         if !overwrite {
             for file in [privateKeyFile, publicKeyFile] where fileManager.fileExists(atPath: file) {
                 throw DirectoryError(.refused, "audit key \(file) already exists; keep it, or pass --force to replace the key pair (old checkpoints then no longer verify with the new key)")
             }
         }
-        let key = Curve25519.Signing.PrivateKey()
         for file in [privateKeyFile, publicKeyFile] {
             let folder = (file as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            // A new folder is its owner's alone; an existing one keeps its mode (checked below).
+            if !folder.isEmpty, !fileManager.fileExists(atPath: folder) {
+                try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: file == privateKeyFile ? 0o700 : 0o755])
+            }
         }
+        try checkPrivateFolder(of: privateKeyFile, databaseFile: databaseFile)
+        let key = Curve25519.Signing.PrivateKey()
         try write(key.rawRepresentation.base64EncodedString() + "\n", to: privateKeyFile, mode: 0o600)
         try write(key.publicKey.rawRepresentation.base64EncodedString() + "\n", to: publicKeyFile, mode: 0o644)
         return keyID(key.publicKey)
     }
 
-    /// Reads the private signing key.
+    /// Refuses a signing key folder that someone other than this process's user may write, that
+    /// is a symbolic link, or that holds the database.
+    static func checkPrivateFolder(of privateKeyFile: String, databaseFile: String?) throws {
+        let folder = URL(fileURLWithPath: privateKeyFile).deletingLastPathComponent().standardizedFileURL.path
+        if let databaseFile, URL(fileURLWithPath: databaseFile).deletingLastPathComponent().standardizedFileURL.path == folder {
+            throw AuditKeyError(file: privateKeyFile, problem: "is in the database's folder \(folder), which the database's group may write: put the signing key in a folder of its own (the default is /etc/switchboard/private, mode 0700)")
+        }
+        var status = stat()
+        guard lstat(folder, &status) == 0 else {
+            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        if (status.st_mode & S_IFMT) == S_IFLNK {
+            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) is a symbolic link: name the real folder")
+        }
+        if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
+            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could swap the key: use a folder only you may write (chmod 700 \(folder))")
+        }
+    }
+
+    /// Reads the private signing key, refusing a file others may read.
     public static func loadPrivate(_ file: String) throws -> Curve25519.Signing.PrivateKey {
+        var status = stat()
+        if lstat(file, &status) == 0, (status.st_mode & 0o077) != 0 || (status.st_mode & S_IFMT) == S_IFLNK {
+            throw AuditKeyError(file: file, problem: (status.st_mode & S_IFMT) == S_IFLNK
+                ? "is a symbolic link: name the key file itself"
+                : "may be read by others (mode \(String(status.st_mode & 0o7777, radix: 8))): a signing key is its owner's alone (chmod 600 \(file)); make a new pair with `dirctl audit keygen --force` if others may have read it")
+        }
         let raw = try readKey(file)
         do { return try Curve25519.Signing.PrivateKey(rawRepresentation: raw) } catch {
             throw AuditKeyError(file: file, problem: "is not an Ed25519 private key (expected one line of base64 over 32 bytes)")
@@ -167,7 +198,7 @@ public enum AuditCheckpointFile {
 
     /// Reads a checkpoint file.
     public static func read(_ path: String) throws -> AuditCheckpoint {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try CallerIdentity.perform({ FileManager.default.contents(atPath: path) }) else {
             throw InputFileError(path: path, problem: "checkpoint file cannot be read (check the path)")
         }
         do { return try JSONDecoder().decode(AuditCheckpoint.self, from: data) } catch {
@@ -202,7 +233,13 @@ public enum AuditCheckpointSeries {
     /// existing name, and a write-once or append-only folder refuses to remove the temporary file.
     /// The folder is not created: a missing folder is usually a mount that is not there, and
     /// writing to the local disk instead would anchor nothing.
+    ///
+    /// Written with the caller's rights (``CallerIdentity``), as every file a caller names.
     public static func add(_ checkpoint: AuditCheckpoint, to folder: String) throws -> String {
+        try CallerIdentity.perform { try addAsCaller(checkpoint, to: folder) }
+    }
+
+    private static func addAsCaller(_ checkpoint: AuditCheckpoint, to folder: String) throws -> String {
         try requireFolder(folder)
         let path = (folder as NSString).appendingPathComponent(fileName(for: checkpoint))
         let encoder = JSONEncoder()
@@ -245,10 +282,32 @@ public enum AuditCheckpointSeries {
         }
     }
 
+    /// Throws unless `folder` (`audit.checkpoint_dir`) is a real folder that only this process's
+    /// user may write: anyone else who may write it could replace the checkpoints with their own.
+    public static func requirePrivateFolder(_ folder: String) throws {
+        var status = stat()
+        guard lstat(folder, &status) == 0 else {
+            throw CheckpointFileError(path: folder, category: .unavailable,
+                                      problem: "is not there (audit.checkpoint_dir): create it, mode 0700 (`install -d -m 0700 \(folder)`)")
+        }
+        if (status.st_mode & S_IFMT) == S_IFLNK {
+            throw CheckpointFileError(path: folder, category: .failed, problem: "is a symbolic link (audit.checkpoint_dir): name the real folder")
+        }
+        if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
+            throw CheckpointFileError(path: folder, category: .failed,
+                                      problem: "may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could replace the checkpoints: chmod 700 it (audit.checkpoint_dir)")
+        }
+        try requireFolder(folder)
+    }
+
     /// The files of the series in `folder`, in name order (by seq): each checkpoint with its path,
     /// and a problem for each file that is not a sound checkpoint of the log named `origin`.
     /// Files whose names do not start with ``prefix`` and end in `.json` are not part of the series.
     public static func read(folder: String, origin: String) throws -> (checkpoints: [SourcedCheckpoint], problems: [AuditProblem]) {
+        try CallerIdentity.perform { try readAsCaller(folder: folder, origin: origin) }
+    }
+
+    private static func readAsCaller(folder: String, origin: String) throws -> (checkpoints: [SourcedCheckpoint], problems: [AuditProblem]) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw InputFileError(path: folder, problem: "checkpoint folder cannot be read (is the share or volume mounted? check the path)")

@@ -38,7 +38,7 @@ public enum AuditExport {
 
     /// Reads a JSON Lines export; unreadable lines are reported, not skipped silently.
     public static func read(_ path: String) throws -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try CallerIdentity.perform({ FileManager.default.contents(atPath: path) }) else {
             throw InputFileError(path: path, problem: "export file cannot be read (check the path)")
         }
         var contents = Contents()

@@ -136,11 +136,19 @@ public struct AuditVerifier: Sendable {
         publicKeyData = try publicKeyFile.map { try AuditKeys.loadPublic($0).rawRepresentation }
     }
 
-    /// A verifier with the tolerance and checkpoint interval of `settings`.
+    /// A verifier with the tolerance, checkpoint interval and pinned key id of `settings`.
+    ///
+    /// With `audit.public_key_id` set, the key must be there and have that id: a public key file
+    /// replaced along with checkpoints signed by the replacement is refused, whatever file is found.
     public init(settings: SwitchboardConfig.AuditSettings, publicKeyFile: String?) throws {
-        try self.init(publicKeyFile: publicKeyFile)
+        let file = publicKeyFile ?? (settings.publicKeyID == nil ? nil : settings.publicKeyFile)
+        try self.init(publicKeyFile: file)
         clockStepTolerance = TimeInterval(settings.clockStepToleranceSeconds)
         checkpointEvery = settings.checkpointEvery
+        if let pinned = settings.publicKeyID, let file, let data = publicKeyData,
+           let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data), AuditKeys.keyID(key) != pinned {
+            throw AuditKeyError(file: file, problem: "holds key \(AuditKeys.keyID(key)), but audit.public_key_id pins \(pinned): the file was replaced (restore it from the copy kept off this host), or the key was renewed and the pin not updated")
+        }
     }
 
     /// Verifies the database's chain, its stored checkpoints and any kept outside.

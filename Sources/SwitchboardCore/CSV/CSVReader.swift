@@ -370,7 +370,8 @@ private final class ChunkedFile {
     let path: String
 
     init(path: String) throws {
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Opened with the caller's rights: a set-gid tool must not read its group's files for them.
+        descriptor = try CallerIdentity.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw InputFileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno))) (check the path and its permissions)")
         }

@@ -28,3 +28,18 @@ public struct ConfigError: SwitchboardError {
 
     public var category: ErrorCategory { .config }
 }
+
+/// A way of choosing the configuration that this caller may not use (`--config` or
+/// `$SWITCHBOARD_CONFIG` given to a set-gid tool by anyone but root).
+public struct ConfigRefusal: SwitchboardError {
+    /// What was refused and what the tool reads instead.
+    public let problem: String
+
+    init(_ problem: String) {
+        self.problem = problem
+    }
+
+    public var description: String { problem }
+
+    public var category: ErrorCategory { .denied }
+}

@@ -50,9 +50,21 @@ public struct ConfigNode {
         return scalar.string
     }
 
-    /// A path to a file that exists and can be read now (relative paths from the working folder).
+    /// A file or folder path; a relative one is taken from the folder of the config file, never
+    /// from the working folder (root running a tool in someone's folder must not read their files).
+    public func filePath() throws -> String {
+        ConfigLoader.resolve(try nonEmptyString(), against: file)
+    }
+
+    /// A path that may be empty (meaning "none"); a relative one as in ``filePath()``.
+    public func optionalFilePath() throws -> String {
+        let text = try string()
+        return text.isEmpty ? "" : ConfigLoader.resolve(text, against: file)
+    }
+
+    /// A path to a file that exists and can be read now (relative paths from the config's folder).
     public func readableFile(what: String) throws -> String {
-        let path = try nonEmptyString()
+        let path = try filePath()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw error("no such file \(path): expected the \(what)")
@@ -61,6 +73,15 @@ public struct ConfigNode {
             throw error("\(path) is \(isFolder.boolValue ? "a folder" : "not readable by this user"): expected the \(what)")
         }
         return path
+    }
+
+    /// A key id as `dirctl audit keygen` prints it: 16 lower-case hexadecimal digits.
+    public func keyID() throws -> String {
+        let text = try nonEmptyString()
+        guard text.utf8.count == 16, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }) else {
+            throw error("expected the key id `dirctl audit keygen` printed (16 lower-case hexadecimal digits), got \(describe())")
+        }
+        return text
     }
 
     /// A whole number within `range`.

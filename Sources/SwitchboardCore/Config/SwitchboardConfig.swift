@@ -9,8 +9,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
         /// The defaults.
         public init() {}
 
-        /// The SQLite file; a relative path is taken from the working folder.
-        public var path: String = "var/switchboard.sqlite"
+        /// The SQLite file (in a config file, a relative path is taken from the file's folder).
+        public var path: String = "/var/lib/switchboard/switchboard.sqlite"
         /// How long a writer waits for another writer before giving up, in milliseconds.
         public var busyTimeoutMilliseconds: Int = 10_000
     }
@@ -48,10 +48,17 @@ public struct SwitchboardConfig: Sendable, Equatable {
         /// The defaults.
         public init() {}
 
-        /// The Ed25519 private key that signs checkpoints (written by `dirctl audit keygen`).
-        public var signingKeyFile: String = "var/audit-signing.key"
+        /// The Ed25519 private key that signs checkpoints (written by `dirctl audit keygen`): root's
+        /// alone, in a folder only root may enter, away from the database's group.
+        public var signingKeyFile: String = "/etc/switchboard/private/audit-signing.key"
         /// The matching public key, used by `dirctl audit verify`.
-        public var publicKeyFile: String = "var/audit-signing.pub"
+        public var publicKeyFile: String = "/etc/switchboard/audit-signing.pub"
+        /// The id the public key must have (`dirctl audit keygen` prints it); nil: not pinned, and
+        /// a replaced public key file would go unnoticed (verify and doctor warn).
+        public var publicKeyID: String?
+        /// The folder `dirctl audit checkpoint` adds each checkpoint to and `dirctl audit verify`
+        /// checks against when no `--checkpoints` is given; empty: none. Root's alone (0700).
+        public var checkpointDir: String = ""
         /// The name checkpoints carry, identifying this log.
         public var origin: String = "switchboard"
         /// Sign a checkpoint automatically after this many events (0: only on demand).
@@ -86,9 +93,10 @@ public struct SwitchboardConfig: Sendable, Equatable {
 }
 
 extension SwitchboardConfig.AuditSettings {
-    /// The public key file when it exists, else nil (signatures then go unchecked, with a warning).
+    /// The public key file when it exists or its id is pinned (a pinned key must be there), else
+    /// nil (signatures then go unchecked, with a warning).
     public var existingPublicKeyFile: String? {
-        FileManager.default.fileExists(atPath: publicKeyFile) ? publicKeyFile : nil
+        publicKeyID != nil || FileManager.default.fileExists(atPath: publicKeyFile) ? publicKeyFile : nil
     }
 }
 

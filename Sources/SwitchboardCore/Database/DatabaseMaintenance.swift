@@ -62,7 +62,14 @@ extension SwitchboardDatabase {
 
     /// Copies the live database with SQLite's online backup API to `destination`, then checks the copy
     /// (integrity and audit chain) before moving it into place. Returns the copy's report.
+    ///
+    /// Every file step runs with the caller's rights (``CallerIdentity``): a set-gid tool must not
+    /// create or replace files where only its group may write, the database's own folder included.
     public func backup(to destination: String, verifier: AuditVerifier) throws -> DatabaseReport {
+        try CallerIdentity.perform { try backupAsCaller(to: destination, verifier: verifier) }
+    }
+
+    private func backupAsCaller(to destination: String, verifier: AuditVerifier) throws -> DatabaseReport {
         let folder = (destination as NSString).deletingLastPathComponent
         let staging = (folder.isEmpty ? "." : folder) + "/.\((destination as NSString).lastPathComponent).partial-\(getpid())"
         let fileManager = FileManager.default

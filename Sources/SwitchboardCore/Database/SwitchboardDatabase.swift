@@ -37,8 +37,10 @@ public final class SwitchboardDatabase: Sendable {
             if !folder.isEmpty {
                 try fileManager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            // It holds password hashes: owner-only until an operator shares it with the mail servers' group.
-            try Self.createPrivateFile(path)
+            // It holds password hashes: owner-only, unless its folder is the shared layout (set-group-ID
+            // bit, README "Running it for real"): then 0660, for the tools (set-gid) and the mail
+            // servers' users, who are in that folder's group and nobody else is.
+            try Self.createPrivateFile(path, mode: Self.sharesGroup(folder: folder) ? 0o660 : 0o600)
         }
         let mode = try OpenMode(path: path)
         var configuration = Configuration()
@@ -185,9 +187,16 @@ public final class SwitchboardDatabase: Sendable {
         try writer.read { db in try Self.migrator.appliedMigrations(db).last ?? "none" }
     }
 
-    /// Creates an empty file readable by its owner only; SQLite keeps an existing file's mode.
-    static func createPrivateFile(_ path: String) throws {
-        do { try AtomicFile.createEmpty(path, mode: 0o600) } catch let error as FileWriteError {
+    /// True when `folder` has the set-group-ID bit: files made in it take its group, to share.
+    static func sharesGroup(folder: String) -> Bool {
+        var status = stat()
+        return stat(folder.isEmpty ? "." : folder, &status) == 0 && (status.st_mode & S_ISGID) != 0
+    }
+
+    /// Creates an empty file, by default readable by its owner only; SQLite gives its -wal and
+    /// -shm files the database file's mode.
+    static func createPrivateFile(_ path: String, mode: mode_t = 0o600) throws {
+        do { try AtomicFile.createEmpty(path, mode: mode) } catch let error as FileWriteError {
             throw DatabaseOpenError(path: path, problem: error.problem)
         }
     }
