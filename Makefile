@@ -47,6 +47,10 @@ TOOLS := dirctl mailctl
 PREFIX ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc/switchboard,$(PREFIX)/etc/switchboard)
+# The database folder and the checkpoint folder go under LOCALSTATEDIR (/var/lib, or PREFIX/var/lib
+# for a trial install). Only /etc/switchboard is read by the set-gid tools for users other than
+# root: a trial install serves root, who names its config with --config.
+LOCALSTATEDIR ?= $(if $(filter /usr /usr/local,$(PREFIX)),/var/lib,$(PREFIX)/var/lib)
 BINDIR := $(DESTDIR)$(PREFIX)/bin
 DATADIR := $(DESTDIR)$(PREFIX)/share/switchboard
 MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
@@ -57,15 +61,16 @@ ZSH_COMPLETIONDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 # "Running it for real") and the mail servers of this host as ops/mail/ configures them.
 PRODUCTION_CONFIG := \
 	-e 's|^\# The values here are the demo.s.*|\# Installed by `make install` from Config/switchboard.yaml, with production paths: edit it.|' \
-	-e 's|^  path: var/switchboard.sqlite|  path: /var/lib/switchboard/switchboard.sqlite|' \
-	-e 's|^  signing_key_file: var/|  signing_key_file: /etc/switchboard/|' \
-	-e 's|^  public_key_file: var/|  public_key_file: /etc/switchboard/|' \
+	-e 's|^  path: ../var/switchboard.sqlite|  path: $(LOCALSTATEDIR)/switchboard/switchboard.sqlite|' \
+	-e 's|^  signing_key_file: ../var/keys/|  signing_key_file: $(SYSCONFDIR)/private/|' \
+	-e 's|^  public_key_file: ../var/|  public_key_file: $(SYSCONFDIR)/|' \
+	-e 's|^  checkpoint_dir: ../var/checkpoints|  checkpoint_dir: $(LOCALSTATEDIR)/switchboard-checkpoints|' \
 	-e 's|^  origin: switchboard.demo.gov.vn|  origin: $(shell hostname)|' \
 	-e 's|^  \# These defaults are the private demo stack.*|  \# Here: this host, as ops/mail/ configures it (STARTTLS before login; the name in its certificate).|' \
 	-e 's|^  imap: {host: 127.0.0.1, port: 14143, security: plain}|  imap: {host: $(shell hostname -f), port: 143, security: starttls}|' \
 	-e 's|^  submission: {host: 127.0.0.1, port: 14587, security: plain}|  submission: {host: $(shell hostname -f), port: 587, security: starttls}|' \
 	-e 's|^  relay: {host: 127.0.0.1, port: 14025,|  relay: {host: 127.0.0.1, port: 25,|' \
-	-e 's|^  templates_dir: Templates/mail|  templates_dir: $(PREFIX)/share/switchboard/mail-templates|' \
+	-e 's|^  templates_dir: ../Templates/mail|  templates_dir: $(PREFIX)/share/switchboard/mail-templates|' \
 	-e 's|^  doveadm_config: .*|  doveadm_config: ""|'
 
 .PHONY: deps build test demo release install bench clean-demo
@@ -115,8 +120,16 @@ release: deps
 # servers on this host's standard ports).
 install: release
 	install -d $(BINDIR) $(DATADIR)/mail-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
+	@# Installed for real (no DESTDIR): set-gid switchboard, with the group, the folders and their
+	@# modes (ops/install-layout). Staged (DESTDIR): plain 0755, for a package to set up.
+	if [ -z "$(DESTDIR)" ]; then \
+		ops/install-layout --from .build/release --bindir $(BINDIR) --tools "$(TOOLS)" --etc $(SYSCONFDIR) \
+			--data $(LOCALSTATEDIR)/switchboard --checkpoints $(LOCALSTATEDIR)/switchboard-checkpoints; \
+	else \
+		for tool in $(TOOLS); do install -m 0755 .build/release/$$tool $(BINDIR)/$$tool; done; \
+		echo "install: staged in $(DESTDIR): run ops/install-layout on the target host (set-gid tools, group switchboard, folders)"; \
+	fi
 	for tool in $(TOOLS); do \
-		install -m 0755 .build/release/$$tool $(BINDIR)/$$tool; \
 		.build/release/$$tool --generate-completion-script bash > $(BASH_COMPLETIONDIR)/$$tool; \
 		.build/release/$$tool --generate-completion-script zsh > $(ZSH_COMPLETIONDIR)/_$$tool; \
 	done

@@ -50,7 +50,7 @@ public struct CommandContext: Sendable {
     ///
     /// Installed set-gid (``CallerIdentity/isPrivileged``) and run by anyone but root, the tool
     /// keeps only a few harmless environment variables, reads only the root-owned
-    /// `/etc/switchboard/switchboard.yaml`, and refuses `--config`, `$SWITCHBOARD_CONFIG` and `--as`.
+    /// `/etc/switchboard/switchboard.yaml`, and refuses `--config` and `$SWITCHBOARD_CONFIG`.
     public static func loadConfig(_ options: GlobalOptions) throws -> LoadedConfig {
         let loaded: LoadedConfig
         do {
@@ -58,12 +58,8 @@ public struct CommandContext: Sendable {
             let caller = ConfigCaller(isRoot: OperatingSystem.isRoot, isPrivileged: CallerIdentity.isPrivileged)
             // Read before the environment is cleaned, so that a refused variable is named.
             let environment = ProcessInfo.processInfo.environment
-            if caller.needsSystemConfig {
-                OperatingSystem.cleanEnvironment()
-                if options.asLogin != nil {
-                    throw UsageError.denied("--as is refused: only root may act for another person")
-                }
-            }
+            // (`--as` is refused, and the attempt audited, by Session.resolve: root only.)
+            if caller.needsSystemConfig { OperatingSystem.cleanEnvironment() }
             loaded = try ConfigLoader.load(explicit: options.config, environment: environment, caller: caller)
         } catch {
             LogBootstrap.bootstrap(level: options.verbose ? .debug : .warning)
