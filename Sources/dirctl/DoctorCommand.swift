@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwitchboardCLI
 import SwitchboardCore
 import SwitchboardBase
@@ -37,9 +38,35 @@ struct DoctorCommand: DirctlCommand {
                         + (report.audit.warnings.isEmpty ? "" : "; \(report.audit.warnings.count) warning(s): "
                             + report.audit.warnings.map(\.kind).joined(separator: ", ") + " (run `dirctl audit verify`)")
                     : "TAMPERED at seq \(report.audit.firstBadSeq.map(String.init) ?? "?") (run `dirctl audit verify`)"),
+                ("access", Self.access(report.path)),
+                ("audit key", Self.keyPin(context.config.audit)),
                 ("checkpoint", report.lastCheckpoint.map { "seq \($0.seq) at \(Console.localTime($0.time, zone: zone)), key \($0.keyID)" } ?? "none yet (`dirctl audit keygen`, then `dirctl audit checkpoint`)"),
             ])
         }
         if !report.healthy { throw ExitStatus.failed }
+    }
+
+    /// Who besides the owner and group may reach the database file (nobody should).
+    static func access(_ path: String) -> String {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return "unknown (\(String(cString: strerror(errno))))" }
+        let mode = String(status.st_mode & 0o777, radix: 8)
+        let group = getgrgid(status.st_gid).flatMap { $0.pointee.gr_name.map { String(cString: $0) } } ?? "gid \(status.st_gid)"
+        if (status.st_mode & 0o007) != 0 {
+            return "mode \(mode), group \(group): OTHERS MAY \((status.st_mode & 0o002) != 0 ? "WRITE" : "READ") IT, around the tools and the audit log (chmod o-rwx; README, Running it for real)"
+        }
+        return "mode \(mode), group \(group): owner and group only"
+    }
+
+    /// Whether the public key's id is pinned in the config.
+    static func keyPin(_ audit: SwitchboardConfig.AuditSettings) -> String {
+        guard let key = try? AuditKeys.loadPublic(audit.publicKeyFile) else {
+            return audit.publicKeyID.map { "pinned \($0), but \(audit.publicKeyFile) cannot be read" } ?? "no public key yet (`dirctl audit keygen`)"
+        }
+        let id = AuditKeys.keyID(key)
+        guard let pinned = audit.publicKeyID else {
+            return "\(id), NOT pinned: set `public_key_id: \(id)` under audit: so that a replaced key file is refused"
+        }
+        return pinned == id ? "\(id), pinned" : "\(id) in \(audit.publicKeyFile), but the config pins \(pinned): REPLACED?"
     }
 }
