@@ -88,6 +88,55 @@ import Transport
     }
 }
 
+extension MailPolicyOnTheStackTests {
+    /// The stack's folder (DIR, holding dovecot.conf, log/ and run/).
+    static func folder(_ stack: MailStack) -> String { (stack.dovecotConfig as NSString).deletingLastPathComponent }
+
+    @Test func postscreenAnswersPort25AndPassesLoopbackToSMTPD() throws {
+        let stack = try MailStack.current()
+        let log = Self.folder(stack) + "/log/postfix.log"
+        let marker = "to [\(stack.host)]:\(stack.smtpPort)"
+        func postscreenConnects() throws -> Int {
+            try String(contentsOfFile: log, encoding: .utf8).split(whereSeparator: \.isNewline)
+                .filter { $0.contains("/postscreen[") && $0.contains("CONNECT from [\(stack.host)]") && $0.contains(marker) }.count
+        }
+        let before = try postscreenConnects()
+        let domain = try stack.makeDomain(["alice": nil])
+        let relay = try SMTPSession(server: stack.smtp, credentials: nil, heloName: "tests.switchboard.test")
+        defer { relay.close() }
+        let message = TestMessage(from: "sender@elsewhere.example", to: domain.address("alice"))
+        #expect(try relay.send(from: "sender@elsewhere.example", to: [domain.address("alice")], message: message.text).responseCode == 250)
+        // postlogd writes asynchronously: give it a moment.
+        var after = try postscreenConnects()
+        for _ in 0..<50 where after == before {
+            Thread.sleep(forTimeInterval: 0.1)
+            after = try postscreenConnects()
+        }
+        #expect(after > before, "no postscreen CONNECT line for port \(stack.smtpPort) in \(log)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("/postscreen[") && text.contains("ALLOWLISTED [\(stack.host)]"), "loopback was not allow-listed by postscreen in \(log)")
+    }
+
+    @Test func dovecotLooksUpPasswordsAsItsUnprivilegedUser() throws {
+        let stack = try MailStack.current()
+        let domain = try stack.makeDomain(["alice": nil])
+        let imap = try domain.imapSession("alice")
+        _ = try imap.login()
+        imap.close()
+        let pidFile = Self.folder(stack) + "/run/dovecot/master.pid"
+        let master = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try ProcessRunner.runChecked("/usr/bin/ps", ["--ppid", master, "-o", "user=,supgrp=,args="])
+        let workers = children.split(whereSeparator: \.isNewline).filter { $0.hasSuffix("/auth -w") }
+            .map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        // The login above needed a worker (the SQL passdb); it is still there, idle.
+        #expect(!workers.isEmpty, "no auth worker under Dovecot's master \(master): \(children)")
+        for worker in workers {
+            #expect(worker.first == "dovecot", "auth worker runs as \(worker)")
+            #expect(worker.count > 1 && worker[1].split(separator: ",").contains("postfix"), "auth worker's groups: \(worker)")
+        }
+    }
+}
+
 /// The production configuration in ops/mail parses with the installed Postfix and Dovecot and
 /// carries the policy of issue 7. Needs only the packages (`make test` installs them through
 /// ops/mailstack/start), no running server.
