@@ -256,6 +256,25 @@ extension MailPolicyOnTheStackTests {
         #expect(overrides["submissions/inet/smtpd_tls_wrappermode"] == "yes")
     }
 
+    @Test func everySettingASiteMustChangeIsListedInTheReadme() throws {
+        let readme = try String(contentsOfFile: Repository.path("ops/mail/README.md"), encoding: .utf8)
+        let table = try #require(readme.range(of: "### Placeholders").map { readme[$0.upperBound...] })
+        var named: [String] = []
+        for file in ["ops/mail/postfix/main.cf", "ops/mail/dovecot/dovecot.conf"] {
+            let lines = try String(contentsOfFile: Repository.path(file), encoding: .utf8).split(whereSeparator: \.isNewline)
+            // A "SITE:" comment names the setting that follows it (commented out when optional).
+            for (index, line) in lines.enumerated() where line.contains("SITE:") && !line.contains("\"SITE:\"") {
+                let setting = lines[(index + 1)...].lazy.map { $0.drop { $0 == "#" } }
+                    .first { $0.range(of: #"^[a-z_]+ = "#, options: .regularExpression) != nil }
+                let name = try #require(setting.map { String($0.prefix { $0 != " " }) }, "\(file): nothing follows \(line)")
+                named.append(name)
+                let listed = table.contains("`\(name)`")
+                #expect(listed, "\(file): \(name) is marked SITE: but not in the README's placeholder table")
+            }
+        }
+        #expect(named.count >= 8, "\(named)")
+    }
+
     @Test func dovecotParsesAndRunsItsAuthWorkerUnprivileged() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.doveconf) else {
             throw TestSetupError("\(Self.doveconf) is missing: install Dovecot (`make test` does, through ops/mailstack/start)")
