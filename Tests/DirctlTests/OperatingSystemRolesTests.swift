@@ -34,7 +34,7 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
             let layout = try ProcessRunner.run(Repository.path("ops/install-layout"), [
                 "--group", OperatingSystemRolesTests.group, "--from", ProcessRunner.products, "--bindir", bin,
-                "--etc", etc, "--data", data, "--checkpoints", checkpoints, "--mail-users", "", "--tools", "dirctl",
+                "--etc", etc, "--data", data, "--checkpoints", checkpoints, "--tools", "dirctl",
             ])
             try #require(layout.status == 0, "ops/install-layout failed: \(layout.stderr)")
             try OperatingSystemRolesTests.makeUsers()
@@ -266,7 +266,7 @@ import Testing
         func layout() throws -> CommandRun {
             try ProcessRunner.run(Repository.path("ops/install-layout"), [
                 "--group", Self.group, "--from", ProcessRunner.products, "--bindir", root + "/bin", "--etc", root + "/etc",
-                "--data", root + "/data", "--checkpoints", root + "/checkpoints", "--mail-users", "", "--tools", "dirctl",
+                "--data", root + "/data", "--checkpoints", root + "/checkpoints", "--tools", "dirctl",
             ])
         }
         let linked = try layout()
