@@ -124,6 +124,7 @@ extension MailAdministration {
         case .pendingPurge: (action, allowedFrom) = (.mailAccountDelete, [.active, .loginDisabled, .suspended])
         }
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
+        try authorizeOnOwner(action, address: address.key)
         try session.perform(action, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             guard allowedFrom.contains(account.status) else {
@@ -143,7 +144,7 @@ extension MailAdministration {
     /// Sets a new password (generated when nil, returned once); the old one stops working at once.
     public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false) throws -> Secret? {
         let address = try Self.normalize(address: raw)
-        try session.authorize(.mailAccountResetPassword, target: "mailbox:\(address.key)")
+        try authorizeOnOwner(.mailAccountResetPassword, address: address.key)
         let current = try database.read { db in try Self.requireAccount(db, address: address.key) }
         let generated = password == nil ? PasswordGenerator.generate() : nil
         let newPassword = password ?? generated ?? Secret("")
@@ -165,6 +166,7 @@ extension MailAdministration {
     public func setQuota(_ raw: String, megabytes: Int) throws {
         let address = try Self.normalize(address: raw)
         let quota = try quotaBytes(megabytes)
+        try authorizeOnOwner(.mailAccountSetQuota, address: address.key)
         try session.perform(.mailAccountSetQuota, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: "UPDATE mailbox SET quota_bytes = ? WHERE id = ?", arguments: [quota, account.id])
@@ -177,6 +179,7 @@ extension MailAdministration {
     public func rename(_ rawOld: String, to rawNew: String) throws {
         let old = try Self.normalize(address: rawOld, field: "old address")
         let new = try Self.normalize(address: rawNew, field: "new address")
+        try authorizeOnOwner(.mailAccountRename, address: old.key)
         try session.perform(.mailAccountRename, target: "mailbox:\(old.key)") { db, details in
             let account = try Self.requireAccount(db, address: old.key)
             let newDomain = try Self.requireDomain(db, name: new.asciiDomain)
@@ -189,6 +192,15 @@ extension MailAdministration {
                            arguments: [old.key, new.key, oldDomain.id])
             details["to"] = new.key
         }
+    }
+
+    /// Authorizes `action` on the mailbox `address` as acting on its owner: the mailbox of an admin
+    /// (its password above all, which opens the admin's mail) needs an admin, as the person does.
+    func authorizeOnOwner(_ action: Action, address: String) throws {
+        let owner = try database.read { db in
+            try Role.fetchOne(db, sql: "SELECT p.role FROM mailbox m JOIN person p ON p.id = m.person_id WHERE m.address = ?", arguments: [address])
+        }
+        try session.authorize(action, target: "mailbox:\(address)", actingOn: owner ?? .staff)
     }
 
     /// Removes mailboxes whose deletion grace period has run out, their aliases and, when

@@ -25,12 +25,18 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await ExitStatus.run(tool: "dirctl") {
             let loaded = try CommandContext.loadConfig(global)
+            // Set-gid, the tool may write the database for anyone: making the first admin is root's.
+            if CallerIdentity.isPrivileged, !OperatingSystem.isRoot {
+                throw InitRefused(login: OperatingSystem.login())
+            }
+            let fields = PersonFields(displayName: name, email: email)
+            try DirectoryService.checkFirstAdmin(admin, fields: fields)
             let database = try SwitchboardDatabase(path: loaded.config.database.path,
                                                    busyTimeoutMilliseconds: loaded.config.database.busyTimeoutMilliseconds, create: true)
             let audit = CommandContext.auditLog(loaded.config)
             let session = Session.bootstrap(database: database, osUser: OperatingSystem.login(), tool: "dirctl", host: OperatingSystem.hostName(), audit: audit)
             let person = try DirectoryService(database: database, session: session, settings: loaded.config.directory, defaultLanguage: loaded.config.locale.language)
-                .initialize(admin: admin, fields: PersonFields(displayName: name, email: email))
+                .initialize(admin: admin, fields: fields)
             if global.json {
                 try Console.json(person)
             } else {
@@ -38,4 +44,15 @@ struct InitCommand: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `dirctl init` run set-gid by someone other than root (exit 77; nothing is opened or written).
+struct InitRefused: SwitchboardError {
+    let login: String
+
+    var description: String {
+        "permission denied: \(login) may not run init: only root initializes the directory of an installed (set-gid) Switchboard"
+    }
+
+    var category: ErrorCategory { .denied }
 }

@@ -28,7 +28,8 @@ import Testing
         var home: String { root + "/home" }
         private(set) var keyID = ""
 
-        init() throws {
+        /// The layout, and unless `populated` is false, a directory in it with a pinned key and a checkpoint.
+        init(populated: Bool = true) throws {
             try OperatingSystemRolesTests.requireRootAndTools()
             root = try ScratchFolder.make("switchboard-os-roles")
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
@@ -40,6 +41,7 @@ import Testing
             try OperatingSystemRolesTests.makeUsers()
             try ProcessRunner.runChecked("/usr/bin/install", ["-d", "-m", "0700", "-o", OperatingSystemRolesTests.helpdesk, "-g", OperatingSystemRolesTests.helpdesk, home])
             try writeConfig()
+            guard populated else { return }
             for arguments in [
                 ["init", "--admin", "root", "--name", "Quản trị"],
                 ["unit", "add", "IT", "--name", "Trung tâm CNTT"],
@@ -166,6 +168,20 @@ import Testing
             #expect((attributes[.posixPermissions] as? Int) == 0o660, "\(file)")
         }
         #expect(try layout.tool(["person", "show", "newbie"], as: Self.staff).status == 0)
+    }
+
+    @Test func onlyRootInitializesTheDirectoryAndABadFirstAdminLeavesNoFile() throws {
+        let layout = try Installed(populated: false)
+        let bad = try layout.tool(["init", "--admin", "root", "--name", "Quản trị", "--email", "not an email"])
+        #expect(bad.status == 65, "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: layout.database), "a refused init left a database file")
+        let stranger = try layout.tool(["init", "--admin", Self.staff, "--name", "Kẻ lạ"], as: Self.staff)
+        #expect(stranger.status == 77)
+        #expect(stranger.stderr.contains("only root initializes the directory"), "\(stranger.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: layout.database))
+        #expect(try layout.tool(["init", "--admin", "root", "--name", "Quản trị"]).status == 0)
+        #expect(try layout.tool(["init", "--admin", Self.staff, "--name", "Kẻ lạ"], as: Self.staff).status == 77)
+        #expect(try layout.scalar("SELECT group_concat(login) FROM person") == "root")
     }
 
     @Test func aConfigOthersMayWriteIsRefusedToTheSetGidTool() throws {

@@ -111,6 +111,31 @@ import Testing
         return domain
     }
 
+    /// Acting on an admin's mailbox needs an admin, as acting on the admin does: its password
+    /// opens the admin's mail. A helpdesk person is refused (77, audited); an admin is not.
+    @Test func theHelpdeskCannotTouchAnAdminsMailbox() throws {
+        let mail = try MailWorkspace()
+        let domain = mail.domain
+        try mail.dirctlOK("person", "add", "boss", "--name", "Quản trị viên", "--role", "admin")
+        try mail.dirctlOK("person", "add", "desk", "--name", "Hỗ trợ", "--role", "helpdesk")
+        try mail.expectOK("account", "create", "boss@\(domain)", "--person", "boss", "--password-stdin", stdin: Self.password + "\n")
+        let hash = try mail.scalar("SELECT password_hash FROM mailbox WHERE address = 'boss@\(domain)'")
+        for arguments in [["account", "reset-password", "boss@\(domain)", "--password-stdin"], ["account", "suspend", "boss@\(domain)"],
+                          ["account", "set-quota", "boss@\(domain)", "1"], ["account", "rename", "boss@\(domain)", "chief@\(domain)"],
+                          ["account", "delete", "boss@\(domain)"], ["account", "disable-login", "boss@\(domain)"]] {
+            let run = try mail.mailctl(arguments + ["--as", "desk"], stdin: "Mat-khau-moi-2026!\n")
+            #expect(run.status == 77, "\(arguments.joined(separator: " ")): \(run.stderr)")
+            #expect(run.stderr.contains("is an admin: only an admin may"), "\(run.stderr)")
+        }
+        #expect(try mail.scalar("SELECT password_hash || ' ' || status || ' ' || ifnull(quota_bytes, 0) FROM mailbox WHERE address = 'boss@\(domain)'") == hash + " active 0")
+        #expect(try mail.scalar("SELECT count(*) FROM audit_event WHERE actor = 'desk' AND outcome = 'denied' AND target = 'mailbox:boss@\(domain)'") == "6")
+        // The helpdesk still runs a staff member's mailbox, and an admin the admin's.
+        try mail.dirctlOK("person", "add", "clerk", "--name", "Nhân viên")
+        try mail.expectOK("account", "create", "clerk@\(domain)", "--person", "clerk", "--password-stdin", stdin: Self.password + "\n")
+        #expect(try mail.mailctl(["account", "suspend", "clerk@\(domain)", "--as", "desk"]).status == 0)
+        #expect(try mail.mailctl(["account", "suspend", "boss@\(domain)"]).status == 0)
+    }
+
     @Test func eachRoleGetsWhatThePolicySaysForEveryCommand() throws {
         // Retention 0: a mailbox deleted in set-up is due at once, so an allowed purge has something to do.
         let mail = try MailWorkspace(mailSettings: ["deleted_retention_days: 0"])

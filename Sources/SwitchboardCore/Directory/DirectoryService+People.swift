@@ -266,9 +266,7 @@ extension DirectoryService {
 extension DirectoryService {
     /// Adds the first admin of an empty directory (`dirctl init`); refused once anyone exists.
     public func initialize(admin rawLogin: String, fields: PersonFields) throws -> Person {
-        let login = try DirectoryValidation.login(rawLogin)
-        guard fields.displayName != nil else { throw DirectoryError(.invalidInput, "name: the first admin needs a name (--name)") }
-        let checked = try fields.checked()
+        let (login, checked) = try Self.firstAdmin(rawLogin, fields: fields)
         return try session.perform(.directoryInit, target: "person:\(login)") { db, details in
             let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM person") ?? 0
             guard existing == 0 else {
@@ -277,5 +275,17 @@ extension DirectoryService {
             try Self.insertPerson(db, login: login, checked: checked, role: .admin, language: defaultLanguage, at: timestamp, details: &details)
             return try Self.requirePerson(db, login: login)
         }
+    }
+
+    /// Checks the first admin's login and fields; `dirctl init` calls it before it creates the
+    /// database file, so a bad argument never leaves an empty database behind.
+    public static func checkFirstAdmin(_ rawLogin: String, fields: PersonFields) throws {
+        _ = try firstAdmin(rawLogin, fields: fields)
+    }
+
+    static func firstAdmin(_ rawLogin: String, fields: PersonFields) throws -> (login: String, checked: PersonFields.Checked) {
+        let login = try DirectoryValidation.login(rawLogin)
+        guard fields.displayName != nil else { throw DirectoryError(.invalidInput, "name: the first admin needs a name (--name)") }
+        return (login, try fields.checked())
     }
 }
