@@ -122,12 +122,13 @@ install: release
 	install -d $(BINDIR) $(DATADIR)/mail-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
 	@# Installed for real (no DESTDIR): set-gid switchboard, with the group, the folders and their
 	@# modes (ops/install-layout). Staged (DESTDIR): plain 0755, for a package to set up.
-	if [ -z "$(DESTDIR)" ]; then \
+	@# A trial install (another PREFIX) is not set-gid either: root runs it with --config.
+	if [ -z "$(DESTDIR)" ] && [ -n "$(filter /usr /usr/local,$(PREFIX))" ]; then \
 		ops/install-layout --from .build/release --bindir $(BINDIR) --tools "$(TOOLS)" --etc $(SYSCONFDIR) \
 			--data $(LOCALSTATEDIR)/switchboard --checkpoints $(LOCALSTATEDIR)/switchboard-checkpoints; \
 	else \
 		for tool in $(TOOLS); do install -m 0755 .build/release/$$tool $(BINDIR)/$$tool; done; \
-		echo "install: staged in $(DESTDIR): run ops/install-layout on the target host (set-gid tools, group switchboard, folders)"; \
+		echo "install: plain 0755 tools in $(BINDIR): for a package (DESTDIR), run ops/install-layout on the target host; a trial PREFIX serves root only"; \
 	fi
 	for tool in $(TOOLS); do \
 		.build/release/$$tool --generate-completion-script bash > $(BASH_COMPLETIONDIR)/$$tool; \

@@ -46,7 +46,8 @@ public struct QuotaReporter: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        do { try process.run() } catch {
+        // Started with the caller's group: doveadm gets no more than its caller has.
+        do { try CallerIdentity.perform { try process.run() } } catch {
             throw MailError(step: "quota report", problem: "cannot run /usr/bin/doveadm (\(error.localizedDescription)); run the report on the mail server")
         }
         let data = out.fileHandleForReading.readDataToEndOfFile()

@@ -28,7 +28,7 @@ public final class AtomicFile {
     public init(path: String, mode: mode_t = 0o600, existing: Existing = .replace) throws {
         self.path = path
         self.existing = existing
-        try Self.refuseLink(at: path, existing: existing)
+        try CallerIdentity.perform { try Self.refuseLink(at: path, existing: existing) }
         let folder = Self.folder(of: path)
         let name = (path as NSString).lastPathComponent
         temporary = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -4,7 +4,7 @@ import SwitchboardBase
 /// Options every command of every tool takes.
 public struct GlobalOptions: ParsableArguments, Sendable {
     /// The configuration file.
-    @Option(name: .long, help: ArgumentHelp("Configuration file (else $SWITCHBOARD_CONFIG, Config/switchboard.yaml, /etc/switchboard/switchboard.yaml).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Configuration file (else $SWITCHBOARD_CONFIG, else /etc/switchboard/switchboard.yaml; root only when installed set-gid).", valueName: "path"))
     public var config: String?
 
     /// The person root acts for.

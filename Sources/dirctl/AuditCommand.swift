@@ -79,13 +79,18 @@ struct AuditCommand: ParsableCommand {
                 let audit = loaded.config.audit
                 // The configured folder of checkpoints when none is named: a folder this user may not
                 // read (root's alone) is noted and skipped, not an error.
+                // A configured folder that cannot be checked (missing, unmounted, root's alone, empty)
+                // leaves the log unproven: a warning, which --strict turns into a failure.
                 var notes: [String] = []
+                var unchecked: [AuditProblem] = []
                 var folder = checkpoints
                 if folder == nil, !audit.checkpointDir.isEmpty {
                     if access(audit.checkpointDir, R_OK | X_OK) == 0 {
                         folder = audit.checkpointDir
                     } else {
-                        notes.append("the checkpoints in \(audit.checkpointDir) (audit.checkpoint_dir) were not checked: \(String(cString: strerror(errno))) for this user (run as root to check them)")
+                        unchecked.append(AuditProblem(kind: "checkpoints-unchecked", seq: nil, detail:
+                            "the checkpoints in \(audit.checkpointDir) (audit.checkpoint_dir) were not checked: \(String(cString: strerror(errno)))"
+                            + (OperatingSystem.isRoot ? " (is the share mounted?)" : " for this user (root can check them)")))
                     }
                 }
                 let needed = publicKey != nil || !checkpoint.isEmpty || folder != nil || audit.publicKeyID != nil
@@ -98,7 +103,7 @@ struct AuditCommand: ParsableCommand {
                         external += series.checkpoints
                         seriesProblems = series.problems
                     } catch let error as InputFileError where checkpoints == nil {
-                        notes.append("\(error.description) (audit.checkpoint_dir)")
+                        unchecked.append(AuditProblem(kind: "checkpoints-unchecked", seq: nil, detail: "\(error.description) (audit.checkpoint_dir)"))
                     }
                 }
                 if audit.publicKeyID == nil, needed, let key = try? AuditKeys.loadPublic(keyFile) {
@@ -115,6 +120,7 @@ struct AuditCommand: ParsableCommand {
                     result = try context.database.read { db in try verifier.verify(db, external: external) }
                 }
                 result.problems.insert(contentsOf: seriesProblems, at: 0)
+                result.warnings += unchecked
                 if global.json {
                     try Console.json(result)
                 } else {

@@ -134,15 +134,39 @@ public enum AuditKeys {
         if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
             throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could swap the key: use a folder only you may write (chmod 700 \(folder))")
         }
+        if let unsafe = unsafeAncestor(of: folder) {
+            throw AuditKeyError(file: privateKeyFile, problem: "\(unsafe) above it may be written by others, who could swap the key's folder: keep the key under folders only root (or you) may write")
+        }
+    }
+
+    /// The first folder above `folder` that someone other than root or this process's user may
+    /// write without the sticky bit (and so could rename what is below it), or nil.
+    public static func unsafeAncestor(of folder: String) -> String? {
+        var path = URL(fileURLWithPath: folder).standardizedFileURL.deletingLastPathComponent().path
+        while true {
+            var status = stat()
+            if lstat(path, &status) == 0 {
+                let writable = (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (status.st_mode & S_ISVTX) == 0
+                if (status.st_uid != 0 && status.st_uid != geteuid()) || writable { return path }
+            }
+            if path == "/" || path.isEmpty { return nil }
+            path = (path as NSString).deletingLastPathComponent
+        }
     }
 
     /// Reads the private signing key, refusing a file others may read.
     public static func loadPrivate(_ file: String) throws -> Curve25519.Signing.PrivateKey {
         var status = stat()
-        if lstat(file, &status) == 0, (status.st_mode & 0o077) != 0 || (status.st_mode & S_IFMT) == S_IFLNK {
-            throw AuditKeyError(file: file, problem: (status.st_mode & S_IFMT) == S_IFLNK
-                ? "is a symbolic link: name the key file itself"
-                : "may be read by others (mode \(String(status.st_mode & 0o7777, radix: 8))): a signing key is its owner's alone (chmod 600 \(file)); make a new pair with `dirctl audit keygen --force` if others may have read it")
+        if lstat(file, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFLNK {
+                throw AuditKeyError(file: file, problem: "is a symbolic link: name the key file itself")
+            }
+            if (status.st_mode & 0o077) != 0 {
+                throw AuditKeyError(file: file, problem: "may be read by others (mode \(String(status.st_mode & 0o7777, radix: 8))): a signing key is its owner's alone (chmod 600 \(file)); make a new pair with `dirctl audit keygen --force` if others may have read it")
+            }
+            if status.st_uid != geteuid() {
+                throw AuditKeyError(file: file, problem: "belongs to uid \(status.st_uid), not to the user signing (uid \(geteuid())): someone else's key signs nothing here")
+            }
         }
         let raw = try readKey(file)
         do { return try Curve25519.Signing.PrivateKey(rawRepresentation: raw) } catch {
@@ -159,7 +183,8 @@ public enum AuditKeys {
     }
 
     private static func readKey(_ file: String) throws -> Data {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        // Read with the caller's rights: `--public-key` may name any file.
+        guard let text = try? CallerIdentity.perform({ try String(contentsOfFile: file, encoding: .utf8) }) else {
             throw AuditKeyError(file: file, problem: "cannot be read (run `dirctl audit keygen` to make a key pair)")
         }
         guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
@@ -276,7 +301,7 @@ public enum AuditCheckpointSeries {
     /// Throws unless `folder` is an existing folder (checked before anything is signed or logged).
     public static func requireFolder(_ folder: String) throws {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        guard try CallerIdentity.perform({ FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) }), isFolder.boolValue else {
             throw CheckpointFileError(path: folder, category: .unavailable,
                                       problem: "is not a folder: create it, or mount the share or write-once volume meant for checkpoints there (a checkpoint on this host's own disk anchors nothing)")
         }
@@ -296,6 +321,10 @@ public enum AuditCheckpointSeries {
         if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
             throw CheckpointFileError(path: folder, category: .failed,
                                       problem: "may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could replace the checkpoints: chmod 700 it (audit.checkpoint_dir)")
+        }
+        if let unsafe = AuditKeys.unsafeAncestor(of: folder) {
+            throw CheckpointFileError(path: folder, category: .failed,
+                                      problem: "\(unsafe) above it may be written by others, who could swap the folder (audit.checkpoint_dir): keep it under folders only root may write")
         }
         try requireFolder(folder)
     }

@@ -7,12 +7,19 @@ public import GRDB
 public struct AuditProblem: Sendable, Equatable, Codable {
     /// Problems: `hash-mismatch`, `broken-link`, `gap`, `out-of-order`, `truncated`, `bad-signature`,
     /// `checkpoint-mismatch`, `checkpoint-deleted`, `time-backwards`, `malformed`, `unverifiable`.
-    /// Warnings: `signatures-unchecked`, `missing-checkpoint`.
+    /// Warnings: `signatures-unchecked`, `missing-checkpoint`, `checkpoints-unchecked`.
     public var kind: String
     /// The sequence number at fault, when there is one.
     public var seq: Int64?
     /// What was found, with expected and stored values.
     public var detail: String
+
+    /// A problem or warning.
+    public init(kind: String, seq: Int64?, detail: String) {
+        self.kind = kind
+        self.seq = seq
+        self.detail = detail
+    }
 }
 
 /// How far checkpoints kept off the host vouch for the log: the newest one that verified.

@@ -103,7 +103,8 @@ extension SwitchboardConfig.AuditSettings {
 extension SwitchboardConfig.DirectorySettings {
     /// Refuses an import file larger than `directory.import_max_mb`, before anything is read.
     public func checkImportSize(_ path: String) throws {
-        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        let attributes = try? CallerIdentity.perform { try FileManager.default.attributesOfItem(atPath: path) }
+        let bytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         let limit = Int64(importMaxMB) * 1_048_576
         guard bytes <= limit else {
             throw InputFileError(path: path, problem: "is \(bytes) bytes, more than directory.import_max_mb allows (\(importMaxMB) MB): split the file, or raise the limit in the config")
