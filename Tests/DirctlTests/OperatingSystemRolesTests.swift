@@ -179,6 +179,16 @@ import Testing
         #expect(try layout.scalar("SELECT group_concat(login) FROM person") == "root")
     }
 
+    @Test func aSetUidInstallIsRefused() throws {
+        let layout = try Installed()
+        // Set-uid to another account (not root, so a tool that failed to refuse would do little).
+        let copy = layout.bin + "/setuid-dirctl"
+        try ProcessRunner.runChecked("/usr/bin/install", ["-m", "4755", "-o", "nobody", layout.bin + "/dirctl", copy])
+        let run = try layout.run(as: Self.staff, copy, ["person", "list"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("refusing to run set-uid"), "\(run.stderr)")
+    }
+
     @Test func aConfigOthersMayWriteIsRefusedToTheSetGidTool() throws {
         let layout = try Installed()
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: layout.etc + "/switchboard.yaml")
