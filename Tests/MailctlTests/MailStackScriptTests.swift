@@ -24,6 +24,20 @@ import Testing
         let stop = try sandbox.stop()
         #expect(stop.status == 64, "stop on a linked stack folder: \(stop.stderr)")
         #expect(stop.stderr.contains("symbolic link"), "\(stop.stderr)")
+
+        // Written with a trailing slash, which would make a test of the path follow the link.
+        let slashed = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: sandbox.stack + "/"))
+        #expect(slashed.status == 64, "\(slashed.stderr)")
+        #expect(slashed.stderr.contains("it is a symbolic link"), "\(slashed.stderr)")
+
+        // Another user's link on the way to a folder that does not exist yet (in /var/tmp, say).
+        let theirs = sandbox.root + "/their-link"
+        try FileManager.default.createSymbolicLink(atPath: theirs, withDestinationPath: real)
+        try sandbox.chown(theirs, user: "nobody")
+        let through = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: theirs + "/stack"))
+        #expect(through.status == 64, "\(through.stderr)")
+        #expect(through.stderr.contains("\(theirs) on its way is a symbolic link of nobody"), "\(through.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "start made a folder through nobody's link")
     }
 
     @Test func startRefusesAStackFolderSomeoneElseMade() throws {

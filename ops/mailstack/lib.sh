@@ -49,8 +49,38 @@ ms_describe() { stat -c '%U:%G, mode %a' -- "$1" 2>/dev/null || printf 'unknown 
 ms_no_link() {
 	local path
 	for path in "$@"; do
+		path=$(ms_trim "$path")
 		if [[ -L $path ]]; then
 			ms_die 64 "refusing $path: it is a symbolic link (to $(readlink -- "$path")); a root script writes nothing through a link (planted by someone? remove it)"
+		fi
+	done
+}
+
+# PATH without trailing slashes ("dir/" would make -L and lstat follow a link named dir).
+ms_trim() {
+	local path=$1
+	while [[ $path == */ && $path != / ]]; do path=${path%/}; done
+	printf '%s\n' "$path"
+}
+
+# ms_check_path_links PATH: no component of PATH as written is a symbolic link of anyone but
+# root or the running user (one of another user's, in /var/tmp say, could point anywhere).
+ms_check_path_links() {
+	local path p='' part owner me i
+	local -a parts
+	path=$(ms_trim "$1")
+	[[ $path == /* ]] || path=$PWD/$path
+	me=$(id -u)
+	IFS=/ read -ra parts <<<"${path#/}"
+	for ((i = 0; i < ${#parts[@]}; i++)); do
+		part=${parts[i]}
+		[[ -n $part ]] || continue
+		p=$p/$part
+		if [[ -L $p ]]; then
+			owner=$(stat -c %u -- "$p" 2>/dev/null) || owner=''
+			if [[ $owner != 0 && $owner != "$me" ]]; then
+				ms_die 64 "refusing $1: $p on its way is a symbolic link of $(stat -c %U -- "$p" 2>/dev/null || echo 'another user') (to $(readlink -- "$p")); name the real folder"
+			fi
 		fi
 	done
 }
@@ -84,8 +114,10 @@ ms_check_ancestors() {
 # not writable by others, and by its group only when that group is GROUP (the database
 # folder's); its ancestors pass ms_check_ancestors. Refuses (exit 64) otherwise.
 ms_check_own_dir() {
-	local path=$1 group_ok=${2:-} fields uid gid mode type m
+	local path group_ok=${2:-} fields uid gid mode type m
+	path=$(ms_trim "$1")
 	ms_no_link "$path"
+	ms_check_path_links "$path"
 	fields=$(ms_lstat "$path") || ms_die 64 "refusing $path: it does not exist or cannot be inspected"
 	read -r uid gid mode type <<<"$fields"
 	[[ $type == directory ]] || ms_die 64 "refusing $path: it is a $type, not a folder"
@@ -105,8 +137,10 @@ ms_check_own_dir() {
 # ms_own_dir PATH [MODE]: use PATH as a folder of this script: made now with mkdir (its parent
 # must exist and pass ms_check_ancestors), or an existing one that passes ms_check_own_dir.
 ms_own_dir() {
-	local path=$1 mode=${2:-0755} parent
+	local path mode=${2:-0755} parent
+	path=$(ms_trim "$1")
 	ms_no_link "$path"
+	ms_check_path_links "$path"
 	if [[ ! -e $path ]]; then
 		parent=$(dirname -- "$path")
 		[[ -d $parent ]] || ms_die 64 "cannot make $path: its parent folder $parent does not exist"
