@@ -36,8 +36,9 @@ ms_now_ms() {
 # and group are set on a descriptor opened with O_NOFOLLOW after checking what it is.
 # A refusal exits 64 with one line naming the path, why, and what to do.
 
-# The group that may write the database folder and files (Postfix's lookups run as postfix).
-MS_DB_GROUP=postfix
+# The group that may write the database folder and files: postfix (its lookups run as user
+# postfix), or MAILSTACK_DB_GROUP (a group the mail servers' users belong to).
+MS_DB_GROUP=${MAILSTACK_DB_GROUP:-postfix}
 
 # lstat fields of PATH (no link followed): "UID GID OCTAL-MODE TYPE", TYPE as stat's %F.
 ms_lstat() { stat -c '%u %g %a %F' -- "$1" 2>/dev/null; }
