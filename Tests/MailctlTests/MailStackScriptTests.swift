@@ -1,0 +1,369 @@
+import Foundation
+import SwitchboardTestSupport
+import Testing
+
+/// The root scripts (ops/mailstack/start and stop, ops/demo/run, ops/bench/run) against what an
+/// unprivileged user could plant for them (issue 7, point 4): a link at a path they write, a
+/// folder someone else made, a pid file naming another process. Real scripts, real Dovecot and
+/// Postfix where a stack must run, each test in a folder of its own under /var/tmp on free ports.
+@Suite struct MailStackScriptTests {
+    /// A file the planted links point at: root's, mode 0600, with content that must survive.
+    static let precious = "precious: must stay root:root 0600 and unchanged\n"
+
+    @Test func startAndStopRefuseAStackFolderThatIsALink() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        let real = sandbox.root + "/real-stack"
+        try sandbox.mkdir(real)
+        try FileManager.default.createSymbolicLink(atPath: sandbox.stack, withDestinationPath: real)
+
+        let start = try sandbox.start()
+        #expect(start.status == 64, "start on a linked stack folder: \(start.stderr)")
+        #expect(start.stderr.contains("refusing \(sandbox.stack): it is a symbolic link"), "\(start.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "start wrote through the link")
+        let stop = try sandbox.stop()
+        #expect(stop.status == 64, "stop on a linked stack folder: \(stop.stderr)")
+        #expect(stop.stderr.contains("symbolic link"), "\(stop.stderr)")
+
+        // Written with a trailing slash, which would make a test of the path follow the link.
+        let slashed = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: sandbox.stack + "/"))
+        #expect(slashed.status == 64, "\(slashed.stderr)")
+        #expect(slashed.stderr.contains("it is a symbolic link"), "\(slashed.stderr)")
+
+        // Another user's link on the way to a folder that does not exist yet (in /var/tmp, say).
+        let theirs = sandbox.root + "/their-link"
+        try FileManager.default.createSymbolicLink(atPath: theirs, withDestinationPath: real)
+        try sandbox.chown(theirs, user: "nobody")
+        let through = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: theirs + "/stack"))
+        #expect(through.status == 64, "\(through.stderr)")
+        #expect(through.stderr.contains("\(theirs) on its way is a symbolic link of nobody"), "\(through.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty, "start made a folder through nobody's link")
+    }
+
+    @Test func startRefusesAStackFolderSomeoneElseMade() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        // Made by another user (nobody) before the script ran.
+        try sandbox.mkdir(sandbox.stack)
+        try sandbox.chown(sandbox.stack, user: "nobody")
+        let start = try sandbox.start()
+        #expect(start.status == 64, "\(start.stderr)")
+        #expect(start.stderr.contains("refusing \(sandbox.stack): it belongs to nobody"), "\(start.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.stack).isEmpty, "start wrote into nobody's folder")
+        #expect(try Self.owner(sandbox.stack).uid != 0, "start took over nobody's folder")
+
+        // A folder inside one that user owns: they could swap it after the check.
+        let inside = sandbox.stack + "/inner"
+        let nested = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: inside))
+        #expect(nested.status == 64, "\(nested.stderr)")
+        #expect(nested.stderr.contains("the folder \(sandbox.stack) above it belongs to nobody"), "\(nested.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: inside))
+
+        // Root's own, but writable by others.
+        let open = sandbox.root + "/open-stack"
+        try sandbox.mkdir(open, mode: 0o777)
+        let writable = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(dir: open))
+        #expect(writable.status == 64, "\(writable.stderr)")
+        #expect(writable.stderr.contains("refusing \(open): it is writable by others"), "\(writable.stderr)")
+    }
+
+    @Test func startRefusesADatabaseFolderSomeoneElseMadeOrALinkedDatabase() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        try sandbox.chown(sandbox.databaseFolder, user: "nobody")
+        let foreign = try sandbox.start()
+        #expect(foreign.status == 64, "\(foreign.stderr)")
+        #expect(foreign.stderr.contains("refusing \(sandbox.databaseFolder): it belongs to nobody"), "\(foreign.stderr)")
+        try sandbox.chown(sandbox.databaseFolder, user: "root")
+
+        let target = try sandbox.makePrecious()
+        let linked = sandbox.databaseFolder + "/linked.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: target)
+        let run = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(database: linked))
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("refusing \(linked): it is a symbolic link"), "\(run.stderr)")
+        try Self.expectUntouched(target)
+    }
+
+    /// The review's finding: a planted `-journal` link made a root 0600 file root:postfix 0660.
+    @Test(arguments: ["-wal", "-shm", "-journal"])
+    func startRefusesALinkAtADatabaseSideFileAndLeavesItsTargetAlone(suffix: String) throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        let target = try sandbox.makePrecious()
+        let link = sandbox.database + suffix
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+
+        let start = try sandbox.start()
+        #expect(start.status == 64, "start with a planted \(suffix) link: \(start.stderr)")
+        #expect(start.stderr.contains("refusing \(link): it is a symbolic link (to \(target))"), "\(start.stderr)")
+        try Self.expectUntouched(target)
+        // Refused before anything changed: the database folder is not yet group postfix.
+        let folder = try Self.owner(sandbox.databaseFolder)
+        #expect(folder.gid == 0 && folder.mode == 0o755, "the database folder changed before the refusal: \(folder)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.stack + "/env"))
+    }
+
+    /// A link planted at a path the stack writes (its env file, logs, configs, folders).
+    @Test(arguments: ["env", "log", "log/dovecot.log", "log/postfix.log", "log/tls.log", "dovecot.conf",
+                      "dovecot-sql.conf.ext", "postfix", "run", "state", "mail", "postfix-queue", "tls"])
+    func startRefusesALinkPlantedInTheStackFolder(path: String) throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        try sandbox.mkdir(sandbox.stack)
+        if path.hasPrefix("log/") { try sandbox.mkdir(sandbox.stack + "/log") }
+        let target = try sandbox.makePrecious()
+        let link = sandbox.stack + "/" + path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+
+        let start = try sandbox.start(tls: true)
+        #expect(start.status == 64, "start with a link at \(path): \(start.stderr)")
+        #expect(start.stderr.contains("refusing \(link): it is a symbolic link"), "\(start.stderr)")
+        try Self.expectUntouched(target)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target, "the planted link was replaced, not refused")
+    }
+
+    /// `stop` signals only its own daemons: a pid file naming another process is refused with
+    /// one line, that process lives on, and the stack's Dovecot and Postfix still stop.
+    @Test func stopLeavesAProcessNamedInAForgedPidFileAloneAndStillStopsItsDaemons() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        // A -journal left by a writer that ran before the database was 0660: a regular file of
+        // root's, which start gives the database's group and mode (on a descriptor, no link followed).
+        let journal = sandbox.database + "-journal"
+        #expect(FileManager.default.createFile(atPath: journal, contents: Data(), attributes: [.posixPermissions: 0o644]))
+
+        let start = try sandbox.start()
+        try #require(start.status == 0, "the stack did not start: \(start.stderr)")
+        let postfixGroup = try #require(getgrnam("postfix")).pointee.gr_gid
+        let fixed = try Self.owner(journal)
+        #expect(fixed.uid == 0 && fixed.gid == postfixGroup && fixed.mode == 0o660, "the -journal file: \(fixed)")
+        for port in sandbox.ports { #expect(Self.listening(port), "port \(port) of the started stack is closed") }
+
+        let victims = try (0..<2).map { _ in try ProcessRunner.start("/usr/bin/sleep", ["600"]) }
+        defer { for victim in victims { victim.kill(); _ = try? victim.finish(timeout: 10) } }
+        let pidFiles = [sandbox.stack + "/run/dovecot/master.pid", sandbox.stack + "/postfix-queue/pid/master.pid"]
+        for (file, victim) in zip(pidFiles, victims) {
+            try "\(victim.processIdentifier)\n".write(toFile: file, atomically: false, encoding: .utf8)
+        }
+
+        let stop = try sandbox.stop()
+        #expect(stop.status == 1, "stop with forged pid files should stop the stack and exit 1: \(stop.stderr)")
+        for (file, victim) in zip(pidFiles, victims) {
+            #expect(stop.stderr.contains("refusing pid \(victim.processIdentifier) named in \(file): it is not this stack's"),
+                    "\(stop.stderr)")
+            #expect(stop.stderr.contains("it runs /usr/bin/sleep"), "\(stop.stderr)")
+            #expect(Self.alive(victim.processIdentifier), "stop killed pid \(victim.processIdentifier), named in \(file)")
+        }
+        for port in sandbox.ports { #expect(!Self.listening(port), "port \(port) still open: the stack's own daemons were not stopped") }
+        let status = try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack])
+        #expect(status.status == 3 && status.stdout.contains("dovecot stopped") && status.stdout.contains("postfix stopped"),
+                "\(status.stdout)\(status.stderr)")
+    }
+
+    /// Pid files are read only from a folder of root's own.
+    @Test func stopReadsNoPidFileFromAFolderSomeoneElseOwns() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        try sandbox.mkdir(sandbox.stack)
+        try sandbox.mkdir(sandbox.stack + "/run")
+        try sandbox.mkdir(sandbox.stack + "/run/dovecot")
+        let victim = try ProcessRunner.start("/usr/bin/sleep", ["600"])
+        defer { victim.kill(); _ = try? victim.finish(timeout: 10) }
+        try "\(victim.processIdentifier)\n".write(toFile: sandbox.stack + "/run/dovecot/master.pid", atomically: false, encoding: .utf8)
+        try sandbox.chown(sandbox.stack, user: "nobody")
+
+        let stop = try sandbox.stop()
+        #expect(stop.status == 64, "\(stop.stderr)")
+        #expect(stop.stderr.contains("refusing \(sandbox.stack): it belongs to nobody"), "\(stop.stderr)")
+        #expect(Self.alive(victim.processIdentifier), "stop killed the process named in nobody's pid file")
+    }
+
+    /// The demo's fixed mail-stack folder, made beforehand by another user, is refused before
+    /// the demo removes or writes anything.
+    @Test func demoRefusesAStackFolderSomeoneElseMade() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        try sandbox.mkdir(sandbox.stack)
+        try sandbox.chown(sandbox.stack, user: "nobody")
+        let run = try ProcessRunner.run(
+            Repository.path("ops/demo/run"), [],
+            environment: ["DEMO_MAILSTACK": sandbox.stack, "DEMO_PORTS": sandbox.ports.map(String.init).joined(separator: " "),
+                          "DIRCTL": ProcessRunner.product("dirctl"), "MAILCTL": ProcessRunner.product("mailctl")])
+        #expect(run.status == 64, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("refusing \(sandbox.stack): it belongs to nobody"), "\(run.stderr)")
+        #expect(!run.stdout.contains("Fresh demo database"), "the demo went on: \(run.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.stack).isEmpty)
+    }
+
+    /// The benchmark's kept tree of an earlier commit (BENCH_BEFORE_DIR) is refused when it is a
+    /// link or someone else's folder.
+    @Test func benchRefusesABeforeTreeThatIsALinkOrSomeoneElses() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        let foreign = sandbox.root + "/before-foreign"
+        try sandbox.mkdir(foreign)
+        try sandbox.chown(foreign, user: "nobody")
+        let linked = sandbox.root + "/before-link"
+        let real = sandbox.root + "/before-real"
+        try sandbox.mkdir(real)
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: real)
+        for (folder, why) in [(foreign, "it belongs to nobody"), (linked, "it is a symbolic link")] {
+            let run = try ProcessRunner.run(Repository.path("ops/bench/run"), ["--no-build", "--before", "HEAD"],
+                                            environment: ["BENCH_BEFORE_DIR": folder])
+            #expect(run.status == 64, "\(run.stdout)\(run.stderr)")
+            #expect(run.stderr.contains("refusing \(folder): \(why)"), "\(run.stderr)")
+            #expect(!run.stdout.contains("== "), "the benchmark went on: \(run.stdout)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: foreign).isEmpty)
+    }
+
+    // MARK: - Helpers
+
+    struct Owner: CustomStringConvertible {
+        let uid: uid_t
+        let gid: gid_t
+        let mode: mode_t
+        var description: String { "uid \(uid), gid \(gid), mode \(String(mode, radix: 8))" }
+    }
+
+    /// Owner, group and permission bits of a path, without following a link.
+    static func owner(_ path: String) throws -> Owner {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw TestSetupError("cannot lstat \(path): errno \(errno)") }
+        return Owner(uid: info.st_uid, gid: info.st_gid, mode: info.st_mode & 0o7777)
+    }
+
+    /// The link target still belongs to root:root with mode 0600 and its content.
+    static func expectUntouched(_ target: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let now = try owner(target)
+        #expect(now.uid == 0 && now.gid == 0 && now.mode == 0o600, "the link's target changed: \(now)", sourceLocation: sourceLocation)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == precious, "the link's target was written", sourceLocation: sourceLocation)
+    }
+
+    /// Is a process alive (and not a zombie)?
+    static func alive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ") ", options: .backwards) else { return false }
+        return !stat[close.upperBound...].hasPrefix("Z")
+    }
+
+    /// Does something accept connections on 127.0.0.1:port?
+    static func listening(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+/// A folder of one test's own under /var/tmp (which the mail servers' users can reach), with a
+/// database holding the mail schema, a stack folder name (not made) and three free ports.
+struct ScriptSandbox {
+    static let startScript = Repository.path("ops/mailstack/start")
+
+    let root: String
+    let databaseFolder: String
+    let database: String
+    let stack: String
+    let ports: [Int]
+
+    init() throws {
+        guard getuid() == 0 else {
+            throw TestSetupError("the root-script tests run as root (as `make test` does in CI): ops/mailstack/start starts Dovecot and Postfix")
+        }
+        var template = Array("/var/tmp/sb-scripttest-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw TestSetupError("mkdtemp under /var/tmp failed: errno \(errno)") }
+        root = String(cString: made)
+        guard chmod(root, 0o755) == 0 else { throw TestSetupError("chmod \(root) failed") }
+        databaseFolder = root + "/db"
+        database = databaseFolder + "/switchboard.sqlite"
+        stack = root + "/stack"
+        ports = try Self.freePorts(3)
+        try mkdir(databaseFolder)
+        let schema = try String(contentsOfFile: Repository.path("ops/mail/schema.sql"), encoding: .utf8)
+        let created = try ProcessRunner.run(SQLite.binary, ["-batch", "-bail", database],
+                                          stdin: "PRAGMA journal_mode=WAL;\nCREATE TABLE person(id INTEGER PRIMARY KEY);\n" + schema)
+        guard created.status == 0 else { throw TestSetupError("creating \(database) failed: \(created.stderr)") }
+    }
+
+    func startArguments(dir: String? = nil, database: String? = nil, tls: Bool = false) -> [String] {
+        ["--db", database ?? self.database, "--dir", dir ?? stack,
+         "--imap-port", String(ports[0]), "--smtp-port", String(ports[1]), "--submission-port", String(ports[2])]
+            + (tls ? ["--tls", "--imaps-port", String(ports[0] + 1), "--submissions-port", String(ports[2] + 1)] : [])
+    }
+
+    func start(tls: Bool = false) throws -> CommandRun {
+        try ProcessRunner.run(Self.startScript, startArguments(tls: tls))
+    }
+
+    func stop() throws -> CommandRun {
+        try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", stack])
+    }
+
+    func mkdir(_ path: String, mode: mode_t = 0o755) throws {
+        guard Glibc.mkdir(path, mode) == 0, chmod(path, mode) == 0 else { throw TestSetupError("mkdir \(path) failed: errno \(errno)") }
+    }
+
+    func chown(_ path: String, user: String) throws {
+        guard let entry = getpwnam(user) else { throw TestSetupError("no user \(user) on this host") }
+        guard lchown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0 else { throw TestSetupError("chown \(path) failed: errno \(errno)") }
+    }
+
+    /// A root-owned 0600 file outside the paths the scripts use, for links to point at.
+    func makePrecious() throws -> String {
+        let path = root + "/precious"
+        guard FileManager.default.createFile(atPath: path, contents: Data(MailStackScriptTests.precious.utf8), attributes: [.posixPermissions: 0o600])
+        else { throw TestSetupError("cannot create \(path)") }
+        return path
+    }
+
+    /// Stops whatever stack runs in the sandbox and removes it (the stack's folders belong to root,
+    /// mail and postfix; root removes them all).
+    func remove() {
+        if FileManager.default.fileExists(atPath: stack + "/dovecot.conf") {
+            _ = try? ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", stack])
+        }
+        if let problem = ScratchFolder.remove(root) { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    /// Free loopback ports, bound at once and released (each with a free neighbour above it, for
+    /// the TLS ports of `--tls`).
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var found: [Int] = []
+        while found.count < count {
+            let port = try boundPort()
+            if port < 65535, !found.contains(where: { abs($0 - port) <= 1 }), !MailStackScriptTests.listening(port + 1) {
+                found.append(port)
+            }
+        }
+        return found
+    }
+
+    private static func boundPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw TestSetupError("bind to a free port failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
