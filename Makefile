@@ -61,7 +61,7 @@ ZSH_COMPLETIONDIR := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 # "Running it for real") and the mail servers of this host as ops/mail/ configures them.
 PRODUCTION_CONFIG := \
 	-e 's|^\# The values here are the demo.s.*|\# Installed by `make install` from Config/switchboard.yaml, with production paths: edit it.|' \
-	-e 's|^  path: ../var/switchboard.sqlite|  path: $(LOCALSTATEDIR)/switchboard/switchboard.sqlite|' \
+	-e 's|^  path: ../var/db/switchboard.sqlite|  path: $(LOCALSTATEDIR)/switchboard/switchboard.sqlite|' \
 	-e 's|^  signing_key_file: ../var/keys/|  signing_key_file: $(SYSCONFDIR)/private/|' \
 	-e 's|^  public_key_file: ../var/|  public_key_file: $(SYSCONFDIR)/|' \
 	-e 's|^  checkpoint_dir: ../var/checkpoints|  checkpoint_dir: $(LOCALSTATEDIR)/switchboard-checkpoints|' \
@@ -90,7 +90,8 @@ test: deps
 		chmod 755 "$$root"; \
 	else \
 		ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true; \
-		rm -rf "$$root"; mkdir -p "$$root"; \
+		bash -c 'source ops/mailstack/lib.sh; [[ ! -e $$1 && ! -L $$1 ]] || ms_check_own_dir "$$1"' _ "$$root"; \
+		rm -rf -- "$$root"; mkdir -m 0755 -- "$$root"; \
 	fi; \
 	trap 'ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true' EXIT; \
 	echo "test: mail stack in $$root"; \

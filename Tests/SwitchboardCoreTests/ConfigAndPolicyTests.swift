@@ -13,7 +13,7 @@ import SwitchboardBase
         #expect(config.locale.workdayStart == "07:30" && config.locale.workdayEnd == "17:00")
         #expect(config.locale.workdays == ["mon", "tue", "wed", "thu", "fri"])
         // Relative paths are the config file's folder's, never the working folder's.
-        #expect(config.database.path == Repository.path("var/switchboard.sqlite"))
+        #expect(config.database.path == Repository.path("var/db/switchboard.sqlite"))
         #expect(config.audit.signingKeyFile == Repository.path("var/keys/audit-signing.key"))
         #expect(config.audit.checkpointDir == Repository.path("var/checkpoints"))
     }
