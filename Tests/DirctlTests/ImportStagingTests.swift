@@ -1,0 +1,108 @@
+import Foundation
+import SwitchboardTestSupport
+import Testing
+
+/// `person import` checks and stages a file without holding SQLite's write lock, then applies the
+/// staged rows in one short transaction: other tools keep writing meanwhile, and what they wrote
+/// is checked again when the rows are applied.
+@Suite struct ImportStagingTests {
+    /// A workspace of people, a config beside its own whose busy timeout is 2 s (a tool that waits
+    /// longer for the lock fails with "database is locked"), and a file of 20,000 new people.
+    static func setUp() throws -> (workspace: Workspace, shortTimeout: String, file: String) {
+        let workspace = try Workspace.populated()
+        let shortTimeout = workspace.folder + "/short-timeout.yaml"
+        let config = try String(contentsOfFile: workspace.config, encoding: .utf8)
+        let database = "database:\n  path: \(workspace.database)\n"
+        #expect(config.contains(database))
+        try config.replacingOccurrences(of: database, with: database + "  busy_timeout_ms: 2000\n")
+            .write(toFile: shortTimeout, atomically: true, encoding: .utf8)
+        let file = workspace.folder + "/big.csv"
+        var csv = "login,name,email,unit\n"
+        for index in 0..<20_000 { csv += "user\(index),Người Dùng \(index),user\(index)@bo.gov.vn,IT\n" }
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        return (workspace, shortTimeout, file)
+    }
+
+    /// Starts the import of `file` with progress lines, and waits until it is staging rows.
+    static func startImport(_ workspace: Workspace, _ file: String) throws -> RunningProcess {
+        let running = try ProcessRunner.start(Workspace.products + "/dirctl",
+                                              ["person", "import", file, "--progress", "--verbose", "--config", workspace.config])
+        try running.closeInput()
+        let staging = running.waitForStandardError(containing: "importing big.csv: ", timeout: 60)
+        #expect(staging, "the import showed no progress: \(running.standardError.suffix(300))")
+        return running
+    }
+
+    /// True while the import has not yet shown its last staging progress line.
+    static func stillStaging(_ running: RunningProcess) -> Bool {
+        !running.standardError.contains("importing big.csv: 20000/20000")
+    }
+
+    @Test func anotherToolWritesWhileALargeImportIsStaging() throws {
+        let (workspace, shortTimeout, file) = try Self.setUp()
+        let running = try Self.startImport(workspace, file)
+
+        let write = try Workspace.run(Workspace.products + "/dirctl", ["unit", "add", "HR", "--name", "Phòng Nhân sự", "--config", shortTimeout],
+                                      in: workspace.folder)
+        let wasStaging = Self.stillStaging(running)
+        let imported = try running.finish()
+        #expect(write.status == 0, "the write during the import failed: \(write.stderr)")
+        #expect(!write.stderr.contains("locked"), "a user would have seen: \(write.stderr)")
+        #expect(wasStaging, "the import had finished staging before the other write returned: \(imported.stderr.suffix(300))")
+
+        #expect(imported.status == 0, "the import failed: \(imported.stderr.suffix(500))")
+        #expect(imported.stdout.contains("20000 rows, 20000 added, 0 updated, 0 unchanged"))
+        // --verbose says how long the write lock was held: the apply step alone.
+        #expect(imported.stderr.contains("timing: import apply "))
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "20000")
+        #expect(try workspace.scalar("SELECT name FROM unit WHERE code = 'HR'") == "Phòng Nhân sự")
+        // The unit's event comes before the import's 20,001, which end with the summary.
+        #expect(try workspace.scalar("SELECT action FROM audit_event WHERE target = 'unit:HR'") == "unit.add")
+        #expect(try workspace.scalar("SELECT action FROM audit_event ORDER BY seq DESC LIMIT 1") == "person.import")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event WHERE seq > (SELECT seq FROM audit_event WHERE target = 'unit:HR')") == "20001")
+        try workspace.expectOK("audit", "verify")
+
+        // A rerun changes nothing and sees no staged row of the first run.
+        let again = try workspace.expectOK("person", "import", file)
+        #expect(again.stdout.contains("20000 rows, 0 added, 0 updated, 20000 unchanged"))
+    }
+
+    @Test func aConflictWrittenWhileStagingIsRefusedWhenApplyingAndNothingIsImported() throws {
+        let (workspace, shortTimeout, file) = try Self.setUp()
+        let running = try Self.startImport(workspace, file)
+
+        // Someone takes the e-mail address of the file's last row while the import stages it.
+        let write = try Workspace.run(Workspace.products + "/dirctl",
+                                      ["person", "add", "late", "--name", "Người Đến Sau", "--email", "user19999@bo.gov.vn", "--config", shortTimeout],
+                                      in: workspace.folder)
+        let wasStaging = Self.stillStaging(running)
+        let eventsAfterWrite = try workspace.scalar("SELECT count(*) FROM audit_event")
+        let imported = try running.finish()
+        #expect(write.status == 0, "the write during the import failed: \(write.stderr)")
+        #expect(wasStaging, "the import had finished staging before the other write returned")
+
+        #expect(imported.status == 65)
+        #expect(imported.stderr.contains("big.csv:20001: email: e-mail user19999@bo.gov.vn is already used by late"),
+                "\(imported.stderr.suffix(500))")
+        #expect(imported.stderr.contains("1 problem(s); nothing was imported"))
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "0")
+        #expect(try workspace.scalar("SELECT login FROM person WHERE email_key = 'user19999@bo.gov.vn'") == "late")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event") == eventsAfterWrite)
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event WHERE action = 'person.import'") == "0")
+        try workspace.expectOK("audit", "verify")
+        #expect(try workspace.scalar("PRAGMA integrity_check") == "ok")
+    }
+
+    @Test func aDryRunStagesAndAppliesNothing() throws {
+        let workspace = try Workspace.populated()
+        let path = workspace.folder + "/p.csv"
+        try "login,name,email\nmoi.a,Người Mới A,moi.a@bo.gov.vn\nst,Người staff đổi tên,\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let before = try workspace.dump()
+        let dry = try workspace.expectOK("person", "import", path, "--dry-run")
+        #expect(dry.stdout.contains("Would import \(path): 2 rows, 1 added, 1 updated, 0 unchanged"))
+        #expect(try workspace.dump() == before)
+        let run = try workspace.expectOK("person", "import", path)
+        #expect(run.stdout.contains("Imported \(path): 2 rows, 1 added, 1 updated, 0 unchanged"))
+        #expect(try workspace.scalar("SELECT display_name FROM person WHERE login = 'st'") == "Người staff đổi tên")
+    }
+}
