@@ -129,7 +129,8 @@ extension DirectoryService {
         CREATE TEMP TABLE IF NOT EXISTS import_email (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TEMP TABLE IF NOT EXISTS import_person (
             id INTEGER PRIMARY KEY, line INTEGER NOT NULL, login TEXT NOT NULL, name TEXT, given_name TEXT, family_name TEXT,
-            email TEXT, clear_email INTEGER NOT NULL, unit TEXT, title TEXT, employee_number TEXT, phone TEXT, manager TEXT, language TEXT);
+            email TEXT, email_key TEXT, clear_email INTEGER NOT NULL, unit TEXT, title TEXT, employee_number TEXT, phone TEXT,
+            manager TEXT, language TEXT, search_key TEXT NOT NULL);
         CREATE TEMP TABLE IF NOT EXISTS import_manager (id INTEGER PRIMARY KEY, line INTEGER NOT NULL, login TEXT NOT NULL, manager TEXT NOT NULL);
         DELETE FROM temp.import_login; DELETE FROM temp.import_email; DELETE FROM temp.import_person; DELETE FROM temp.import_manager;
         """
@@ -234,6 +235,7 @@ extension DirectoryService {
             // People, with their managers when those exist already; the rest wait in
             // temp.import_manager (a manager may come later in the file).
             let deferManager = try db.cachedStatement(sql: "INSERT INTO temp.import_manager (line, login, manager) VALUES (?, ?, ?)")
+            var people = try StagedPeople(db)
             var afterRow: Int64 = 0
             while true {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM temp.import_person WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterRow, Self.stagingBatchRows])
@@ -243,21 +245,26 @@ extension DirectoryService {
                     let line: Int = staged["line"]
                     let login: String = staged["login"]
                     do {
-                        var checked = try Self.checkedFields(staged)
-                        if let manager = checked.manager, !manager.isEmpty,
-                           try Int64.fetchOne(db, sql: "SELECT id FROM person WHERE login = ?", arguments: [manager]) == nil {
-                            checked.manager = nil
-                            try deferManager.execute(arguments: [line, login, manager])
+                        var managerID: Int64?
+                        var managerDeferred = false
+                        if let manager = staged["manager"] as String?, !manager.isEmpty {
+                            managerID = try people.id(login: manager)
+                            if managerID == nil {
+                                managerDeferred = true
+                                try deferManager.execute(arguments: [line, login, manager])
+                            }
                         }
                         var details = AuditDetails()
                         details["via"] = "import:\(fileName)"
-                        if let existing = try Self.findPerson(db, login: login) {
+                        if let existing = try people.find(login: login) {
                             if existing.status == .purged {
                                 throw DirectoryError(.refused, "person \(login) was purged; choose another login")
                             }
                             if existing.role == .admin, session.role != .admin {
                                 throw DirectoryError(.refused, "person \(login) is an admin: only an admin may change an admin", field: "login")
                             }
+                            var checked = try Self.checkedFields(staged)
+                            if managerDeferred { checked.manager = nil }
                             if try Self.updatePerson(db, person: existing, checked: checked, at: stamp, details: &details).isEmpty {
                                 report.unchanged += 1
                             } else {
@@ -265,7 +272,7 @@ extension DirectoryService {
                                 try batch.record(.personUpdate, target: "person:\(login)", details: details)
                             }
                         } else {
-                            try Self.insertPerson(db, login: login, checked: checked, role: .staff, language: defaultLanguage, at: stamp, details: &details)
+                            try people.add(staged, login: login, managerID: managerID, language: defaultLanguage, at: stamp, details: &details)
                             report.added += 1
                             try batch.record(.personAdd, target: "person:\(login)", details: details)
                         }
@@ -317,8 +324,8 @@ extension DirectoryService {
     private func stagePeople(_ stream: inout CSVRecordStream, header: [String], total: Int, progress: (Int, Int) -> Void) throws -> Int {
         try database.writer.inDatabase { db in
             let stage = try db.cachedStatement(sql: """
-                INSERT INTO temp.import_person (line, login, name, given_name, family_name, email, clear_email, unit, title,
-                    employee_number, phone, manager, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO temp.import_person (line, login, name, given_name, family_name, email, email_key, clear_email, unit, title,
+                    employee_number, phone, manager, language, search_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var done = 0
             var finished = false
@@ -334,9 +341,11 @@ extension DirectoryService {
                         // Checked in pass 1: a row that fails now means the file changed; the digest refuses it.
                         guard case let .row(row) = Self.check(record, header: header) else { continue }
                         let fields = row.checked
+                        // The search key a new person gets (insertPerson's), computed here rather than under the lock.
+                        let searchKey = TextNormalization.searchKey([fields.displayName ?? row.login, row.login, fields.email?.display ?? ""].joined(separator: " "))
                         try stage.execute(arguments: [
-                            row.line, row.login, fields.displayName, fields.givenName, fields.familyName, fields.email?.display,
-                            fields.clearEmail, fields.unit, fields.title, fields.employeeNumber, fields.phone, fields.manager, fields.language,
+                            row.line, row.login, fields.displayName, fields.givenName, fields.familyName, fields.email?.display, fields.email?.key,
+                            fields.clearEmail, fields.unit, fields.title, fields.employeeNumber, fields.phone, fields.manager, fields.language, searchKey,
                         ])
                     }
                     return .commit
@@ -362,6 +371,69 @@ extension DirectoryService {
         fields.manager = row["manager"]
         fields.language = row["language"]
         return fields
+    }
+
+    /// The apply step's reads and inserts, with their statements prepared once per import and each
+    /// unit's id looked up once: the write lock is held for the database work alone. Units cannot
+    /// change meanwhile (this transaction holds the lock).
+    private struct StagedPeople {
+        let db: Database
+        let personID: Statement
+        let person: Statement
+        let emailOwner: Statement
+        let insert: Statement
+        var unitIDs: [String: Int64] = [:]
+
+        init(_ db: Database) throws {
+            self.db = db
+            personID = try db.cachedStatement(sql: "SELECT id FROM person WHERE login = ?")
+            person = try db.cachedStatement(sql: try Person.selection.build(db).sql + " WHERE p.login = ?")
+            emailOwner = try db.cachedStatement(sql: "SELECT login FROM person WHERE email_key = ? AND login <> ?")
+            // The row insertPerson writes (ImportStagingTests compares the two).
+            insert = try db.cachedStatement(sql: """
+                INSERT INTO person (login, display_name, given_name, family_name, search_key, email, email_key, unit_id, title,
+                    employee_number, phone, manager_id, language, role, status, status_changed_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                """)
+        }
+
+        func id(login: String) throws -> Int64? {
+            try Int64.fetchOne(personID, arguments: [login])
+        }
+
+        func find(login: String) throws -> Person? {
+            try Person.fetchOne(person, arguments: [login])
+        }
+
+        /// Adds a staged row as a new staff member, as ``DirectoryService/insertPerson`` does (same
+        /// checks, same messages, same audit details), from the values normalized when staging.
+        mutating func add(_ staged: Row, login: String, managerID: Int64?, language: String, at stamp: String, details: inout AuditDetails) throws {
+            let displayName = staged["name"] as String? ?? login
+            let email = staged["email"] as String?
+            let emailKey = staged["email_key"] as String?
+            if let email, let emailKey, let owner = try String.fetchOne(emailOwner, arguments: [emailKey, login]) {
+                throw DirectoryError(.conflict, "e-mail \(email) is already used by \(owner)", field: "email")
+            }
+            var unitID: Int64?
+            let unit = staged["unit"] as String?
+            if let unit, !unit.isEmpty {
+                if let known = unitIDs[unit] {
+                    unitID = known
+                } else {
+                    unitID = try DirectoryService.requireUnitID(db, code: unit)
+                    unitIDs[unit] = unitID
+                }
+            }
+            try insert.execute(arguments: [
+                login, displayName, staged["given_name"] as String? ?? "", staged["family_name"] as String? ?? "", staged["search_key"] as String,
+                email, emailKey, unitID, staged["title"] as String? ?? "", staged["employee_number"] as String? ?? "", staged["phone"] as String? ?? "",
+                managerID, staged["language"] as String? ?? language, Role.staff.rawValue, stamp, stamp, stamp,
+            ])
+            details["name"] = displayName
+            details["role"] = Role.staff.rawValue
+            if let email { details["email"] = email }
+            if let unit, !unit.isEmpty { details["unit"] = unit }
+        }
     }
 
     /// Writes people as CSV, with formula-like cells neutralized for spreadsheets.
