@@ -136,4 +136,25 @@ import Testing
         let plain = "display_name, given_name, family_name, email, email_key, unit_id, title, employee_number, phone, manager_id, language, role, status"
         #expect(try workspace.scalar("SELECT \(plain) FROM person WHERE login = 'them.c'") == workspace.scalar("SELECT \(plain) FROM person WHERE login = 'them.d'"))
     }
+
+    /// The kill test of ConcurrencyAndCrashTests now lands while rows are staged; this one lands
+    /// inside the apply transaction itself.
+    @Test func killingAnImportWhileItAppliesLeavesNoTraceAndARerunSucceeds() throws {
+        let (workspace, _, file) = try Self.setUp()
+        let eventsBefore = try workspace.scalar("SELECT count(*) FROM audit_event")
+        let running = try Self.startImport(workspace, file)
+        let applying = running.waitForStandardError(containing: "applying 20000 staged rows of big.csv", timeout: 120)
+        running.kill()
+        let killed = try running.finish()
+        #expect(applying && killed.killedBySignal, "the import finished before it could be killed: \(killed.stderr.suffix(300))")
+        #expect(!killed.stderr.contains("timing: import apply "), "the apply step had ended before the kill")
+
+        #expect(try workspace.scalar("PRAGMA integrity_check") == "ok")
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login LIKE 'user%'") == "0")
+        #expect(try workspace.scalar("SELECT count(*) FROM audit_event") == eventsBefore)
+        try workspace.expectOK("audit", "verify")
+        let rerun = try workspace.expectOK("person", "import", file)
+        #expect(rerun.stdout.contains("20000 rows, 20000 added, 0 updated, 0 unchanged"))
+        try workspace.expectOK("audit", "verify")
+    }
 }

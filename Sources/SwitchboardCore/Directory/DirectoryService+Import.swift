@@ -57,7 +57,7 @@ extension DirectoryService {
     /// shared file, then applied in one short write transaction that checks each row again
     /// against what other tools wrote meanwhile and records the events and the summary with it.
     ///
-    /// - Parameter progress: called with (rows done, rows in all) as rows are written.
+    /// - Parameter progress: called with (rows done, rows in all) as rows are staged.
     public func importPeople(csv data: Data, fileName: String, dryRun: Bool,
                              progress: (Int, Int) -> Void = { _, _ in }) throws -> ImportReport {
         try importPeople(open: { try CSVRecordStream(data: data) }, digest: { SHA256Digest.of(data) },
@@ -231,6 +231,7 @@ extension DirectoryService {
         let stamp = timestamp
         try session.batch(.personImport, target: "import:\(fileName)", dryRun: dryRun) { db, batch in
             locked = clock.now
+            session.logger.debug("applying \(total) staged rows of \(fileName) (the write lock is held until they commit)")
             var problems: [ImportProblem] = []
             // People, with their managers when those exist already; the rest wait in
             // temp.import_manager (a manager may come later in the file).
