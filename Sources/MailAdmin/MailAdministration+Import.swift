@@ -1,6 +1,7 @@
 public import Foundation
 import Synchronization
 import GRDB
+import Logging
 public import SwitchboardCore
 public import SwitchboardBase
 
@@ -31,6 +32,11 @@ extension MailAdministration {
 
     /// Creates mailboxes from CSV, all or nothing: every row checked first, passwords generated and
     /// hashed on all cores, then one transaction. The generated passwords come back in the report.
+    ///
+    /// The checked rows and their hashes are the staging: they wait in memory (the file is read
+    /// whole, and its size is capped by `directory.import_max_mb`), outside any transaction, while
+    /// the passwords are hashed; the write lock is taken only for the one transaction that checks
+    /// each row again against what other tools wrote meanwhile and inserts it with its event.
     ///
     /// `keep` receives the generated passwords inside the transaction, before it commits: when it
     /// cannot keep them (a full disk, a file that cannot be written), it throws and nothing is
@@ -122,18 +128,32 @@ extension MailAdministration {
         let hashed = try hashes.values()
 
         var late: [ImportProblem] = []
+        let clock = ContinuousClock()
+        var locked: ContinuousClock.Instant?
+        defer {
+            if let locked {
+                session.logger.debug("timing: import apply \(String(format: "%.1f ms", (clock.now - locked).inSeconds * 1000)) holding the write lock (\(rows.count) rows)")
+            }
+        }
         try session.batch(.mailAccountImport, target: "import:\(fileName)") { db, batch in
+                locked = clock.now
+                // Looked up once per import (this transaction holds the lock: nothing changes them meanwhile).
+                var domainIDs: [String: Int64?] = [:]
+                let findPerson = try db.cachedStatement(sql: "SELECT id, display_name, status FROM person WHERE login = ?")
                 for (index, row) in rows.enumerated() {
                     // Checked again inside the transaction: another tool may have changed things since.
                     if let used = try Self.addressInUse(db, row.address.key) {
                         late.append(ImportProblem(line: row.line, field: "address", reason: "\(row.address.key) became \(used) meanwhile"))
                         continue
                     }
-                    guard let domainID = try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [row.address.asciiDomain]) else {
+                    if domainIDs[row.address.asciiDomain] == nil {
+                        domainIDs[row.address.asciiDomain] = try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [row.address.asciiDomain])
+                    }
+                    guard let domainID = domainIDs[row.address.asciiDomain] ?? nil else {
                         late.append(ImportProblem(line: row.line, field: "address", reason: "the mail domain \(row.address.asciiDomain) was removed meanwhile"))
                         continue
                     }
-                    let person = try row.login.flatMap { try GRDB.Row.fetchOne(db, sql: "SELECT id, display_name, status FROM person WHERE login = ?", arguments: [$0]) }
+                    let person = try row.login.flatMap { try GRDB.Row.fetchOne(findPerson, arguments: [$0]) }
                     if let person, let status = person["status"] as PersonStatus?, status != .active {
                         late.append(ImportProblem(line: row.line, field: "login", reason: "person \(row.login ?? "") is \(status.rawValue) now"))
                         continue

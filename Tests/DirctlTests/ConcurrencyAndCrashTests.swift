@@ -35,7 +35,7 @@ import Testing
 
         let running = try ProcessRunner.start(Workspace.products + "/dirctl", ["person", "import", file, "--progress", "--config", workspace.config])
         try running.closeInput()
-        // Wait for the first progress line: the import is writing inside its transaction.
+        // Wait for the first progress line: the import is staging its rows (ImportStagingTests kills one while it applies them).
         let writing = running.waitForStandardError(containing: "importing", timeout: 60)
         running.kill()
         let killed = try running.finish()
