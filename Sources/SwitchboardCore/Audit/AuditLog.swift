@@ -35,7 +35,9 @@ public struct AuditLog: Sendable {
         _ db: Database, context: AuditContext, action: String, target: String,
         outcome: AuditOutcome = .ok, details: AuditDetails = AuditDetails()
     ) throws -> AuditEvent {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+        // Statements cached on the connection: an import appends thousands of events in one
+        // transaction, and preparing these two anew each time was most of its lock time.
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"))
         let previous: Int64 = last?["seq"] ?? 0
         let (seq, overflow) = previous.addingReportingOverflow(1)
         guard !overflow else { throw AuditError(.tampered, "audit log: the last seq is \(previous), which no real log reaches: it was tampered with (run `dirctl audit verify`)") }
@@ -45,11 +47,11 @@ public struct AuditLog: Sendable {
             outcome: outcome.rawValue, details: details.canonicalJSON,
             prevHash: last?["hash"] ?? AuditEvent.genesisHash, hash: "")
         event.hash = event.computedHash()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_event (seq, time, actor, os_user, role, tool, host, action, target, outcome, details, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [event.seq, event.time, event.actor, event.osUser, event.role, event.tool, event.host,
-                             event.action, event.target, event.outcome, event.details, event.prevHash, event.hash])
+            """).execute(arguments: [event.seq, event.time, event.actor, event.osUser, event.role, event.tool, event.host,
+                                     event.action, event.target, event.outcome, event.details, event.prevHash, event.hash])
         if let signer, checkpointEvery > 0, seq % Int64(checkpointEvery) == 0 {
             try signer.sign(seq: seq, hash: event.hash, time: event.time).insert(db)
         }

@@ -76,7 +76,8 @@ extension DirectoryService {
 
     /// The SHA-256 of a file, read in chunks.
     static func fileDigest(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        // Opened with the caller's rights, as every file a caller names (CallerIdentity).
+        guard let handle = try CallerIdentity.perform({ FileHandle(forReadingAtPath: path) }) else {
             throw InputFileError(path: path, problem: "cannot be read (check the path and its permissions)")
         }
         defer { try? handle.close() }
