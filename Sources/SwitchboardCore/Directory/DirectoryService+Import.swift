@@ -74,6 +74,18 @@ extension DirectoryService {
                          fileName: fileName, dryRun: dryRun, progress: progress)
     }
 
+    /// Runs `body` on the rows `sql` selects, a batch at a time in `id` order: `sql` takes the last
+    /// id seen and the batch size as its two arguments (`WHERE id > ? ORDER BY id LIMIT ?`).
+    static func forEachStagedBatch(_ db: Database, sql: String, _ body: ([Row]) throws -> Void) throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(db, sql: sql, arguments: [after, stagingBatchRows])
+            guard let last = rows.last else { return }
+            after = last["id"]
+            try body(rows)
+        }
+    }
+
     /// The SHA-256 of a file, read in chunks.
     static func fileDigest(_ path: String) throws -> [UInt8] {
         // Opened with the caller's rights, as every file a caller names (CallerIdentity).
@@ -238,11 +250,7 @@ extension DirectoryService {
             // temp.import_manager (a manager may come later in the file).
             let deferManager = try db.cachedStatement(sql: "INSERT INTO temp.import_manager (line, login, manager) VALUES (?, ?, ?)")
             var people = try StagedPeople(db)
-            var afterRow: Int64 = 0
-            while true {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM temp.import_person WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterRow, Self.stagingBatchRows])
-                guard let last = rows.last else { break }
-                afterRow = last["id"]
+            try Self.forEachStagedBatch(db, sql: "SELECT * FROM temp.import_person WHERE id > ? ORDER BY id LIMIT ?") { rows in
                 for staged in rows {
                     let line: Int = staged["line"]
                     let login: String = staged["login"]
@@ -284,11 +292,7 @@ extension DirectoryService {
                 }
             }
             // Managers named before they existed, a batch at a time.
-            var after: Int64 = 0
-            while true {
-                let pending = try Row.fetchAll(db, sql: "SELECT id, line, login, manager FROM temp.import_manager WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, Self.stagingBatchRows])
-                guard let last = pending.last else { break }
-                after = last["id"]
+            try Self.forEachStagedBatch(db, sql: "SELECT id, line, login, manager FROM temp.import_manager WHERE id > ? ORDER BY id LIMIT ?") { pending in
                 for deferred in pending {
                     let login: String = deferred["login"]
                     do {
