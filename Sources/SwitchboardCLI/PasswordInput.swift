@@ -21,6 +21,14 @@ public enum PasswordInput {
         return first.isEmpty ? nil : Secret(first)
     }
 
+    /// Prompts once on the terminal with echo off (a current password); nil when standard input
+    /// is not a terminal.
+    public static func promptOnce(_ label: String) throws -> Secret? {
+        guard isatty(STDIN_FILENO) == 1 else { return nil }
+        let answer = try readHidden("\(label): ")
+        return answer.isEmpty ? nil : Secret(answer)
+    }
+
     private static func readHidden(_ prompt: String) throws -> String {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()

@@ -19,7 +19,7 @@ struct Mailctl: AsyncParsableCommand {
               mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
               mailctl doctor an.nguyen@bonoivu.gov.vn --password-stdin
             """,
-        subcommands: [DomainCommand.self, AccountCommand.self, AliasCommand.self, ListCommand.self,
+        subcommands: [DomainCommand.self, AccountCommand.self, PasswordCommand.self, AliasCommand.self, ListCommand.self,
                       QuotaReportCommand.self, DoctorCommand.self]
     )
 }

@@ -57,6 +57,8 @@ import Testing
             Self.mailctl(["account", "enable", "an@funnel.test"], ["mail.account.enable mailbox:an@funnel.test"]),
             Self.mailctl(["account", "reset-password", "an@funnel.test", "--password-stdin"],
                          ["mail.account.reset-password mailbox:an@funnel.test"], stdin: "Tra-da-via-he-2026!\n"),
+            Self.mailctl(["password", "--as", "an", "--password-stdin"], ["mail.account.password mailbox:an@funnel.test"],
+                         stdin: "Tra-da-via-he-2026!\nBanh-mi-pate-2026!\n"),
             Self.mailctl(["account", "set-quota", "an@funnel.test", "500"], ["mail.account.set-quota mailbox:an@funnel.test"]),
             Self.mailctl(["alias", "add", "info@funnel.test", "it@funnel.test"], ["mail.alias.add mail-alias:info@funnel.test"]),
             Self.mailctl(["alias", "remove", "info@funnel.test"], ["mail.alias.remove mail-alias:info@funnel.test"]),

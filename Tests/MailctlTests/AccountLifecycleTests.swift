@@ -67,6 +67,45 @@ import Transport
         #expect(try mail.scalar("SELECT count(*) FROM audit_event WHERE target = 'mailbox:\(address)' AND action = 'mail.account.reset-password'") == "2")
     }
 
+    /// `mailctl password`: a person changes their own mailbox's password, the current one checked.
+    @Test func aPersonChangesTheirOwnPasswordAndOnlyTheirOwn() throws {
+        let mail = try MailWorkspace()
+        let tag = String(mail.domain.prefix(9))
+        let (owner, other) = ("owner-\(tag)", "other-\(tag)")
+        try mail.dirctlOK("person", "add", owner, "--name", "Chủ hộp thư")
+        try mail.dirctlOK("person", "add", other, "--name", "Người khác")
+        let address = try mail.mailbox("own", extra: ["--person", owner])
+        let newPassword = "Sen-no-mua-ha-2026"
+        let hash = try mail.scalar("SELECT password_hash FROM mailbox WHERE address = '\(address)'")
+        // A wrong current password: refused (77), audited as denied, nothing changed.
+        let wrong = try mail.mailctl(["password", "--password-stdin", "--as", owner], stdin: "not-the-password-1\n\(newPassword)\n")
+        #expect(wrong.status == 77, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("the current password is not right"))
+        #expect(try mail.scalar("SELECT password_hash FROM mailbox WHERE address = '\(address)'") == hash)
+        // Someone else's mailbox: refused even with the right password.
+        let foreign = try mail.mailctl(["password", address, "--password-stdin", "--as", other], stdin: "\(Self.password)\n\(newPassword)\n")
+        #expect(foreign.status == 77)
+        #expect(foreign.stderr.contains("is not a mailbox of \(other)'s own"), "\(foreign.stderr)")
+        // A new password that breaks the policy: refused, nothing changed.
+        let weak = try mail.mailctl(["password", "--password-stdin", "--as", owner], stdin: "\(Self.password)\nshort\n")
+        #expect(weak.status == 65, "\(weak.stderr)")
+        // The owner's own, with the right current password and no address (their only mailbox).
+        let done = try mail.mailctl(["password", "--password-stdin", "--as", owner], stdin: "\(Self.password)\n\(newPassword)\n")
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stdout.contains("Password of \(address) changed"))
+        #expect(mail.imapLogin(address, newPassword) == nil)
+        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        // Audited: the refusals and the change, never a password.
+        let events = try mail.scalar("SELECT group_concat(outcome, ',') FROM audit_event WHERE action = 'mail.account.password' AND target = 'mailbox:\(address)' ORDER BY seq")
+        #expect(events == "denied,denied,ok", "\(events)")
+        let details = try mail.scalar("SELECT group_concat(details, ' ') FROM audit_event WHERE target = 'mailbox:\(address)'")
+        #expect(!details.contains(newPassword) && !details.contains(Self.password))
+        // Nothing goes on the command line: without a terminal or --password-stdin, one clear line.
+        let noTerminal = try mail.mailctl(["password", "--as", owner], stdin: "")
+        #expect(noTerminal.status == 64)
+        #expect(noTerminal.stderr.contains("--password-stdin"))
+    }
+
     @Test func anAliasFansOutToEveryTarget() throws {
         let mail = try MailWorkspace()
         let first = try mail.mailbox("em")

@@ -3,7 +3,7 @@ import SwitchboardTestSupport
 import Testing
 
 /// Mail commands go through the same policy table: helpdesk runs mailboxes, admins run domains and purges,
-/// auditors read. Every one of mailctl's 23 commands, run by every role.
+/// auditors read. Every one of mailctl's 24 commands, run by every role.
 @Suite struct MailPermissionTests {
     static let password = "Gi0-mua-thu-Ha-Noi"
 
@@ -22,10 +22,13 @@ import Testing
         var shows: String?
         /// SQL whose value must differ afterwards when allowed.
         var changes: String?
+        /// Standard input, when not the one password every other case reads.
+        var stdin: String?
         var description: String { arguments.joined(separator: " ") }
     }
 
     static let admin: Set = ["admin"]
+    static let everyone: Set = ["admin", "helpdesk", "staff", "auditor"]
     static let writers: Set = ["admin", "helpdesk"]
     static let readers: Set = ["admin", "helpdesk", "auditor"]
 
@@ -71,6 +74,8 @@ import Testing
         Case(arguments: ["group", "unpublish", "old-list@{d}"], allowed: writers, action: "mail.group.unpublish",
              check: "SELECT count(*) FROM mail_alias WHERE address = 'old-list@{d}'", expect: "0"),
         Case(arguments: ["quota-report", "--domain", "{d}"], allowed: readers, action: "mail.quota-report", events: 0, shows: "box@{d}"),
+        Case(arguments: ["password", "own@{d}", "--password-stdin"], allowed: everyone, action: "mail.account.password",
+             changes: "SELECT password_hash FROM mailbox WHERE address = 'own@{d}'", stdin: password + "\nDoi-mat-khau-2026!\n"),
         Case(arguments: ["doctor", "doc@{d}", "--password-stdin"], allowed: writers, action: "mail.account.doctor",
              check: "SELECT outcome FROM audit_event WHERE action = 'mail.account.doctor' AND target = 'mailbox:doc@{d}'", expect: "ok"),
     ]
@@ -107,6 +112,8 @@ import Testing
         try mail.dirctlOK("group", "member", "add", group, "--person", member)
         try mail.expectOK("account", "create", "member@\(domain)", "--person", member, "--password-stdin", stdin: password + "\n")
         try mail.expectOK("group", "publish", group, "--address", "old-list@\(domain)")
+        // A mailbox of the role's own person, for `mailctl password`.
+        try mail.expectOK("account", "create", "own@\(domain)", "--person", "\(role.prefix(2))\(tag)", "--password-stdin", stdin: password + "\n")
         try "address,display_name\nimported@\(domain),Nhập từ tệp\n".write(toFile: "\(mail.folder)/import-\(role).csv", atomically: true, encoding: .utf8)
         return domain
     }
@@ -145,7 +152,7 @@ import Testing
         let tag = String(mail.domain.dropFirst().prefix(8))
         // Every command the help tree lists has its case.
         let leaves = try CommandHelp.leaves("mailctl").map(\.path)
-        #expect(leaves.count == 23)
+        #expect(leaves.count == 24)
         for leaf in leaves {
             #expect(Self.cases.contains { Array($0.arguments.prefix(leaf.count)) == leaf }, "no case for mailctl \(leaf.joined(separator: " "))")
         }
@@ -167,7 +174,7 @@ import Testing
                 let changingBefore = try testCase.changes.map { try mail.scalar(fill($0)) }
                 let done = "actor = '\(login)' AND outcome <> 'denied'"
                 let eventsBefore = try mail.events(done)
-                let run = try mail.mailctl(arguments + ["--as", login], stdin: Self.password + "\n")
+                let run = try mail.mailctl(arguments + ["--as", login], stdin: testCase.stdin ?? Self.password + "\n")
                 if testCase.allowed.contains(role) {
                     #expect(run.status == 0, "\(said) should run: \(run.stderr)")
                     if let check = testCase.check {

@@ -14,14 +14,16 @@ public enum AccessPolicy {
         .mailAccountSetQuota, .mailAccountRename, .mailAccountDelete, .mailAccountImport, .mailAccountDoctor,
         .mailAliasAdd, .mailAliasRemove, .mailGroupPublish, .mailGroupUnpublish, .mailNotify,
     ]
+    /// What everyone may do to what is their own (the action checks that it is).
+    private static let selfService: Set<Action> = [.mailAccountPassword]
     private static let auditReads: Set<Action> = [.auditRead, .auditVerify, .auditExport, .auditCheckpoint]
 
     /// The actions each role may run.
     public static let table: [Role: Set<Action>] = [
         .admin: Set(Action.allCases),
-        .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]).union(mailReads).union(mailWrites),
-        .staff: directoryReads,
-        .auditor: directoryReads.union(auditReads).union([.databaseDoctor]).union(mailReads),
+        .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]).union(mailReads).union(mailWrites).union(selfService),
+        .staff: directoryReads.union(selfService),
+        .auditor: directoryReads.union(auditReads).union([.databaseDoctor]).union(mailReads).union(selfService),
     ]
 
     /// True when `role` may run `action`.

@@ -19,6 +19,8 @@ public enum Action: String, Sendable, CaseIterable {
     case mailAccountSetQuota = "mail.account.set-quota", mailAccountRename = "mail.account.rename"
     case mailAccountDelete = "mail.account.delete", mailAccountPurge = "mail.account.purge"
     case mailAccountImport = "mail.account.import", mailAccountDoctor = "mail.account.doctor"
+    /// A person changing the password of their own mailbox (`mailctl password`): every role.
+    case mailAccountPassword = "mail.account.password"
     case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
     case mailGroupPublish = "mail.group.publish", mailGroupUnpublish = "mail.group.unpublish"
     case mailQuotaReport = "mail.quota-report", mailNotify = "mail.notify"

@@ -84,6 +84,12 @@ public struct Session: Sendable {
         try refuse(action, target: target, reason: "\(target) is an admin: only an admin may \(action.rawValue) an admin")
     }
 
+    /// Refuses `action` on `target` for a reason the policy table cannot see (the target is not
+    /// the actor's own, the current password was wrong): logged, audited, thrown as 77.
+    public func deny(_ action: Action, target: String, reason: String) throws -> Never {
+        try refuse(action, target: target, reason: reason)
+    }
+
     /// Logs and audits a refusal, then throws it as ``AccessDenied``.
     private func refuse(_ action: Action, target: String, reason: String) throws -> Never {
         logger.notice("refused \(action.rawValue) on \(target) for \(login): \(reason)")
