@@ -11,6 +11,10 @@ public struct MailImportReport: Sendable, Codable {
     public var rows = 0
     /// Mailboxes created.
     public var created = 0
+    /// Mailboxes that existed and whose display name or quota the file changed.
+    public var updated = 0
+    /// Mailboxes that existed exactly as the file says (a rerun reports every row here).
+    public var unchanged = 0
     /// Problems by line; any problem means nothing was written.
     public var problems: [ImportProblem] = []
     /// True when nothing was meant to be written.
@@ -20,7 +24,7 @@ public struct MailImportReport: Sendable, Codable {
     /// The generated passwords, by address, to hand out once. Not encoded into JSON.
     public var passwords: [(address: String, password: Secret)] = []
 
-    enum CodingKeys: String, CodingKey { case rows, created, problems, dryRun = "dry_run", hashingSeconds = "hashing_seconds" }
+    enum CodingKeys: String, CodingKey { case rows, created, updated, unchanged, problems, dryRun = "dry_run", hashingSeconds = "hashing_seconds" }
 
     /// An empty report.
     public init() {}
@@ -32,6 +36,10 @@ extension MailAdministration {
 
     /// Creates mailboxes from CSV, all or nothing: every row checked first, passwords generated and
     /// hashed on all cores, then one transaction. The generated passwords come back in the report.
+    ///
+    /// Like `kubectl apply`, a rerun is harmless: a row whose address is already a mailbox of the
+    /// same owner is unchanged, or updated when the file gives another display name or quota
+    /// (never a new password); a mailbox of someone else, or an alias, is a problem.
     ///
     /// The checked rows and their hashes are the staging: they wait in memory (the file is read
     /// whole, and its size is capped by `directory.import_max_mb`), outside any transaction, while
@@ -62,13 +70,23 @@ extension MailAdministration {
         }
         guard report.problems.isEmpty else { return report }
 
-        struct Planned { var line: Int; var address: EmailAddress; var login: String?; var name: String?; var quota: Int? }
+        struct Planned {
+            var line: Int; var address: EmailAddress; var login: String?; var name: String?; var quota: Int?
+            /// The mailbox this row names already, when it exists.
+            var existing: Int64?
+        }
+        struct Existing { var id: Int64; var owner: String?; var name: String; var quotaBytes: Int? }
         var rows: [Planned] = []
         var seen: [String: Int] = [:]
-        let (domains, logins, taken) = try database.read { db in
+        let (domains, logins, aliases, mailboxes) = try database.read { db in
             (Set(try String.fetchAll(db, sql: "SELECT name FROM mail_domain")),
              Dictionary(uniqueKeysWithValues: try PeopleIndex.fetch(db)),
-             Set(try String.fetchAll(db, sql: "SELECT address FROM mailbox UNION SELECT address FROM mail_alias")))
+             Set(try String.fetchAll(db, sql: "SELECT address FROM mail_alias")),
+             Dictionary(uniqueKeysWithValues: try GRDB.Row.fetchAll(db, sql: """
+                SELECT m.id, m.address, p.login, m.display_name, m.quota_bytes FROM mailbox m LEFT JOIN person p ON p.id = m.person_id
+                """).map { row -> (String, Existing) in
+                    (row["address"], Existing(id: row["id"], owner: row["login"], name: row["display_name"], quotaBytes: row["quota_bytes"]))
+                }))
         }
         for record in table.rows {
             report.rows += 1
@@ -85,9 +103,13 @@ extension MailAdministration {
                 guard domains.contains(address.asciiDomain) else {
                     throw MailError(.notFound, "address: no mail domain \(address.asciiDomain) (add it with `mailctl domain add`)", field: "address")
                 }
-                if taken.contains(address.key) { throw MailError(.conflict, "address \(address.key) is already a mailbox or alias", field: "address") }
+                if aliases.contains(address.key) { throw MailError(.conflict, "address \(address.key) is already an alias", field: "address") }
                 let login = try cells["login"].flatMap { $0.isEmpty ? nil : try DirectoryValidation.login($0) }
-                if let login {
+                let existing = mailboxes[address.key]
+                if let existing, existing.owner != login {
+                    throw MailError(.conflict, "address \(address.key) is already the mailbox of \(existing.owner.map { "person \($0)" } ?? "a service (no person)"), not of \(login.map { "person \($0)" } ?? "a service")", field: "address")
+                }
+                if let login, existing == nil {
                     guard let status = logins[login] else { throw MailError(.notFound, "login: no person with login \(Quoting.quoted(login))", field: "login") }
                     guard status == "active" else { throw MailError(.refused, "login: person \(login) is \(status)", field: "login") }
                 }
@@ -98,7 +120,7 @@ extension MailAdministration {
                     return value
                 }
                 _ = try quotaBytes(quota ?? settings.defaultQuotaMB)
-                rows.append(Planned(line: record.line, address: address, login: login, name: name, quota: quota))
+                rows.append(Planned(line: record.line, address: address, login: login, name: name, quota: quota, existing: existing?.id))
             } catch {
                 // Row problems are mail or directory validation errors; anything else stops the import.
                 let field: String?
@@ -112,6 +134,18 @@ extension MailAdministration {
                 report.problems.append(ImportProblem(line: record.line, field: column, reason: String(describing: error)))
             }
         }
+        // Rows naming an existing mailbox: unchanged, or the display name and quota to set.
+        struct Update { var row: Planned; var name: String?; var quotaBytes: Int?? }
+        var updates: [Update] = []
+        for row in rows where row.existing != nil {
+            guard let existing = mailboxes[row.address.key] else { continue }
+            let name = row.name.flatMap { $0 == existing.name ? nil : $0 }
+            let quota = try row.quota.map { try quotaBytes($0) }.flatMap { $0 == existing.quotaBytes ? nil : Optional($0) }
+            if name == nil, quota == nil { report.unchanged += 1 } else { updates.append(Update(row: row, name: name, quotaBytes: quota)) }
+        }
+        report.updated = updates.count
+        rows.removeAll { $0.existing != nil }
+        report.created = dryRun ? rows.count : 0
         guard report.problems.isEmpty, !dryRun else { return report }
 
         // Hash on every core: yescrypt is the slow part of an import.
@@ -168,9 +202,29 @@ extension MailAdministration {
                     details["auto_generated"] = true
                     try batch.record(.mailAccountCreate, target: "mailbox:\(row.address.key)", details: details)
                 }
+                for update in updates {
+                    guard let id = update.row.existing,
+                          try Int.fetchOne(db, sql: "SELECT count(*) FROM mailbox WHERE id = ? AND address = ?", arguments: [id, update.row.address.key]) == 1 else {
+                        late.append(ImportProblem(line: update.row.line, field: "address", reason: "\(update.row.address.key) was renamed or removed meanwhile"))
+                        continue
+                    }
+                    var details = AuditDetails()
+                    details["via"] = "import:\(fileName)"
+                    if let name = update.name {
+                        try db.execute(sql: "UPDATE mailbox SET display_name = ? WHERE id = ?", arguments: [name, id])
+                        details["display_name"] = name
+                    }
+                    if let quota = update.quotaBytes {
+                        try db.execute(sql: "UPDATE mailbox SET quota_bytes = ? WHERE id = ?", arguments: [quota, id])
+                        details["to_bytes"] = quota.map { Int64($0) } ?? 0
+                    }
+                    try batch.record(.mailAccountUpdate, target: "mailbox:\(update.row.address.key)", details: details)
+                }
                 if !late.isEmpty { return .rollback(()) }
                 batch.summary["file"] = fileName
                 batch.summary["created"] = rows.count
+                batch.summary["updated"] = updates.count
+                batch.summary["unchanged"] = report.unchanged
                 try keep(zip(rows, passwords).map { ($0.address.key, $1) })
                 return .commit(())
         }

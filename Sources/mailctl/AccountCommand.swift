@@ -254,16 +254,20 @@ struct AccountCommand: ParsableCommand {
                 keep: { passwords in
                     guard let secrets else { return }
                     let lines = ["address,password"] + passwords.map { "\($0.address),\($0.password.exposedValue)" }
-                    try secrets.write(lines.joined(separator: "\r\n") + "\r\n")
+                    try secrets.write(lines.joined(separator: "\n") + "\n")
                     written = true
                 })
+            // With --json the report, problems included, is the output; the status says whether it was refused.
+            if global.json { try Console.json(report) }
             if !report.problems.isEmpty {
-                throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created")
+                if global.json { throw ExitStatus.dataError }
+                throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created or changed")
             }
-            if global.json { try Console.json(report); return }
+            if global.json { return }
+            let counts = "\(report.created) new, \(report.updated) updated, \(report.unchanged) unchanged"
             Console.out(report.dryRun
-                ? "Would create \(report.rows) mailboxes from \(file): no problem found"
-                : "Created \(report.created) mailboxes from \(file); passwords in \(passwordsOut ?? "")")
+                ? "Would import \(report.rows) rows from \(file) (\(counts)): no problem found"
+                : "Imported \(report.rows) rows from \(file) (\(counts))\(report.created > 0 ? "; passwords of the new mailboxes in \(passwordsOut ?? "")" : "")")
         }
     }
 }

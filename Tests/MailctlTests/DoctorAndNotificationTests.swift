@@ -244,10 +244,37 @@ import Transport
         let ok = try mail.mailctl("account", "import", file, "--passwords-out", mail.folder + "/pw.csv")
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try mail.scalar("SELECT count(*) FROM mailbox WHERE address LIKE '%@\(mail.domain)'") == "1000")
-        let passwords = try String(contentsOfFile: mail.folder + "/pw.csv", encoding: .utf8).components(separatedBy: "\r\n")
+        // The passwords file: LF line ends, owner only.
+        let text = try String(contentsOfFile: mail.folder + "/pw.csv", encoding: .utf8)
+        #expect(!text.contains("\r"))
+        let passwords = text.components(separatedBy: "\n")
         let mode = try FileManager.default.attributesOfItem(atPath: mail.folder + "/pw.csv")[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let sample = passwords[1].split(separator: ",").map(String.init)
         #expect(mail.imapLogin(sample[0], sample[1]) == nil)
+
+        // A rerun, like `kubectl apply`: every row unchanged, no new password, no event but the summary.
+        let before = try mail.scalar("SELECT max(seq) FROM audit_event")
+        let rerun = try mail.mailctl("account", "import", file, "--passwords-out", mail.folder + "/pw2.csv", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
+        #expect(report["unchanged"] as? Int == 1000 && report["created"] as? Int == 0 && report["updated"] as? Int == 0, "\(report)")
+        #expect(mail.imapLogin(sample[0], sample[1]) == nil, "a rerun must not change a password")
+        // (The stack's log is shared with tests running meanwhile: only this domain's events count.)
+        #expect(try mail.scalar("SELECT count(*) FROM audit_event WHERE seq > \(before) AND target LIKE 'mailbox:%@\(mail.domain)'") == "0")
+        // A changed quota in the file updates that mailbox only, recorded as such.
+        try fixed.replacingOccurrences(of: "nv5@\(mail.domain),Nhân viên 5,100", with: "nv5@\(mail.domain),Nhân viên 5,200")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let update = try mail.mailctl("account", "import", file, "--passwords-out", mail.folder + "/pw3.csv")
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(update.stdout.contains("(0 new, 1 updated, 999 unchanged)"), "\(update.stdout)")
+        #expect(try mail.scalar("SELECT quota_bytes FROM mailbox WHERE address = 'nv5@\(mail.domain)'") == "\(200 * 1_048_576)")
+        #expect(try mail.scalar("SELECT count(*) FROM audit_event WHERE action = 'mail.account.update' AND target = 'mailbox:nv5@\(mail.domain)'") == "1")
+        // Problems in --json are the report's, structured.
+        try (fixed + "bad@nowhere.invalid,Không có miền,1\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try mail.mailctl("account", "import", file, "--dry-run", "--json")
+        #expect(refused.status == 65)
+        let problems = try #require((try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])?["problems"] as? [[String: Any]])
+        #expect(problems.first?["line"] as? Int == 1002 && problems.first?["field"] as? String == "address", "\(problems)")
     }
 }

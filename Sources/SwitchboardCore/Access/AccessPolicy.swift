@@ -11,7 +11,7 @@ public enum AccessPolicy {
     private static let mailReads: Set<Action> = [.mailDomainRead, .mailAccountRead, .mailQuotaReport]
     private static let mailWrites: Set<Action> = [
         .mailAccountCreate, .mailAccountDisableLogin, .mailAccountSuspend, .mailAccountEnable, .mailAccountResetPassword,
-        .mailAccountSetQuota, .mailAccountRename, .mailAccountDelete, .mailAccountImport, .mailAccountDoctor,
+        .mailAccountSetQuota, .mailAccountRename, .mailAccountDelete, .mailAccountImport, .mailAccountDoctor, .mailAccountUpdate,
         .mailAliasAdd, .mailAliasRemove, .mailGroupPublish, .mailGroupUnpublish, .mailNotify,
     ]
     /// What everyone may do to what is their own (the action checks that it is).

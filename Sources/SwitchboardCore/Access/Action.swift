@@ -19,6 +19,8 @@ public enum Action: String, Sendable, CaseIterable {
     case mailAccountSetQuota = "mail.account.set-quota", mailAccountRename = "mail.account.rename"
     case mailAccountDelete = "mail.account.delete", mailAccountPurge = "mail.account.purge"
     case mailAccountImport = "mail.account.import", mailAccountDoctor = "mail.account.doctor"
+    /// A mailbox's display name or quota changed by an import rerun (`mailctl account import`).
+    case mailAccountUpdate = "mail.account.update"
     /// A person changing the password of their own mailbox (`mailctl password`): every role.
     case mailAccountPassword = "mail.account.password"
     case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
