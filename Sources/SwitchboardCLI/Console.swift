@@ -21,23 +21,51 @@ public enum Console {
         out(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    /// Prints an aligned table; widths count characters as a terminal shows them (combining marks take none).
+    /// Prints an aligned table. Widths count terminal columns (``DisplayWidth``: CJK characters
+    /// take two, combining marks none). On a terminal, or with `$COLUMNS` set, the table fits that
+    /// width: the widest columns are narrowed and their long cells cut with `…` (pipes and files
+    /// get every cell whole; `--json` is the way to get everything).
     public static func table(_ header: [String], _ rows: [[String]]) {
+        for line in tableLines(header, rows, width: terminalWidth()) { out(line) }
+    }
+
+    /// The lines of a table fitted to `width` columns (nil: no limit).
+    static func tableLines(_ header: [String], _ rows: [[String]], width limit: Int?) -> [String] {
         // A control character in a cell (a name, an --as login) could forge a row or move the cursor.
         let rows = rows.map { $0.map(escapingControls) }
-        var widths = header.map(displayWidth)
+        var widths = header.map(DisplayWidth.of)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], displayWidth(cell))
+                widths[index] = max(widths[index], DisplayWidth.of(cell))
+            }
+        }
+        if let limit {
+            // Narrow the widest column, one column at a time, down to 6 (or its header).
+            let gaps = 2 * max(0, widths.count - 1)
+            while widths.reduce(0, +) + gaps > limit {
+                guard let widest = widths.indices.filter({ widths[$0] > max(6, DisplayWidth.of(header[$0])) }).max(by: { widths[$0] < widths[$1] })
+                else { break }
+                widths[widest] -= 1
             }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
+                let width = index < widths.count ? widths[index] : DisplayWidth.of(cell)
+                let shown = DisplayWidth.truncated(cell, to: width)
+                return index == cells.count - 1 ? shown : shown + String(repeating: " ", count: max(0, width - DisplayWidth.of(shown)))
             }.joined(separator: "  ")
         }
-        out(trimmingTrailingSpace(line(header)))
-        for row in rows { out(trimmingTrailingSpace(line(row))) }
+        return [trimmingTrailingSpace(line(header))] + rows.map { trimmingTrailingSpace(line($0)) }
+    }
+
+    /// The width to fit tables to: `$COLUMNS` when set, else the terminal's when standard output
+    /// is one, else none.
+    static func terminalWidth() -> Int? {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
     }
 
     /// The cell with control, format and line-separator characters shown as `\u{XX}`.
@@ -69,9 +97,9 @@ public enum Console {
 
     /// Key: value lines, keys aligned.
     public static func fields(_ pairs: [(String, String)]) {
-        let width = pairs.map { $0.0.count }.max() ?? 0
+        let width = pairs.map { DisplayWidth.of($0.0) }.max() ?? 0
         for (key, value) in pairs {
-            out(key + ":" + String(repeating: " ", count: width - key.count + 1) + value)
+            out(key + ":" + String(repeating: " ", count: width - DisplayWidth.of(key) + 1) + escapingControls(value))
         }
     }
 
@@ -92,7 +120,4 @@ public enum Console {
         Timestamp.display(stored, zone: zone, seconds: seconds)
     }
 
-    private static func displayWidth(_ text: String) -> Int {
-        text.count
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardBase
 import SwitchboardTestSupport
 import Testing
 
@@ -56,6 +57,32 @@ import Testing
         let row = try #require(table.split(separator: "\n").first { $0.hasPrefix("st ") })
         #expect(row.contains("Người\\u{A}root  admin"))
         #expect(!table.split(separator: "\n").contains { $0.hasPrefix("root  admin") })
+    }
+
+    /// Tables align on terminal columns (a CJK name takes two a character) and, given a width
+    /// ($COLUMNS or the terminal's), fit it by cutting long cells with "…".
+    @Test func aTableWithWideCharactersStaysAlignedAndFitsTheWidth() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("person", "add", "wang", "--name", "王小明 Vương Tiểu Minh", "--email", "wang@bo.gov.vn", "--unit", "IT")
+        let wide = try ProcessRunner.run(Workspace.products + "/dirctl", ["person", "list", "--config", workspace.config], in: workspace.folder,
+                                     environment: ["COLUMNS": "200"])
+        let lines = wide.stdout.split(separator: "\n")
+        let header = try #require(lines.first)
+        let row = try #require(lines.first { $0.hasPrefix("wang") })
+        // The E-MAIL column starts at the same display column on the header and on the CJK row.
+        let email = try #require(header.range(of: "E-MAIL"))
+        let emailColumn = DisplayWidth.of(String(header[..<email.lowerBound]))
+        let emailOnRow = try #require(row.range(of: "wang@bo.gov.vn"))
+        #expect(DisplayWidth.of(String(row[..<emailOnRow.lowerBound])) == emailColumn, "\(header)\n\(row)")
+        // Narrow: every line fits 50 columns, the long name cut with "…".
+        let narrow = try ProcessRunner.run(Workspace.products + "/dirctl", ["person", "list", "--config", workspace.config], in: workspace.folder,
+                                       environment: ["COLUMNS": "50"])
+        for line in narrow.stdout.split(separator: "\n") { #expect(DisplayWidth.of(String(line)) <= 50, "\(line)") }
+        #expect(narrow.stdout.contains("…"))
+        // JSON is never cut.
+        let json = try ProcessRunner.run(Workspace.products + "/dirctl", ["person", "list", "--json", "--config", workspace.config], in: workspace.folder,
+                                     environment: ["COLUMNS": "50"])
+        #expect(json.stdout.contains("王小明 Vương Tiểu Minh"))
     }
 
     @Test func aNameOfStackedAccentsIsRefusedByItsBytes() throws {
