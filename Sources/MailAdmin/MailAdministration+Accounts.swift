@@ -92,7 +92,9 @@ extension MailAdministration {
     }
 
     /// Mailboxes, optionally of one domain, status or unit (with sub-units).
-    public func accounts(domain: String? = nil, status: MailboxStatus? = nil, unit: String? = nil) throws -> [MailAccount] {
+    /// Mailboxes by domain, status and the owner's unit (`subunits`: its sub-units too, as
+    /// `dirctl person list --unit U --subunits`).
+    public func accounts(domain: String? = nil, status: MailboxStatus? = nil, unit: String? = nil, subunits: Bool = false) throws -> [MailAccount] {
         try session.authorize(.mailAccountRead, target: "mailbox:*")
         return try database.read { db in
             var clauses: [SQL] = ["1"]
@@ -105,7 +107,9 @@ extension MailAdministration {
                 guard let unitID = try Int64.fetchOne(db, sql: "SELECT id FROM unit WHERE code = ?", arguments: [unit]) else {
                     throw MailError(.notFound, "no unit with code \(Quoting.quoted(unit)) (see `dirctl unit list`)")
                 }
-                clauses.append("p.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT \(unitID) UNION SELECT u2.id FROM unit u2 JOIN sub ON u2.parent_id = sub.id) SELECT id FROM sub)")
+                clauses.append(subunits
+                    ? "p.unit_id IN (WITH RECURSIVE sub(id) AS (SELECT \(unitID) UNION SELECT u2.id FROM unit u2 JOIN sub ON u2.parent_id = sub.id) SELECT id FROM sub)"
+                    : "p.unit_id = \(unitID)")
             }
             let sql: SQL = "\(MailAccount.selection) WHERE \(clauses.joined(separator: " AND ")) ORDER BY m.address"
             return try MailAccount.fetchAll(db, SQLRequest<MailAccount>(literal: sql))

@@ -95,12 +95,13 @@ struct PersonCommand: ParsableCommand {
     struct Search: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "search", 
             abstract: "Find people by name, login or e-mail, ignoring accents and case.",
-            discussion: "Examples:\n  dirctl person search nguyen       (finds Nguyễn)\n  dirctl person search \"van an\"")
+            discussion: "Examples:\n  dirctl person search nguyen       (finds Nguyễn)\n  dirctl person search \"van an\"\n  dirctl person search hoa --status departed")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Text to look for.") var text: String
+        @Option(help: "Only this status (default: active and suspended), as in `person list`.") var status: PersonStatus?
 
         func run(in context: CommandContext) throws {
-            let people = try context.directory.people(.init(text: text))
+            let people = try context.directory.people(.init(text: text, status: status))
             try PersonCommand.list(people, json: global.json)
         }
     }

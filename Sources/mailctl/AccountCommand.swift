@@ -73,14 +73,16 @@ struct AccountCommand: ParsableCommand {
     struct List: MailctlCommand {
         static let configuration = CommandConfiguration(commandName: "list", 
             abstract: "List mailboxes by domain, status or unit.",
-            discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --json")
+            discussion: "Examples:\n  mailctl account list --domain bonoivu.gov.vn\n  mailctl account list --status login-disabled\n  mailctl account list --unit TTCNTT --subunits --json")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this domain.") var domain: String?
         @Option(help: "Only this status.") var status: MailboxStatus?
-        @Option(help: "Only owners in this unit and its sub-units.") var unit: String?
+        @Option(help: "Only owners in this unit.") var unit: String?
+        @Flag(help: "With --unit: its sub-units too.") var subunits = false
 
         func run(in context: CommandContext) throws {
-            let accounts = try context.mail.accounts(domain: domain, status: status, unit: unit?.uppercased())
+            if subunits, unit == nil { throw UsageError("--subunits needs --unit") }
+            let accounts = try context.mail.accounts(domain: domain, status: status, unit: unit?.uppercased(), subunits: subunits)
             if global.json { try Console.json(accounts); return }
             Console.table(["ADDRESS", "NAME", "OWNER", "UNIT", "STATUS", "QUOTA"], accounts.map {
                 [$0.address, $0.displayName, $0.owner ?? "-", $0.unit ?? "", $0.status.rawValue, $0.quotaBytes.map { "\($0 / 1_048_576) MB" } ?? "none"]

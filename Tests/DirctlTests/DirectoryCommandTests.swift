@@ -129,6 +129,27 @@ import Testing
         #expect(try workspace.expectOK("group", "expand", "toan-bo").stdout.contains("hd ") == false)
     }
 
+    /// JSON carries the directory's words, never a Swift enum's shape (`{"person":{"_0":...}}`).
+    @Test func groupMembersInJSONAreKindAndName() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("group", "add", "outer")
+        try workspace.expectOK("group", "add", "inner")
+        try workspace.expectOK("group", "member", "add", "outer", "--person", "st")
+        try workspace.expectOK("group", "member", "add", "outer", "--group", "inner")
+        let json = try workspace.expectOK("group", "show", "outer", "--json").stdout
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]], "\(json)")
+        #expect(Set(members) == [["kind": "person", "name": "st"], ["kind": "group", "name": "inner"]], "\(json)")
+        #expect(!json.contains("_0"))
+    }
+
+    @Test func searchFiltersByStatusAsListDoes() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("person", "add", "hoa.ltk", "--name", "Lê Thị Kim Hoa")
+        try workspace.expectOK("person", "depart", "hoa.ltk")
+        #expect(!(try workspace.expectOK("person", "search", "hoa").stdout.contains("hoa.ltk")), "departed people are hidden by default")
+        #expect(try workspace.expectOK("person", "search", "hoa", "--status", "departed").stdout.contains("hoa.ltk"))
+    }
+
     @Test func roomsAreAddedListedAndUpdated() throws {
         let workspace = try Workspace.populated()
         try workspace.expectOK("room", "add", "Phòng họp A", "--kind", "physical", "--capacity", "20",

@@ -413,7 +413,9 @@ import Transport
             return accounts.compactMap { $0["address"] as? String }
         }
         #expect(try list("--domain", mail.domain) == [boxes["an"], boxes["binh"], boxes["chi"], service].compactMap { $0 }.sorted())
-        #expect(try list("--unit", unit) == [boxes["an"], boxes["binh"]].compactMap { $0 }.sorted(), "a unit includes its sub-units")
+        // --unit and --subunits mean what they mean in `dirctl person list`.
+        #expect(try list("--unit", unit) == [boxes["an"]].compactMap { $0 }, "--unit alone is that unit only")
+        #expect(try list("--unit", unit, "--subunits") == [boxes["an"], boxes["binh"]].compactMap { $0 }.sorted(), "--subunits includes its sub-units")
         #expect(try list("--unit", sub.lowercased()) == [boxes["binh"]].compactMap { $0 })
         #expect(try list("--domain", mail.domain, "--status", "login-disabled") == [boxes["chi"]].compactMap { $0 })
         #expect(try list("--domain", mail.domain, "--status", "suspended").isEmpty)

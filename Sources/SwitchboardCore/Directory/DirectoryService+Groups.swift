@@ -27,7 +27,8 @@ extension DirectoryService {
         }
     }
 
-    /// A member of a group: a person (by login) or another group (by name).
+    /// A member of a group: a person (by login) or another group (by name). In JSON:
+    /// `{"kind": "person", "name": "binh.tq"}` or `{"kind": "group", "name": "it-center"}`.
     public enum Member: Sendable, Equatable, Codable {
         /// A person.
         case person(String)
@@ -38,6 +39,27 @@ extension DirectoryService {
             switch self {
             case let .person(login): "person:\(login)"
             case let .group(name): "group:\(name)"
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey { case kind, name }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case let .person(login): try container.encode("person", forKey: .kind); try container.encode(login, forKey: .name)
+            case let .group(name): try container.encode("group", forKey: .kind); try container.encode(name, forKey: .name)
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let name = try container.decode(String.self, forKey: .name)
+            switch try container.decode(String.self, forKey: .kind) {
+            case "person": self = .person(name)
+            case "group": self = .group(name)
+            case let other:
+                throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown member kind \(other)")
             }
         }
     }
