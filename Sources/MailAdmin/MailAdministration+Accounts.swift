@@ -84,8 +84,23 @@ extension MailAdministration {
         return (account, generated)
     }
 
-    /// One mailbox.
+    /// One mailbox, by address or, without an `@`, by its owner's login when they have exactly one.
     public func account(_ raw: String) throws -> MailAccount {
+        if !raw.contains("@") {
+            let login = try DirectoryValidation.login(raw)
+            try session.authorize(.mailAccountRead, target: "person:\(login)")
+            let owned = try database.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT m.address FROM mailbox m JOIN person p ON p.id = m.person_id WHERE p.login = ? ORDER BY m.address
+                    """, arguments: [login])
+            }
+            guard owned.count == 1, let only = owned.first else {
+                throw MailError(owned.isEmpty ? .notFound : .invalidInput, owned.isEmpty
+                    ? "\(login) has no mailbox (an address has an @; create one with `mailctl account create ADDRESS --person \(login)`)"
+                    : "\(login) has \(owned.count) mailboxes: \(owned.joined(separator: ", ")); name one")
+            }
+            return try account(only)
+        }
         let address = try Self.normalize(address: raw)
         try session.authorize(.mailAccountRead, target: "mailbox:\(address.key)")
         return try database.read { db in try Self.requireAccount(db, address: address.key) }

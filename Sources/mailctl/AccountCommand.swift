@@ -61,9 +61,10 @@ struct AccountCommand: ParsableCommand {
     }
 
     struct Show: MailctlCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a mailbox.", discussion: "Example:\n  mailctl account show an.nguyen@bonoivu.gov.vn")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a mailbox, by address or by its owner's login.",
+                                                        discussion: "Examples:\n  mailctl account show an.nguyen@bonoivu.gov.vn\n  mailctl account show an.nguyen")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address, or the login of a person with one mailbox.") var address: String
 
         func run(in context: CommandContext) throws {
             try AccountCommand.show(try context.mail.account(address), json: global.json, zone: context.config.locale.timeZone)

@@ -93,6 +93,9 @@ import Transport
         let done = try mail.mailctl(["password", "--password-stdin", "--as", owner], stdin: "\(Self.password)\n\(newPassword)\n")
         #expect(done.status == 0, "\(done.stderr)")
         #expect(done.stdout.contains("Password of \(address) changed"))
+        // The owner's login finds their one mailbox.
+        #expect(try mail.expectOK("account", "show", owner).stdout.contains(address))
+        #expect(try mail.mailctl("account", "show", other).stderr.contains("\(other) has no mailbox"))
         #expect(mail.imapLogin(address, newPassword) == nil)
         #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
         // Audited: the refusals and the change, never a password.
