@@ -8,8 +8,12 @@ public enum CommandLineCheck {
     /// Options of ``GlobalOptions`` that take a value: their value is not a subcommand name.
     static let globalOptionsWithValue: Set<String> = ["--config", "--as"]
 
+    /// argument-parser's own requests, whose values are no subcommand: left to it untouched.
+    static let builtInRequests = ["--generate-completion-script", "---completion", "--experimental-dump-help"]
+
     /// The problem with `arguments` (the command line without the program's name), or nil.
     public static func problem(in arguments: [String], root: any ParsableCommand.Type) -> String? {
+        if arguments.contains(where: { word in builtInRequests.contains { word == $0 || word.hasPrefix($0 + "=") } }) { return nil }
         let (path, leaf, unknown) = walk(arguments, root: root)
         if let unknown { return unknownCommand(unknown, at: path, node: leaf) }
         return repeatedOption(in: arguments, path: path, root: root)

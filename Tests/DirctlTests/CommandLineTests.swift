@@ -135,5 +135,10 @@ import Testing
         }
         let far = try ProcessRunner.run(Self.dirctl, ["zzzzzz"], in: NSTemporaryDirectory())
         #expect(far.status == 64 && far.stderr.contains("the commands are: init, unit, person"), "\(far.stderr)")
+        // argument-parser's own requests take values that are no subcommand (`make install` runs these).
+        for shell in ["bash", "zsh"] {
+            let script = try ProcessRunner.run(Self.mailctl, ["--generate-completion-script", shell], in: NSTemporaryDirectory())
+            #expect(script.status == 0 && script.stdout.contains("mailctl"), "\(shell): \(script.stderr)")
+        }
     }
 }
