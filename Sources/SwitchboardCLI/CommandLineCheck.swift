@@ -138,21 +138,3 @@ public enum CommandLineCheck {
         return table[a.count][b.count]
     }
 }
-
-/// The entry point every tool's root command calls: checks the line, then runs argument-parser.
-public enum ToolMain {
-    /// Refuses a mistyped subcommand or a repeated single-value option (exit 64), else runs `root`.
-    public static func run<Root: AsyncParsableCommand>(_ root: Root.Type, arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
-        if let problem = CommandLineCheck.problem(in: arguments, root: root) {
-            Console.error("\(root._commandName): \(problem)")
-            Root.exit(withError: ExitStatus.usage)
-        }
-        await Root.main(arguments)
-    }
-}
-
-/// The version every tool reports with `--version`: one place to change it.
-public enum SwitchboardVersion {
-    /// The release.
-    public static let current = "0.8.0"
-}
