@@ -52,7 +52,11 @@ struct AuditCommand: ParsableCommand {
                         throw UsageError("--target \"\(target)\" has no kind: give KIND:NAME (person:\(target), mailbox:ADDRESS, group:NAME) or a kind alone (\(kinds.prefix(8).joined(separator: ", "))); every event about a person: --about LOGIN")
                     }
                 }
-                return try AuditLog.events(db, matching: query)
+                let events = try AuditLog.events(db, matching: query)
+                if let about, events.isEmpty, !(try AuditLog.subject(db, about: about).inDirectory) {
+                    throw DirectoryError(.notFound, "--about \(about): no such person in the directory and no event about them (try `dirctl person search NAME`)")
+                }
+                return events
             }
             if global.json { try Console.json(events.map(AuditEventOutput.init)); return }
             Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in

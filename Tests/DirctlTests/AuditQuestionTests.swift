@@ -62,6 +62,8 @@ import Testing
         #expect(mailOnly.count == 4, "\(mailOnly.map { $0["action"] ?? "" })")
         let bad = try workspace.dirctl("audit", "log", "--about", "St Bad")
         #expect(bad.status == 64, "\(bad.stderr)")
+        let unknown = try workspace.dirctl("audit", "log", "--about", "nobody")
+        #expect(unknown.status == 65 && unknown.stderr.contains("no such person"), "a typo is not an empty table: \(unknown.stderr)")
     }
 
     @Test func aTargetWithoutAKindSaysWhatItExpects() throws {

@@ -18,6 +18,8 @@ public struct AuditSubject: Sendable, Equatable {
     public var login: String
     /// Every address found for their mailboxes, sorted.
     public var addresses: [String]
+    /// True when the directory has a person with this login.
+    public var inDirectory: Bool
 
     /// The SQL condition on `audit_event` rows.
     var clause: SQL {
@@ -58,7 +60,8 @@ extension AuditLog {
                 grew = true
             }
         }
-        return AuditSubject(login: login, addresses: addresses.sorted())
+        let inDirectory = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM person WHERE login = ?)", arguments: [login]) ?? false
+        return AuditSubject(login: login, addresses: addresses.sorted(), inDirectory: inDirectory)
     }
 
     /// The kinds of target in the log (`person`, `mailbox`, ...): the part before the colon, or a
