@@ -12,9 +12,16 @@ public enum PasswordInput {
         return Secret(line)
     }
 
-    /// Prompts twice on the terminal with echo off; nil when standard input is not a terminal.
+    /// Prompts twice on the terminal with echo off; nil when standard input is not a terminal
+    /// and holds nothing (`</dev/null`, a closed pipe).
+    ///
+    /// Standard input that is not a terminal but holds data is a password piped without
+    /// `--password-stdin`: refused, rather than ignored while another password is generated.
     public static func prompt(_ label: String) throws -> Secret? {
-        guard isatty(STDIN_FILENO) == 1 else { return nil }
+        guard isatty(STDIN_FILENO) == 1 else {
+            try refusePipedPassword()
+            return nil
+        }
         let first = try readHidden("\(label): ")
         let second = try readHidden("Again: ")
         guard first == second else { throw UsageError("the two passwords differ; nothing was changed") }
@@ -27,6 +34,13 @@ public enum PasswordInput {
         guard isatty(STDIN_FILENO) == 1 else { return nil }
         let answer = try readHidden("\(label): ")
         return answer.isEmpty ? nil : Secret(answer)
+    }
+
+    /// Throws when standard input holds at least one byte (it waits for the writer to write or close).
+    private static func refusePipedPassword() throws {
+        var byte: UInt8 = 0
+        guard read(STDIN_FILENO, &byte, 1) > 0 else { return }
+        throw UsageError("standard input is not a terminal and holds data: to use it as the password, add --password-stdin (nothing was changed)")
     }
 
     private static func readHidden(_ prompt: String) throws -> String {

@@ -14,30 +14,51 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "log", 
             abstract: "Show audit events, oldest first.",
             discussion: """
-                Dates are in the configured time zone: 2026-11-29, "2026-11-29 08:30", or ISO 8601 with a zone.
+                Dates are in the configured time zone: 2026-11-29, "2026-11-29 08:30", ISO 8601 with a zone, or relative to now: today, yesterday, 7d, 2w, 12h, "2 weeks ago".
                 --action person matches person.add, person.update, ...; --target person matches person:an.nguyen.
 
+                --about LOGIN finds every event about a person: their own (person:LOGIN); their mailboxes' (every address a mailbox of theirs has or had, renames followed, purged ones included); and every event whose details name them (group memberships added or removed, a removed group's member list, a mailbox created for them, a purge).
+
                 Examples:
+                  dirctl audit log --about an.nguyen --since 7d
                   dirctl audit log --since 2026-11-01 --actor lan.tran
                   dirctl audit log --action person.depart --json
                   dirctl audit log --target person:an.nguyen
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: "From this time (inclusive).") var since: String?
-        @Option(help: "Before this time.") var until: String?
+        @Option(help: ArgumentHelp("From this time (inclusive): a date, or relative (7d, yesterday).", valueName: "time")) var since: String?
+        @Option(help: ArgumentHelp("Before this time: a date, or relative (today).", valueName: "time")) var until: String?
         @Option(help: "Only this actor's events.") var actor: String?
         @Option(help: "Only this action, or actions under it.") var action: String?
-        @Option(help: "Only this target, or targets of this kind.") var target: String?
+        @Option(help: ArgumentHelp("Only this target (KIND:NAME, such as person:an.nguyen), or targets of this kind (person).", valueName: "target")) var target: String?
+        @Option(help: ArgumentHelp("Every event about this person: theirs, their mailboxes', their group memberships.", valueName: "login")) var about: String?
         @Option(help: "At most this many of the newest events.") var limit: Int?
 
         func run(in context: CommandContext) throws {
             try context.session.authorize(.auditRead, target: "audit")
             let zone = context.config.locale.timeZone
+            let about = try self.about.map { raw in
+                do { return try DirectoryValidation.login(raw) } catch let error as DirectoryError {
+                    throw UsageError("--about: \(error.description)")
+                }
+            }
             let query = AuditQuery(since: try since.map { try DateArgument.parse($0, zone: zone, option: "--since") },
                                    until: try until.map { try DateArgument.parse($0, zone: zone, option: "--until") },
-                                   actor: actor, action: action, target: target, limit: limit)
-            let events = try context.database.read { db in try AuditLog.events(db, matching: query) }
-            if global.json { try Console.json(events); return }
+                                   actor: actor, action: action, target: target, limit: limit, about: about)
+            let events = try context.database.read { db in
+                if let target, !target.contains(":") {
+                    let kinds = try AuditLog.targetKinds(db)
+                    guard kinds.contains(target) else {
+                        throw UsageError("--target \"\(target)\" has no kind: give KIND:NAME (person:\(target), mailbox:ADDRESS, group:NAME) or a kind alone (\(kinds.prefix(8).joined(separator: ", "))); every event about a person: --about LOGIN")
+                    }
+                }
+                let events = try AuditLog.events(db, matching: query)
+                if let about, events.isEmpty, !(try AuditLog.subject(db, about: about).inDirectory) {
+                    throw DirectoryError(.notFound, "--about \(about): no such person in the directory and no event about them (try `dirctl person search NAME`)")
+                }
+                return events
+            }
+            if global.json { try Console.json(events.map(AuditEventOutput.init)); return }
             Console.table(["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "OUTCOME", "DETAILS"], events.map { event in
                 let actor = event.actor == event.osUser ? event.actor : "\(event.actor) (\(event.osUser))"
                 return [String(event.seq), Console.localTime(event.time, zone: zone, seconds: true), actor, event.action, event.target, event.outcome, event.details]
@@ -155,24 +176,38 @@ struct AuditCommand: ParsableCommand {
 
     struct Export: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "export", 
-            abstract: "Export the whole log as JSON Lines (verifiable offline) or RFC 5424 syslog lines.",
-            discussion: "Examples:\n  dirctl audit export --format jsonl --output audit.jsonl\n  dirctl audit export --format syslog | logger --rfc5424")
+            abstract: "Export the log, or the events of a time window, as JSON Lines (verifiable offline) or RFC 5424 syslog lines.",
+            discussion: """
+                --since and --until take the dates `audit log` takes (2026-11-01, yesterday, 7d). A JSON Lines export cut by time says so in its header; `audit verify --file` then checks the links between its events and warns that the events before them are not covered.
+
+                Examples:
+                  dirctl audit export --format jsonl --output audit.jsonl
+                  dirctl audit export --since 2026-11-01 --until 2026-12-01 --output audit-2026-11.jsonl
+                  dirctl audit export --format syslog --since yesterday | logger --rfc5424
+                """)
         enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, syslog }
         @OptionGroup var global: GlobalOptions
         @Option(help: "jsonl or syslog.") var format: Format = .jsonl
         @Option(help: "Write to this file instead of standard output.") var output: String?
+        @Option(help: ArgumentHelp("Only events from this time (inclusive).", valueName: "time")) var since: String?
+        @Option(help: ArgumentHelp("Only events before this time.", valueName: "time")) var until: String?
 
         func run(in context: CommandContext) throws {
+            let zone = context.config.locale.timeZone
+            let since = try self.since.map { try DateArgument.parse($0, zone: zone, option: "--since") }
+            let until = try self.until.map { try DateArgument.parse($0, zone: zone, option: "--until") }
             try context.session.perform(.auditExport, target: "audit") { _, details in
                 details["format"] = format.rawValue
+                if let since { details["since"] = Timestamp.format(since) }
+                if let until { details["until"] = Timestamp.format(until) }
             }
             let sink = try OutputSink(path: output)
             try context.database.read { db in
                 switch format {
                 case .jsonl:
-                    try AuditExport.writeJSONLines(db, origin: context.config.audit.origin, to: sink.write)
+                    try AuditExport.writeJSONLines(db, origin: context.config.audit.origin, since: since, until: until, to: sink.write)
                 case .syslog:
-                    for event in try AuditLog.events(db, matching: AuditQuery()) { sink.write(AuditExport.syslogLine(event) + "\n") }
+                    for event in try AuditLog.events(db, matching: AuditQuery(since: since, until: until)) { sink.write(AuditExport.syslogLine(event) + "\n") }
                 }
             }
             try sink.close()

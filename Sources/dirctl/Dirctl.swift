@@ -18,7 +18,17 @@ struct Dirctl: AsyncParsableCommand {
               dirctl person search nguyen
               dirctl audit verify
             """,
+        version: SwitchboardVersion.current,
         subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
                       AuditCommand.self, BackupCommand.self, DoctorCommand.self]
     )
+
+    /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line: read here, before the
+    /// subcommand, and handed to the command's own `@OptionGroup` (argument-parser reuses a
+    /// group of the same type already decoded by a parent command).
+    @OptionGroup var global: GlobalOptions
+
+    static func main() async {
+        await ToolMain.run(Self.self)
+    }
 }

@@ -78,44 +78,69 @@ struct GroupCommand: ParsableCommand {
             abstract: "Add or remove a group's members.", subcommands: [AddMember.self, RemoveMember.self])
 
         struct Which: ParsableArguments {
-            @Option(help: "A person's login.") var person: String?
-            @Option(help: "Another group's name.") var group: String?
+            @Option(help: ArgumentHelp("A person's login (repeatable).", valueName: "login")) var person: [String] = []
+            @Option(help: ArgumentHelp("Another group's name (repeatable).", valueName: "name")) var group: [String] = []
 
             func validate() throws {
-                guard (person != nil) != (group != nil) else { throw ValidationError("give exactly one of --person LOGIN or --group NAME") }
+                guard !person.isEmpty || !group.isEmpty else { throw ValidationError("give at least one --person LOGIN or --group NAME") }
             }
 
-            var member: DirectoryService.Member {
-                if let person { return .person(person) }
-                return .group(group ?? "")
+            var members: [DirectoryService.Member] {
+                group.map(DirectoryService.Member.group) + person.map(DirectoryService.Member.person)
+            }
+        }
+
+        /// One line per member: who changed, and who was left as they were.
+        static func report(_ change: DirectoryService.MembershipChange, verb: String, preposition: String, group: String, unchangedReason: String) {
+            if !change.changed.isEmpty {
+                Console.out("\(verb) \(preposition) \(group): \(change.changed.map(\.label).joined(separator: ", "))")
+            }
+            if !change.unchanged.isEmpty {
+                Console.out("\(unchangedReason) \(group), nothing recorded: \(change.unchanged.map(\.label).joined(separator: ", "))")
             }
         }
 
         struct AddMember: DirctlCommand {
             static let configuration = CommandConfiguration(
-                commandName: "add", abstract: "Add a person or a group to a group (a cycle is refused).",
-                discussion: "Examples:\n  dirctl group member add lanh-dao --person an.nguyen\n  dirctl group member add toan-bo --group lanh-dao")
+                commandName: "add", abstract: "Add people or groups to a group, all or none (a cycle is refused).",
+                discussion: """
+                    Every --person and --group given is added in one transaction, one audit event each; an unknown
+                    name adds nobody. A member already in the group is named as such and records nothing (exit 0).
+
+                    Examples:
+                      dirctl group member add lanh-dao --person an.nguyen --person binh.tq
+                      dirctl group member add toan-bo --group lanh-dao
+                    """)
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The group.") var name: String
             @OptionGroup var which: Which
 
             func run(in context: CommandContext) throws {
-                try context.directory.addMember(which.member, to: name)
-                Console.out("Added to \(name)")
+                let change = try context.directory.addMembers(which.members, to: name)
+                Member.report(change, verb: "Added", preposition: "to", group: name, unchangedReason: "Already in")
             }
         }
 
         struct RemoveMember: DirctlCommand {
             static let configuration = CommandConfiguration(
-                commandName: "remove", abstract: "Remove a direct member from a group.",
-                discussion: "Example:\n  dirctl group member remove lanh-dao --person an.nguyen")
+                commandName: "remove", abstract: "Remove direct members from a group, all or none.",
+                discussion: """
+                    A name given that is not a direct member is named as such and records nothing; when none of
+                    them is a member, the command fails (exit 1).
+
+                    Example:
+                      dirctl group member remove lanh-dao --person an.nguyen
+                    """)
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The group.") var name: String
             @OptionGroup var which: Which
 
             func run(in context: CommandContext) throws {
-                try context.directory.removeMember(which.member, from: name)
-                Console.out("Removed from \(name)")
+                let change = try context.directory.removeMembers(which.members, from: name)
+                guard !change.changed.isEmpty else {
+                    throw DirectoryError(.notFound, "\(change.unchanged.map(\.label).joined(separator: ", ")): not a direct member of group \(name) (see `dirctl group show \(name)`)")
+                }
+                Member.report(change, verb: "Removed", preposition: "from", group: name, unchangedReason: "Not a direct member of")
             }
         }
     }

@@ -29,8 +29,9 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", 
             abstract: "Create a mailbox for a person or a service; the password is read, never taken from the command line.",
             discussion: """
-                Without --password-stdin, a terminal prompts for the password; empty or no terminal generates
-                one, shown once.
+                Without --password-stdin, a terminal prompts for the password; an empty answer, or no terminal
+                and nothing on standard input (</dev/null), generates one, shown once. A password piped in
+                without --password-stdin is refused.
 
                 Examples:
                   mailctl account create an.nguyen@bonoivu.gov.vn --person an.nguyen --send-welcome

@@ -19,9 +19,19 @@ struct Mailctl: AsyncParsableCommand {
               mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
               mailctl doctor an.nguyen@bonoivu.gov.vn --password-stdin
             """,
+        version: SwitchboardVersion.current,
         subcommands: [DomainCommand.self, AccountCommand.self, PasswordCommand.self, AliasCommand.self, ListCommand.self,
                       QuotaReportCommand.self, DoctorCommand.self]
     )
+
+    /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line: read here, before the
+    /// subcommand, and handed to the command's own `@OptionGroup` (argument-parser reuses a
+    /// group of the same type already decoded by a parent command).
+    @OptionGroup var global: GlobalOptions
+
+    static func main() async {
+        await ToolMain.run(Self.self)
+    }
 }
 
 /// Reads a password from `--password-stdin` or a terminal prompt; nil means "generate one".

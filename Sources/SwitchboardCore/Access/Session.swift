@@ -120,10 +120,11 @@ public struct Session: Sendable {
     /// Authorizes `action` once, then runs a batch (an import) in one write transaction: `body`
     /// records an event per row through the ``AuditBatch`` and decides whether the batch commits.
     ///
-    /// A committed batch ends with one summary event for `action` carrying `batch.summary`; a
+    /// A committed batch ends with one summary event for `action` carrying `batch.summary`
+    /// (unless `summarize` is false: a change of several members is its events alone); a
     /// rolled-back one (problems found, or `dryRun`) leaves nothing behind.
     public func batch<T>(
-        _ action: Action, target: String, dryRun: Bool = false,
+        _ action: Action, target: String, dryRun: Bool = false, summarize: Bool = true,
         _ body: (Database, inout AuditBatch) throws -> BatchOutcome<T>
     ) throws -> T {
         try authorize(action, target: target)
@@ -133,7 +134,7 @@ public struct Session: Sendable {
             case .rollback(let result):
                 return (result, commit: false)
             case .commit(let result):
-                try audit.append(db, context: context, action: action, target: target, details: batch.summary)
+                if summarize { try audit.append(db, context: context, action: action, target: target, details: batch.summary) }
                 return (result, commit: !dryRun)
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwitchboardBase
 public import GRDB
 
@@ -15,25 +15,43 @@ public enum AuditExport {
         public var checkpoints: [AuditCheckpoint] = []
         /// Lines that could not be read: (line number, problem).
         public var malformedLines: [(Int, String)] = []
+        /// The time window of an export cut with `--since`/`--until` (UTC, as in its header):
+        /// such a slice proves its own events' links, not what came before its first one.
+        public var slice: (since: String?, until: String?)?
     }
 
     private struct Line: Codable {
         var type: String
         var format: String?
         var origin: String?
+        var since: String?
+        var until: String?
         var event: AuditEvent?
         var checkpoint: AuditCheckpoint?
     }
 
-    /// Writes every event and checkpoint as JSON Lines to `output`, one object a line.
-    public static func writeJSONLines(_ db: Database, origin: String, to output: (String) -> Void) throws {
+    /// Writes the events (those at or after `since` and before `until`, when given) and the
+    /// checkpoints over them as JSON Lines to `output`, one object a line.
+    public static func writeJSONLines(_ db: Database, origin: String, since: Date? = nil, until: Date? = nil, to output: (String) -> Void) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func emit(_ line: Line) throws { output(String(decoding: try encoder.encode(line), as: UTF8.self) + "\n") }
-        try emit(Line(type: "header", format: format, origin: origin))
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_event ORDER BY seq")
-        while let row = try rows.next() { try emit(Line(type: "event", event: AuditEvent(row: row))) }
-        for checkpoint in try AuditCheckpoint.all(db) { try emit(Line(type: "checkpoint", checkpoint: checkpoint)) }
+        let since = since.map(Timestamp.format), until = until.map(Timestamp.format)
+        try emit(Line(type: "header", format: format, origin: origin, since: since, until: until))
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT * FROM audit_event WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR time < ?2) ORDER BY seq
+            """, arguments: [since, until])
+        var first: Int64?, last: Int64 = 0
+        while let row = try rows.next() {
+            let event = AuditEvent(row: row)
+            if first == nil { first = event.seq }
+            last = event.seq
+            try emit(Line(type: "event", event: event))
+        }
+        let sliced = since != nil || until != nil
+        for checkpoint in try AuditCheckpoint.all(db) where !sliced || (first.map { checkpoint.seq >= $0 } ?? false) && checkpoint.seq <= last {
+            try emit(Line(type: "checkpoint", checkpoint: checkpoint))
+        }
     }
 
     /// Reads a JSON Lines export; unreadable lines are reported, not skipped silently.
@@ -55,6 +73,7 @@ public enum AuditExport {
             switch line.type {
             case "header":
                 sawHeader = line.format == format
+                if line.since != nil || line.until != nil { contents.slice = (line.since, line.until) }
                 if !sawHeader { contents.malformedLines.append((number, "unknown export format \(line.format ?? "none")")) }
             case "event":
                 if let event = line.event { contents.events.append(event) } else { contents.malformedLines.append((number, "event line without an event")) }

@@ -83,15 +83,19 @@ public struct AuditQuery: Sendable {
     public var target: String?
     /// At most this many of the newest matching events.
     public var limit: Int?
+    /// Events about this person (a login): see ``AuditLog/subject(_:about:)`` for what counts.
+    public var about: String?
 
     /// No filter.
-    public init(since: Date? = nil, until: Date? = nil, actor: String? = nil, action: String? = nil, target: String? = nil, limit: Int? = nil) {
+    public init(since: Date? = nil, until: Date? = nil, actor: String? = nil, action: String? = nil, target: String? = nil,
+                limit: Int? = nil, about: String? = nil) {
         self.since = since
         self.until = until
         self.actor = actor
         self.action = action
         self.target = target
         self.limit = limit
+        self.about = about
     }
 }
 
@@ -109,6 +113,7 @@ extension AuditLog {
         if let actor = query.actor { clauses.append("actor = \(actor)") }
         if let action = query.action { clauses.append("(action = \(action) OR action LIKE \(SQLLike.escape(action) + ".%") ESCAPE '\\')") }
         if let target = query.target { clauses.append("(target = \(target) OR target LIKE \(SQLLike.escape(target) + ":%") ESCAPE '\\')") }
+        if let about = query.about { clauses.append(try subject(db, about: about).clause) }
         var sql: SQL = "SELECT * FROM audit_event"
         if !clauses.isEmpty { sql.append(literal: " WHERE " + clauses.joined(separator: " AND ")) }
         sql.append(literal: " ORDER BY seq DESC")

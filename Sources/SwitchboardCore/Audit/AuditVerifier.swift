@@ -187,8 +187,14 @@ public struct AuditVerifier: Sendable {
     public func verify(exportFile path: String, external: [SourcedCheckpoint] = []) throws -> AuditVerification {
         let export = try AuditExport.read(path)
         var walker = walker(stored: export.checkpoints, external: external)
+        if export.slice != nil, let first = export.events.first { walker.start(at: first) }
         for event in export.events { walker.feed(event) }
         var result = finish(walker, checkpoints: export.checkpoints.map { SourcedCheckpoint($0, source: "exported", external: false) } + external)
+        if let slice = export.slice {
+            let window = [slice.since.map { "since \($0)" }, slice.until.map { "until \($0)" }].compactMap { $0 }.joined(separator: " ")
+            result.warnings.append(AuditProblem(kind: "slice", seq: export.events.first?.seq, detail:
+                "\(path) holds only the events \(window): their links to each other are checked, not the events before seq \(export.events.first?.seq ?? 0)"))
+        }
         for (line, problem) in export.malformedLines {
             result.problems.insert(AuditProblem(kind: "malformed", seq: nil, detail: "\(path): line \(line): \(problem)"), at: 0)
         }
@@ -305,6 +311,12 @@ struct ChainWalker {
     init(clockStepTolerance: TimeInterval, checkpointEvery: Int64) {
         self.clockStepTolerance = clockStepTolerance
         self.checkpointEvery = checkpointEvery
+    }
+
+    /// Starts the chain at `event` instead of seq 1 (an export cut by time).
+    mutating func start(at event: AuditEvent) {
+        expectedSeq = event.seq
+        previousHash = event.prevHash
     }
 
     mutating func watch(_ checkpoints: [AuditCheckpoint]) {

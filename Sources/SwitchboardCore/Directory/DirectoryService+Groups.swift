@@ -35,7 +35,8 @@ extension DirectoryService {
         /// A nested group.
         case group(String)
 
-        var label: String {
+        /// `person:LOGIN` or `group:NAME`, as audit details and command output name it.
+        public var label: String {
             switch self {
             case let .person(login): "person:\(login)"
             case let .group(name): "group:\(name)"
@@ -64,44 +65,101 @@ extension DirectoryService {
         }
     }
 
-    /// Adds a member; a group that would contain itself, directly or through others, is refused.
-    public func addMember(_ member: Member, to groupName: String) throws {
-        try session.perform(.groupMemberAdd, target: "group:\(groupName)") { db, details in
+    /// What ``addMembers(_:to:)`` or ``removeMembers(_:from:)`` did.
+    public struct MembershipChange: Sendable, Equatable {
+        /// Members added or removed, one audit event each, in the order given.
+        public var changed: [Member] = []
+        /// Members given that were already members (add) or were not direct members (remove):
+        /// nothing recorded for them.
+        public var unchanged: [Member] = []
+    }
+
+    /// Adds members in one transaction, all or nothing, one audit event per member added.
+    ///
+    /// A member already in the group changes nothing and records nothing; a group that would
+    /// contain itself, directly or through others, or any unknown name refuses the whole call.
+    @discardableResult
+    public func addMember(_ member: Member, to groupName: String) throws -> MembershipChange {
+        try addMembers([member], to: groupName)
+    }
+
+    /// Adds members in one transaction, all or nothing, one audit event per member added.
+    @discardableResult
+    public func addMembers(_ members: [Member], to groupName: String) throws -> MembershipChange {
+        let target = "group:\(groupName)"
+        return try session.batch(.groupMemberAdd, target: target, summarize: false) { db, batch in
             let group = try Self.requireGroup(db, name: groupName)
-            switch member {
-            case let .person(rawLogin):
-                let person = try Self.requirePerson(db, login: try DirectoryValidation.login(rawLogin))
-                guard person.status != .purged else { throw DirectoryError(.refused, "person \(person.login) was purged") }
-                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, person_id) VALUES (?, ?)", arguments: [group.id, person.id])
-            case let .group(name):
-                let inner = try Self.requireGroup(db, name: name)
-                let nested = try Self.nestedGroupIDs(db, of: inner.id)
-                if inner.id == group.id || nested.contains(group.id) {
-                    throw DirectoryError(.refused, "cannot add group \(inner.name) to \(group.name): \(group.name) would contain itself")
+            var change = MembershipChange()
+            for member in Self.unique(members) {
+                switch member {
+                case let .person(rawLogin):
+                    let person = try Self.requirePerson(db, login: try DirectoryValidation.login(rawLogin))
+                    guard person.status != .purged else { throw DirectoryError(.refused, "person \(person.login) was purged") }
+                    try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, person_id) VALUES (?, ?)", arguments: [group.id, person.id])
+                case let .group(name):
+                    let inner = try Self.requireGroup(db, name: name)
+                    let nested = try Self.nestedGroupIDs(db, of: inner.id)
+                    if inner.id == group.id || nested.contains(group.id) {
+                        throw DirectoryError(.refused, "cannot add group \(inner.name) to \(group.name): \(group.name) would contain itself")
+                    }
+                    try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, member_group_id) VALUES (?, ?)", arguments: [group.id, inner.id])
                 }
-                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, member_group_id) VALUES (?, ?)", arguments: [group.id, inner.id])
+                guard db.changesCount > 0 else {
+                    change.unchanged.append(member)
+                    continue
+                }
+                change.changed.append(member)
+                var details = AuditDetails()
+                details["member"] = member.label
+                try batch.record(.groupMemberAdd, target: target, details: details)
             }
-            details["member"] = member.label
+            return .commit(change)
         }
     }
 
-    /// Removes a direct member.
+    /// Removes a direct member; one that is not a direct member is refused.
     public func removeMember(_ member: Member, from groupName: String) throws {
-        try session.perform(.groupMemberRemove, target: "group:\(groupName)") { db, details in
-            let group = try Self.requireGroup(db, name: groupName)
-            switch member {
-            case let .person(login):
-                let person = try Self.requirePerson(db, login: try DirectoryValidation.login(login))
-                try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND person_id = ?", arguments: [group.id, person.id])
-            case let .group(name):
-                let inner = try Self.requireGroup(db, name: name)
-                try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND member_group_id = ?", arguments: [group.id, inner.id])
-            }
-            guard db.changesCount > 0 else {
-                throw DirectoryError(.notFound, "\(member.label) is not a direct member of group \(group.name)")
-            }
-            details["member"] = member.label
+        let change = try removeMembers([member], from: groupName)
+        if change.changed.isEmpty {
+            throw DirectoryError(.notFound, "\(member.label) is not a direct member of group \(groupName)")
         }
+    }
+
+    /// Removes direct members in one transaction, one audit event per member removed; a member
+    /// given that is not a direct member changes nothing and records nothing.
+    @discardableResult
+    public func removeMembers(_ members: [Member], from groupName: String) throws -> MembershipChange {
+        let target = "group:\(groupName)"
+        return try session.batch(.groupMemberRemove, target: target, summarize: false) { db, batch in
+            let group = try Self.requireGroup(db, name: groupName)
+            var change = MembershipChange()
+            for member in Self.unique(members) {
+                switch member {
+                case let .person(login):
+                    let person = try Self.requirePerson(db, login: try DirectoryValidation.login(login))
+                    try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND person_id = ?", arguments: [group.id, person.id])
+                case let .group(name):
+                    let inner = try Self.requireGroup(db, name: name)
+                    try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND member_group_id = ?", arguments: [group.id, inner.id])
+                }
+                guard db.changesCount > 0 else {
+                    change.unchanged.append(member)
+                    continue
+                }
+                change.changed.append(member)
+                var details = AuditDetails()
+                details["member"] = member.label
+                try batch.record(.groupMemberRemove, target: target, details: details)
+            }
+            return .commit(change)
+        }
+    }
+
+    /// The members in the order given, each once.
+    private static func unique(_ members: [Member]) -> [Member] {
+        var seen: [Member] = []
+        for member in members where !seen.contains(member) { seen.append(member) }
+        return seen
     }
 
     /// All groups, by name.

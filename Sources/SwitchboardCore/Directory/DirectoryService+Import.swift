@@ -44,6 +44,8 @@ public struct ImportReport: Sendable, Codable {
     public var dryRun = false
     /// True when the changes were committed.
     public var committed = false
+
+    enum CodingKeys: String, CodingKey { case rows, added, updated, unchanged, problems, dryRun = "dry_run", committed }
 }
 
 extension DirectoryService {
