@@ -79,9 +79,10 @@ import SwitchboardBase
         #expect(Action.allCases.allSatisfy { AccessPolicy.allows(.admin, $0) })
     }
 
-    @Test func staffOnlyRead() {
+    @Test func staffOnlyReadAndChangeTheirOwnPassword() {
         let allowed = Action.allCases.filter { AccessPolicy.allows(.staff, $0) }
-        #expect(allowed.allSatisfy { !$0.isMutation })
+        // The one change: their own mailbox's password (`mailctl password` checks it is theirs).
+        #expect(allowed.filter(\.isMutation) == [.mailAccountPassword])
         #expect(allowed.contains(.personRead))
     }
 
@@ -94,6 +95,6 @@ import SwitchboardBase
     @Test func auditorsReadTheLogButChangeNoDirectoryData() {
         #expect(AccessPolicy.allows(.auditor, .auditExport))
         #expect(!AccessPolicy.allows(.helpdesk, .auditRead))
-        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint])
+        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint, .mailAccountPassword])
     }
 }
