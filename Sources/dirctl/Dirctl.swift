@@ -19,6 +19,6 @@ struct Dirctl: AsyncParsableCommand {
               dirctl audit verify
             """,
         subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
-                      AuditCommand.self, BackupCommand.self, DoctorCommand.self]
+                      AuditCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self]
     )
 }
