@@ -78,6 +78,37 @@ import Testing
         #expect(try String(contentsOfFile: export, encoding: .utf8) == exported)
     }
 
+    /// A writer busy during the restore loses nothing: each of its events is in the export taken
+    /// under the restore's lock, or in the restored log after the restore's event, never neither.
+    @Test func eventsWrittenDuringTheRestoreAreInTheExportOrAfterIt() throws {
+        let workspace = try Workspace.populated()
+        let backup = workspace.folder + "/backup.sqlite"
+        try workspace.expectOK("backup", backup)
+        let count = 300
+        let writer = try ProcessRunner.start(Workspace.products + "/StressWriter", [workspace.database, "w", String(count)])
+        let deadline = Date().addingTimeInterval(30)
+        while try Int(workspace.scalar("SELECT count(*) FROM room")) ?? 0 < 10, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let export = workspace.folder + "/export.jsonl"
+        let run = try workspace.dirctl("restore", backup, "--audit-export", export)
+        let wrote = try writer.finish()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(wrote.status == 0, "the writer failed beside the restore: \(wrote.stderr)")
+        let exported = try String(contentsOfFile: export, encoding: .utf8)
+        // The writer's next events may land between the restored ones and the restore's own event.
+        let backupSeq = try SQLite.scalar(backup, "SELECT max(seq) FROM audit_event")
+        let after = Set(try workspace.scalar("SELECT group_concat(target, ' ') FROM audit_event WHERE action = 'room.add' AND seq > \(backupSeq)")
+            .split(separator: " ").map(String.init))
+        var inExport = 0
+        for index in 0..<count {
+            let target = "room:w-\(index)"
+            let before = exported.contains("\"target\":\"\(target)\"")
+            if before { inExport += 1 }
+            #expect(before != after.contains(target), "\(target): in the export \(before), after the restore \(after.contains(target))")
+        }
+        #expect(inExport >= 10)
+        #expect(try workspace.dirctl("audit", "verify").status == 0)
+    }
+
     @Test func aBackupOlderThanACheckpointIsRefusedUnlessTheRollbackIsAcceptedAndRecorded() throws {
         let workspace = try Workspace.populated()
         try workspace.expectOK("audit", "keygen")
@@ -151,6 +182,36 @@ import Testing
         let tamperedRun = try workspace.dirctl("restore", tampered)
         #expect(tamperedRun.stderr.contains("its audit log does not verify") && tamperedRun.stderr.contains("hash-mismatch"), "\(tamperedRun.stderr)")
         #expect(try workspace.dirctl("audit", "verify").status == 0)
+    }
+
+    /// The timer's command: a timed copy into a folder, the oldest timed copies beyond N removed
+    /// after it, nothing else in the folder touched; the newest copy restores.
+    @Test func timedBackupsKeepTheNewestNAndNothingElseIsRemoved() throws {
+        let workspace = try Workspace.populated()
+        let folder = workspace.folder + "/backups"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let old = ["switchboard-20240101T000000Z.sqlite", "switchboard-20250101T000000Z.sqlite", "switchboard-20260101T000000Z.sqlite"]
+        let others = ["switchboard-manual.sqlite", "notes.txt", "switchboard-20230101T000000Z.sqlite.bak"]
+        for name in old + others { try "x".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: folder + "/switchboard-20200101T000000Z.sqlite", withIntermediateDirectories: false)
+        let run = try workspace.expectOK("backup", "--into", folder, "--keep", "2")
+        #expect(run.stdout.contains("Removed 2 older copies"), "\(run.stdout)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        let made = try #require(left.first { $0.hasPrefix("switchboard-") && $0.hasSuffix("Z.sqlite") && !old.contains($0) && !$0.hasPrefix("switchboard-2020") })
+        #expect(left == (others + ["switchboard-20200101T000000Z.sqlite", "switchboard-20260101T000000Z.sqlite", made]).sorted())
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: folder + "/" + made)[.posixPermissions] as? NSNumber)
+        #expect(mode.intValue == 0o600)
+        try workspace.expectOK("person", "add", "sau.sao", "--name", "Sau bản sao")
+        try workspace.expectOK("restore", folder + "/" + made)
+        #expect(try workspace.scalar("SELECT count(*) FROM person WHERE login = 'sau.sao'") == "0")
+        let afterRestore = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(afterRestore.count == left.count + 1 && afterRestore.contains { $0.hasPrefix("audit-before-restore-") }, "\(afterRestore)")
+        // A failed backup prunes nothing; --keep without --into, or below 1, is a usage error.
+        let refused = try workspace.dirctl("backup", "--into", workspace.folder + "/missing", "--keep", "1")
+        #expect(refused.status != 0)
+        #expect(try workspace.dirctl("backup", "--keep", "2").status == 64)
+        #expect(try workspace.dirctl("backup", "--into", folder, "--keep", "0").status == 64)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == afterRestore.count)
     }
 
     @Test func onlyAnAdminMayRestore() throws {

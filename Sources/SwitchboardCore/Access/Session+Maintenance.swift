@@ -38,7 +38,8 @@ extension Session {
     /// Restores the backup `file` into the live database in place (admin only), then records it.
     ///
     /// The event is appended after the restore, to the restored log: it continues the backup's
-    /// chain (its seq is the backup's newest plus one) and names the file, its SHA-256, the live
+    /// chain (its seq is the backup's newest plus one, unless another tool's write came first
+    /// in the moment between the restore's commit and this event) and names the file, its SHA-256, the live
     /// log's newest seq before and the backup's, how many live events the restore replaced, the
     /// export holding them, and whether a rollback past a checkpoint was accepted. A refused or
     /// failed restore (a damaged, foreign or tampered backup, a rollback not accepted) is recorded

@@ -231,23 +231,61 @@ extension SwitchboardDatabase {
             throw StorageError(.readOnly, "database \(path) is open read-only (\(readOnlyReason)): restore writes it; run it as a user who may write the file")
         }
         // Nothing is lost silently: the whole live log (events and checkpoints) goes to a file that
-        // `dirctl audit verify --file` checks on its own, before a page of the live file changes.
-        try CallerIdentity.perform {
-            let export = try AtomicFile(path: auditExport, mode: 0o600, existing: .refuse)
-            var text = ""
-            try writer.read { db in try AuditExport.writeJSONLines(db, origin: origin) { text += $0 } }
-            try export.write(text)
-            try export.commit()
+        // `dirctl audit verify --file` checks on its own, written while the restore holds the live
+        // file's write lock, before any page changes: no event can be committed between the export
+        // and the restore. The backup API's first step takes that lock (and copies one page); the
+        // export reads the last committed state through a connection of its own (WAL readers are
+        // not blocked by a writer), and its failure aborts the restore, rolled back.
+        var readerConfiguration = Configuration()
+        readerConfiguration.readonly = true
+        let reader: DatabaseQueue
+        do { reader = try DatabaseQueue(path: path, configuration: readerConfiguration) } catch {
+            throw DatabaseOpenError(path: path, problem: "cannot open a second connection to export the live log before the restore: \(Self.describe(error))")
+        }
+        defer { try? reader.close() }
+        var exported: (seq: Int64, checkpoint: Int64?)?
+        do {
+            // One write transaction on the live file: readers such as Dovecot and Postfix see the
+            // old database or the restored one, in the same inode.
+            try staged.copy.backup(to: writer, pagesPerStep: 1) { progress in
+                guard exported == nil else { return }
+                guard !progress.isCompleted else {
+                    throw DatabaseOpenError(path: file, problem: "holds a single page: not a Switchboard database")
+                }
+                exported = try Self.exportLog(reader, to: auditExport, origin: origin)
+                if let newest = exported?.checkpoint, newest > report.backupLastSeq, !acceptRollback {
+                    throw DirectoryError(.refused, "restore \(file): a checkpoint at seq \(newest) was signed meanwhile, after the backup's newest event (seq \(report.backupLastSeq)); nothing was restored; pass --accept-rollback if that is meant")
+                }
+            }
+        } catch let error as DirectoryError {
+            throw error
+        } catch {
+            throw DatabaseOpenError(path: path, problem: "restore from \(file) failed and was rolled back, the live database is as it was: \(Self.describe(error))\(exported == nil ? "" : "; the live log was exported to \(auditExport)")")
+        }
+        guard let exported else {
+            throw DatabaseOpenError(path: path, problem: "restore from \(file): the live log was not exported")
         }
         report.auditExport = auditExport
-        do {
-            // One step (all pages), one write transaction on the live file: readers such as Dovecot
-            // and Postfix see the old database or the restored one, in the same inode.
-            try staged.copy.backup(to: writer)
-        } catch {
-            throw DatabaseOpenError(path: path, problem: "restore from \(file) failed and was rolled back: \(Self.describe(error)); the live log was exported to \(auditExport)")
-        }
+        report.liveLastSeq = exported.seq
+        report.eventsReplaced = max(0, exported.seq - report.backupLastSeq)
         return report
+    }
+
+    /// Writes the whole audit log read through `reader` to `file` (0600, never overwriting, with the
+    /// caller's rights); returns the newest seq and the newest stored checkpoint's seq it held.
+    private static func exportLog(_ reader: DatabaseQueue, to file: String, origin: String) throws -> (seq: Int64, checkpoint: Int64?) {
+        try CallerIdentity.perform {
+            let export = try AtomicFile(path: file, mode: 0o600, existing: .refuse)
+            var text = ""
+            let found = try reader.read { db in
+                try AuditExport.writeJSONLines(db, origin: origin) { text += $0 }
+                return (seq: try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_event") ?? 0,
+                        checkpoint: try Int64.fetchOne(db, sql: "SELECT max(seq) FROM audit_checkpoint"))
+            }
+            try export.write(text)
+            try export.commit()
+            return found
+        }
     }
 
     /// The newest audit seq (0 for an empty log).
