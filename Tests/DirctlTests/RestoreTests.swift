@@ -164,7 +164,13 @@ import Testing
             """)
         #expect(try SQLite.scalar(tampered, "SELECT count(*) FROM audit_event WHERE details LIKE '%Người khác%'") == "1")
 
+        // From a newer dirctl: a migration this one does not know.
+        let newer = workspace.folder + "/newer.sqlite"
+        try bytes.write(to: URL(fileURLWithPath: newer))
+        try SQLite.run(newer, "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')")
+
         let cases: [(String, String)] = [
+            (newer, "made by a newer Switchboard"),
             (cut, "nothing was restored"), (scribbled, "nothing was restored"), (text, "not a SQLite database"),
             (foreign, "not a Switchboard database"), (tampered, "nothing was restored"),
             (workspace.folder + "/missing.sqlite", "no such file"),

@@ -116,7 +116,6 @@ final class StagedBackup {
         result.report.migrationsApplied = SwitchboardDatabase.migrator.migrations.filter { !known.contains($0) }
         do {
             try SwitchboardDatabase.migrator.migrate(copy)
-            _ = try copy.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         } catch {
             throw DirectoryError(.refused, "restore \(path): its schema \(result.report.backupSchemaVersion) could not be brought up to date (\(SwitchboardDatabase.describe(error))); nothing was restored")
         }
