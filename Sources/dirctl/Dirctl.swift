@@ -20,7 +20,7 @@ struct Dirctl: AsyncParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [InitCommand.self, UnitCommand.self, PersonCommand.self, GroupCommand.self, RoomCommand.self,
-                      AuditCommand.self, BackupCommand.self, DoctorCommand.self]
+                      AuditCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line: read here, before the

@@ -16,6 +16,8 @@ import Testing
         var stdin: String?
         /// False for commands whose whole effect is outside the directory tables (a checkpoint, a backup).
         var changesData = true
+        /// For a restore: the backup, whose newest seq the restored log continues from.
+        var restoring: String?
 
         var description: String { "\(tool) \(arguments.joined(separator: " "))" }
     }
@@ -74,9 +76,11 @@ import Testing
             Self.dirctl(["audit", "keygen"], ["audit.keygen audit:key"], changesData: false),
             Self.dirctl(["audit", "checkpoint"], ["audit.checkpoint audit"], changesData: false),
             Self.dirctl(["backup", workspace.folder + "/copy.sqlite"], ["database.backup database"], changesData: false),
+            Step(tool: "dirctl", arguments: ["restore", workspace.folder + "/copy.sqlite"], events: ["database.restore database"],
+                 changesData: false, restoring: workspace.folder + "/copy.sqlite"),
         ]
         for step in steps {
-            let before = try lastSeq(workspace)
+            let before = try step.restoring.map { Int(try SQLite.scalar($0, "SELECT max(seq) FROM audit_event")) ?? -1 } ?? lastSeq(workspace)
             let dataBefore = try directoryDump(workspace)
             let run = try Self.run(step, in: workspace)
             #expect(run.status == 0, "\(step) failed: \(run.stderr)")

@@ -21,8 +21,9 @@ final class MailWorkspace {
     let submissionPort: Int
 
     /// A workspace; `mailSettings` are extra `mail:` keys (e.g. `deleted_retention_days: 0`).
-    init(mailSettings: [String] = []) throws {
-        stack = try MailStackEnvironment.current()
+    /// `stack` is the test run's stack unless a test started one of its own.
+    init(stack given: MailStackEnvironment? = nil, mailSettings: [String] = []) throws {
+        stack = try given ?? MailStackEnvironment.current()
         database = try stack.require("MAILSTACK_DB")
         stackDir = try stack.require("MAILSTACK_DIR")
         dovecotConfig = try stack.require("DOVECOT_CONFIG")

@@ -10,7 +10,7 @@ public enum Action: String, Sendable, CaseIterable {
     case roomAdd = "room.add", roomUpdate = "room.update", roomRead = "room.read"
     case auditRead = "audit.read", auditVerify = "audit.verify", auditExport = "audit.export"
     case auditCheckpoint = "audit.checkpoint", auditKeygen = "audit.keygen"
-    case databaseBackup = "database.backup", databaseDoctor = "database.doctor"
+    case databaseBackup = "database.backup", databaseRestore = "database.restore", databaseDoctor = "database.doctor"
     case mailDomainAdd = "mail.domain.add", mailDomainDisable = "mail.domain.disable", mailDomainEnable = "mail.domain.enable"
     case mailDomainRead = "mail.domain.read"
     case mailAccountCreate = "mail.account.create", mailAccountRead = "mail.account.read"
