@@ -130,6 +130,17 @@ extension MailAdministration {
             guard allowedFrom.contains(account.status) else {
                 throw MailError(.refused, "mailbox \(address.key) is \(account.status.rawValue); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.map(\.rawValue).sorted().joined(separator: " or "))")
             }
+            if status == .active, let owner = try Row.fetchOne(db, sql: """
+                SELECT p.login, p.status FROM mailbox m JOIN person p ON p.id = m.person_id WHERE m.id = ?
+                """, arguments: [account.id]) {
+                // The servers refuse the login of a mailbox whose owner is not active whatever its
+                // status; enabling it would say "active" while nothing works (as `account create --person`).
+                let login: String = owner[0]
+                let ownerStatus: String = owner[1]
+                if ownerStatus != PersonStatus.active.rawValue {
+                    throw MailError(.refused, "mailbox \(address.key) belongs to \(login), who is \(ownerStatus): the mail servers refuse its login while the owner is not active; restore the person first (`dirctl person restore \(login)`)")
+                }
+            }
             let purgeAfter = status == .pendingPurge
                 ? Timestamp.format(clock.now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
             try db.execute(sql: "UPDATE mailbox SET status = ?, status_changed_at = ?, purge_after = ? WHERE id = ?",
