@@ -176,7 +176,7 @@ struct PersonCommand: ParsableCommand {
                 let incoming = if let forward = box.forwardTo { "forwarded to their manager \(forward)" }
                     else if box.receives, let until = box.keepUntil { "still delivered until \(until), refused after" }
                     else if box.receives { "still delivered" }
-                    else { "refused (550, the sender gets a bounce)" }
+                    else { "refused: \(box.reply ?? "550 user unknown")" }
                 Console.out("Mail \(box.address): login \(box.mayLogin ? "still allowed" : "refused now"); incoming mail \(incoming)")
             }
         }

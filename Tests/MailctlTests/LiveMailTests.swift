@@ -84,8 +84,17 @@ import Transport
         let mail = try MailWorkspace(mailSettings: ["departed: {incoming: bounce}"])
         let leaver = try person(mail, "chi")
         let departed = try mail.dirctlOK("person", "depart", leaver.login)
-        #expect(departed.stdout.contains("incoming mail refused (550"))
-        #expect(try isRefusedAtRCPT(mail, leaver.address))
+        #expect(departed.stdout.contains("incoming mail refused: 550 5.1.1 \(leaver.login) has left the organisation; please write to helpdesk@\(mail.domain)"))
+        // Postfix answers at RCPT with the configured text naming who to contact (mail.notification_from here: no manager).
+        var reply = ""
+        do {
+            try mail.deliver(to: [leaver.address])
+        } catch let error as TransportError {
+            #expect(error.code == .recipientRejected)
+            reply = error.serverReply ?? ""
+        }
+        #expect(reply.contains("550 5.1.1"), "\(reply)")
+        #expect(reply.contains("\(leaver.login) has left the organisation; please write to helpdesk@\(mail.domain)"), "\(reply)")
         try mail.dirctlOK("person", "restore", leaver.login)
         let id = try mail.deliver(to: [leaver.address])
         #expect(try mail.delivered(id, to: leaver.address))

@@ -2,7 +2,8 @@
 -- the mail servers live, through the same five views and the same queries (ops/mail/README.md).
 -- Applied after schema.sql (v2-mail) on a database that has the directory's person,
 -- directory_group and group_member tables. Nothing in the servers' configuration changes: a
--- running Dovecot/Postfix takes the new views at its next lookup.
+-- running Dovecot takes the new views at its next lookup; Postfix needs the one new map
+-- (mail_recipient_access_view, the bounce text) in its configuration and a `postfix reload`.
 
 -- What happens to a departed person's incoming mail, decided by `dirctl person depart` from the
 -- config (mail.departed) and read live by the views while the person stays departed.
@@ -10,11 +11,15 @@
 --           'forward' each of their mailbox addresses is an alias of their manager's mailbox
 --                     (refused when the manager has no mailbox that receives mail);
 --           'bounce'  refused at once (RCPT 550).
--- A departed person with no row (departed before this migration) is refused as 'bounce'.
+-- reply: the SMTP reply the sender gets whenever their mail is refused ('550 5.1.1 ...', ASCII,
+-- naming who to contact; mail.departed.bounce_text filled in at departure).
+-- A departed person with no row (departed before this migration) is refused as 'bounce', with
+-- Postfix's own "User unknown" reply.
 CREATE TABLE mail_departure (
     person_id    INTEGER PRIMARY KEY REFERENCES person(id) ON DELETE CASCADE,
     incoming     TEXT    NOT NULL CHECK (incoming IN ('keep', 'forward', 'bounce')),
     keep_until   TEXT    CHECK ((incoming = 'keep') = (keep_until IS NOT NULL)),
+    reply        TEXT    NOT NULL CHECK (reply GLOB '5[0-9][0-9] *' AND reply NOT GLOB '*[^ -~]*'),
     decided_at   TEXT    NOT NULL
 );
 
@@ -73,11 +78,22 @@ SELECT m.id AS id, m.address AS address, m.home_key AS home_key, m.person_id AS 
                   JOIN person mp ON mp.id = mm.person_id AND mp.status IN ('active', 'suspended')
                   WHERE mm.person_id = p.manager_id AND mm.status IN ('active', 'login-disabled')
                   ORDER BY mm.id LIMIT 1)
-       END AS forward_to
+       END AS forward_to,
+       CASE WHEN m.status IN ('active', 'login-disabled') AND d.status = 'active'
+                 AND p.status = 'departed' THEN dep.reply END AS departed_reply
 FROM mailbox m
 JOIN mail_domain d ON d.id = m.domain_id
 LEFT JOIN person p ON p.id = m.person_id
 LEFT JOIN mail_departure dep ON dep.person_id = m.person_id;
+
+-- The refusal a sender gets for a departed person's address whose mail is neither kept nor
+-- forwarded (Postfix check_recipient_access, before reject_unlisted_recipient): one row per
+-- address, action an access(5) result such as '550 5.1.1 <text naming who to contact>'.
+DROP VIEW IF EXISTS mail_recipient_access_view;
+CREATE VIEW mail_recipient_access_view AS
+SELECT s.address AS address, s.departed_reply AS action
+FROM mail_mailbox_state s
+WHERE s.departed_reply IS NOT NULL AND NOT s.receives AND s.forward_to IS NULL;
 
 -- Who may log in: as before, and the owner must be active.
 DROP VIEW mail_sender_login_view;

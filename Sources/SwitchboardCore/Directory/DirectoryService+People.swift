@@ -86,11 +86,15 @@ extension DirectoryService {
                 // Read live by the mail views (mail_mailbox_state) while the person stays departed.
                 let keepUntil = mail.incoming == .keep
                     ? Timestamp.format(clock.now().addingTimeInterval(Double(mail.keepDays) * 86_400)) : nil
+                let managerBox = try String.fetchOne(db, sql: """
+                    SELECT s.address FROM mail_mailbox_state s JOIN person p ON p.id = s.person_id
+                    WHERE p.id = (SELECT manager_id FROM person WHERE id = ?) AND s.receives ORDER BY s.id LIMIT 1
+                    """, arguments: [person.id])
                 try db.execute(sql: """
-                    INSERT INTO mail_departure (person_id, incoming, keep_until, decided_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO mail_departure (person_id, incoming, keep_until, reply, decided_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (person_id) DO UPDATE SET incoming = excluded.incoming, keep_until = excluded.keep_until,
-                        decided_at = excluded.decided_at
-                    """, arguments: [person.id, mail.incoming.rawValue, keepUntil, stamp])
+                        reply = excluded.reply, decided_at = excluded.decided_at
+                    """, arguments: [person.id, mail.incoming.rawValue, keepUntil, mail.reply(login: login, contact: managerBox), stamp])
                 details["incoming_mail"] = mail.incoming.rawValue
                 if let keepUntil { details["mail_kept_until"] = keepUntil }
             }
