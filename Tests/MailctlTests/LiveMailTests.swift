@@ -61,6 +61,15 @@ import Transport
         let id = try mail.deliver(to: [leaver.address])
         #expect(try mail.delivered(id, to: leaver.address), "kept for 7 days")
         #expect(try mail.scalar("SELECT incoming || ' ' || (keep_until > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+6 days')) FROM mail_departure JOIN person ON person.id = person_id WHERE login = '\(leaver.login)'") == "keep 1")
+        // Once keep_until is past (the view compares it with SQLite's clock), mail is refused with the text.
+        #expect(try mail.scalar("UPDATE mail_departure SET keep_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds') WHERE person_id = (SELECT id FROM person WHERE login = '\(leaver.login)'); SELECT changes()") == "1")
+        do {
+            try mail.deliver(to: [leaver.address])
+            Issue.record("mail to a leaver whose keep period is over was accepted")
+        } catch let error as TransportError {
+            #expect(error.serverReply?.contains("550 5.1.1") == true && error.serverReply?.contains("has left the organisation") == true,
+                    "\(error.serverReply ?? "")")
+        }
         try mail.dirctlOK("person", "restore", leaver.login)
         #expect(mail.imapLogin(leaver.address, Self.password) == nil, "restore gives the login back")
         #expect(submit(mail, as: leaver.address, to: other) == nil)

@@ -62,7 +62,8 @@ END;
 --            'active' owner: a suspended or departed person's login is refused at once.
 -- receives:  mailbox 'active' or 'login-disabled', domain 'active', and no owner, an 'active'
 --            or 'suspended' owner (a suspension keeps mail coming), or a departed owner whose
---            mail is kept and keep_until is still ahead (compared with SQLite's own clock).
+--            mail is kept and keep_until is still ahead (SQLite's own clock, in the
+--            app's timestamp format 'YYYY-MM-DDTHH:MM:SS.sssZ').
 -- forward_to: for a departed owner with 'forward', their manager's first mailbox that
 --            receives mail (NULL otherwise).
 DROP VIEW IF EXISTS mail_mailbox_state;
@@ -76,7 +77,7 @@ SELECT m.id AS id, m.address AS address, m.home_key AS home_key, m.person_id AS 
        (m.status IN ('active', 'login-disabled') AND d.status = 'active'
         AND (p.id IS NULL OR p.status IN ('active', 'suspended')
              OR (p.status = 'departed' AND dep.incoming = 'keep'
-                 AND dep.keep_until > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))) AS receives,
+                 AND dep.keep_until > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))) AS receives,
        CASE WHEN m.status IN ('active', 'login-disabled') AND d.status = 'active'
                  AND p.status = 'departed' AND dep.incoming = 'forward'
             THEN (SELECT mm.address FROM mailbox mm
