@@ -166,8 +166,9 @@ extension MailAdministration {
         try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: """
-                UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ? WHERE id = ?
-                """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, account.id])
+                UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ?,
+                    enforce_password_change = ? WHERE id = ?
+                """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, settings.enforcePasswordChange, account.id])
             details["auto_generated"] = generated != nil
         }
         return generated
@@ -266,7 +267,8 @@ extension MailAdministration {
         return NewMailbox(address: address, domainID: domainID, personID: personID, displayName: displayName,
                           passwordHash: passwordHash, status: .active, quotaBytes: quotaBytes.map(Int64.init),
                           passwordChangedAt: stamp, passwordExpiresAt: passwordExpiry,
-                          mustChangePassword: mustChangePassword, statusChangedAt: stamp, createdAt: stamp)
+                          mustChangePassword: mustChangePassword, enforcePasswordChange: settings.enforcePasswordChange,
+                          statusChangedAt: stamp, createdAt: stamp)
     }
 
     func quotaBytes(_ megabytes: Int) throws -> Int? {

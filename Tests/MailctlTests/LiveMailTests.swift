@@ -172,4 +172,31 @@ import Transport
         #expect(try !mail.delivered(after, to: first.address, timeout: 0))
         #expect(try mail.scalar("SELECT count(*) FROM mail_alias WHERE address = '\(list)'") == "0", "no snapshot rows")
     }
+
+    @Test func anExpiredOrMustChangePasswordIsRefusedWithTheReasonWhenEnforced() throws {
+        let mail = try MailWorkspace(mailSettings: ["enforce_password_change: true"])
+        let box = try mail.mailbox("het-han", password: Self.password)
+        let other = try mail.mailbox("nhan", password: Self.password)
+        #expect(mail.imapLogin(box, Self.password) == nil)
+        func refusal(_ error: (any Error)?) -> String {
+            guard let error = error as? TransportError else { return "not refused" }
+            return "\(error.code) \(error.serverReply ?? "") \(error.description)"
+        }
+        // Expired (the clock moved past password_expires_at): refused, naming the command.
+        #expect(try mail.scalar("UPDATE mailbox SET password_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 seconds') WHERE address = '\(box)'; SELECT changes()") == "1")
+        let expired = refusal(mail.imapLogin(box, Self.password))
+        #expect(expired.contains("mailctl password"), "\(expired)")
+        #expect(submit(mail, as: box, to: other) != nil, "submission of an expired password")
+        // The reason is only for the right password: a wrong one gets the usual refusal.
+        #expect(!refusal(mail.imapLogin(box, "wrong-password-123")).contains("mailctl password"))
+        // Must change (a reset with --must-change): refused the same way.
+        try mail.expectOK("account", "reset-password", box, "--password-stdin", "--must-change", stdin: Self.password + "\n")
+        let mustChange = refusal(mail.imapLogin(box, Self.password))
+        #expect(mustChange.contains("mailctl password"), "\(mustChange)")
+        // Without enforcement in the config, the same state logs in (the app's warnings only).
+        let relaxed = try MailWorkspace()
+        let lax = try relaxed.mailbox("thoai-mai", password: Self.password)
+        try relaxed.expectOK("account", "reset-password", lax, "--password-stdin", "--must-change", stdin: Self.password + "\n")
+        #expect(relaxed.imapLogin(lax, Self.password) == nil)
+    }
 }

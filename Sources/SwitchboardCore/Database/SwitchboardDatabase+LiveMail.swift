@@ -56,6 +56,13 @@ BEGIN
     SELECT RAISE(ABORT, 'mail_list.address is not in the domain named by domain_id');
 END;
 
+-- Password expiry and "must change" enforced by Dovecot (mail.enforce_password_change): set by
+-- mailctl on every password it writes, from the config at that time. While it is 1 and the
+-- password must be changed or password_expires_at is past, the login is refused with a reason
+-- naming `mailctl password` (mail_auth_view's nologin/reason, Dovecot passdb extra fields).
+ALTER TABLE mailbox ADD COLUMN enforce_password_change INTEGER NOT NULL DEFAULT 0
+    CHECK (enforce_password_change IN (0, 1));
+
 -- Not read by the servers: each mailbox with what it may do right now, its owner's state
 -- joined in. The five views below are built on it.
 -- may_login: mailbox 'active', domain 'active', and no owner (a service mailbox) or an
@@ -64,6 +71,7 @@ END;
 --            or 'suspended' owner (a suspension keeps mail coming), or a departed owner whose
 --            mail is kept and keep_until is still ahead (SQLite's own clock, in the
 --            app's timestamp format 'YYYY-MM-DDTHH:MM:SS.sssZ').
+-- password_blocked: the password must be changed or has expired, and that is enforced.
 -- forward_to: for a departed owner with 'forward', their manager's first mailbox that
 --            receives mail (NULL otherwise).
 DROP VIEW IF EXISTS mail_mailbox_state;
@@ -74,6 +82,9 @@ SELECT m.id AS id, m.address AS address, m.home_key AS home_key, m.person_id AS 
             ELSE '*:storage=' || m.quota_bytes || 'B' END AS quota_rule,
        (m.status = 'active' AND d.status = 'active'
         AND (p.id IS NULL OR p.status = 'active')) AS may_login,
+       (m.enforce_password_change = 1
+        AND (m.must_change_password = 1
+             OR m.password_expires_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) AS password_blocked,
        (m.status IN ('active', 'login-disabled') AND d.status = 'active'
         AND (p.id IS NULL OR p.status IN ('active', 'suspended')
              OR (p.status = 'departed' AND dep.incoming = 'keep'
@@ -102,14 +113,20 @@ SELECT s.address AS address, s.departed_reply AS action
 FROM mail_mailbox_state s
 WHERE s.departed_reply IS NOT NULL AND NOT s.receives AND s.forward_to IS NULL;
 
--- Who may log in: as before, and the owner must be active.
+-- Who may log in: as before, and the owner must be active. nologin ('y') and reason are
+-- Dovecot passdb extra fields, NULL (ignored) unless the password is blocked: Dovecot then
+-- checks the password and refuses the login with the reason (the client sees it only after
+-- giving the right password).
 DROP VIEW mail_sender_login_view;
 DROP VIEW mail_alias_view;
 DROP VIEW mail_recipient_view;
 DROP VIEW mail_auth_view;
 CREATE VIEW mail_auth_view AS
 SELECT s.address AS address, s.password_hash AS password_hash, s.home_key AS home_key,
-       s.quota_rule AS quota_rule
+       s.quota_rule AS quota_rule,
+       CASE WHEN s.password_blocked THEN 'y' END AS nologin,
+       CASE WHEN s.password_blocked
+            THEN 'Password expired or must be changed: run mailctl password' END AS reason
 FROM mail_mailbox_state s
 WHERE s.may_login;
 
@@ -154,19 +171,22 @@ SELECT address, target, 'list' AS kind FROM (
 WHERE target IS NOT NULL;
 
 -- Who may send as which address over submission: unchanged rules, over the new mail_auth_view
--- (a suspended or departed person's mailbox drops out with its login).
+-- (a suspended or departed person's mailbox drops out with its login; so does a login whose
+-- password is blocked, so that submission refuses its sender even if SASL let it in).
 CREATE VIEW mail_sender_login_view AS
 SELECT au.address AS address, au.address AS login
 FROM mail_auth_view au
+WHERE au.nologin IS NULL
 UNION
 SELECT a.address AS address, au.address AS login
 FROM mail_alias a
 JOIN mail_domain d ON d.id = a.domain_id AND d.status = 'active'
 JOIN mail_auth_view au ON au.address = a.target
-WHERE a.kind IN ('alias', 'rename')
+WHERE a.kind IN ('alias', 'rename') AND au.nologin IS NULL
 UNION
 SELECT s.address AS address, au.address AS login
 FROM mail_sender_login s
-JOIN mail_auth_view au ON au.address = s.login;
+JOIN mail_auth_view au ON au.address = s.login
+WHERE au.nologin IS NULL;
 """#
 }
