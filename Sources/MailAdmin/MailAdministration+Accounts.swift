@@ -149,6 +149,17 @@ extension MailAdministration {
             guard allowedFrom.contains(account.status) else {
                 throw MailError(.refused, "mailbox \(address.key) is \(account.status.rawValue); \(action.rawValue) applies only to a mailbox that is \(allowedFrom.map(\.rawValue).sorted().joined(separator: " or "))")
             }
+            if status == .active, let owner = try Row.fetchOne(db, sql: """
+                SELECT p.login, p.status FROM mailbox m JOIN person p ON p.id = m.person_id WHERE m.id = ?
+                """, arguments: [account.id]) {
+                // The servers refuse the login of a mailbox whose owner is not active whatever its
+                // status; enabling it would say "active" while nothing works (as `account create --person`).
+                let login: String = owner[0]
+                let ownerStatus: String = owner[1]
+                if ownerStatus != PersonStatus.active.rawValue {
+                    throw MailError(.refused, "mailbox \(address.key) belongs to \(login), who is \(ownerStatus): the mail servers refuse its login while the owner is not active; restore the person first (`dirctl person restore \(login)`)")
+                }
+            }
             let purgeAfter = status == .pendingPurge
                 ? Timestamp.format(clock.now().addingTimeInterval(Double(settings.deletedRetentionDays) * 86_400)) : nil
             try db.execute(sql: "UPDATE mailbox SET status = ?, status_changed_at = ?, purge_after = ? WHERE id = ?",
@@ -174,8 +185,9 @@ extension MailAdministration {
         try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: """
-                UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ? WHERE id = ?
-                """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, account.id])
+                UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ?,
+                    enforce_password_change = ? WHERE id = ?
+                """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, settings.enforcePasswordChange, account.id])
             details["auto_generated"] = generated != nil
         }
         return generated
@@ -274,7 +286,8 @@ extension MailAdministration {
         return NewMailbox(address: address, domainID: domainID, personID: personID, displayName: displayName,
                           passwordHash: passwordHash, status: .active, quotaBytes: quotaBytes.map(Int64.init),
                           passwordChangedAt: stamp, passwordExpiresAt: passwordExpiry,
-                          mustChangePassword: mustChangePassword, statusChangedAt: stamp, createdAt: stamp)
+                          mustChangePassword: mustChangePassword, enforcePasswordChange: settings.enforcePasswordChange,
+                          statusChangedAt: stamp, createdAt: stamp)
     }
 
     func quotaBytes(_ megabytes: Int) throws -> Int? {

@@ -7,7 +7,7 @@ import SwitchboardBase
 public struct PublishedList: Sendable, Codable {
     /// The list's address.
     public var address: String
-    /// The mailboxes it now delivers to.
+    /// The mailboxes it delivers to right now (it follows the group from here on).
     public var targets: [String]
     /// Members without a mailbox that receives mail, left out.
     public var skipped: [String]
@@ -23,7 +23,9 @@ extension MailAdministration {
             if try Int64.fetchOne(db, sql: "SELECT id FROM mailbox WHERE address = ?", arguments: [address.key]) != nil {
                 throw MailError(.conflict, "\(address.key) is a mailbox; an alias needs an address of its own")
             }
-            if try String.fetchOne(db, sql: "SELECT kind FROM mail_alias WHERE address = ? AND kind = 'group' LIMIT 1", arguments: [address.key]) != nil {
+            if try String.fetchOne(db, sql: """
+                SELECT kind FROM mail_alias WHERE address = ? AND kind = 'group' UNION ALL SELECT 'list' FROM mail_list WHERE address = ? LIMIT 1
+                """, arguments: [address.key, address.key]) != nil {
                 throw MailError(.conflict, "\(address.key) is a published distribution list (`mailctl group publish`)")
             }
             if try Int64.fetchOne(db, sql: "SELECT id FROM mail_alias WHERE address = ? AND target = ?", arguments: [address.key, target.key]) != nil {
@@ -64,8 +66,10 @@ extension MailAdministration {
         }
     }
 
-    /// Publishes a directory group as a distribution list at `address`: its members' mailboxes,
-    /// through nested groups. Publishing again brings the list up to date with the group.
+    /// Publishes a directory group as a distribution list at `address`. The list is live: the mail
+    /// servers expand the group at delivery time (nested groups included, members who are not
+    /// active left out; `mail_alias_view`), so a membership change reaches the next message and
+    /// nothing is ever re-run. Publishing the address again points it at `group`.
     public func publish(group: String, address rawAddress: String) throws -> PublishedList {
         let address = try Self.normalize(address: rawAddress, field: "list address")
         try session.authorize(.mailGroupPublish, target: "mail-list:\(address.key)")
@@ -79,26 +83,28 @@ extension MailAdministration {
             if try Int64.fetchOne(db, sql: "SELECT id FROM mail_alias WHERE address = ? AND kind <> 'group'", arguments: [address.key]) != nil {
                 throw MailError(.conflict, "\(address.key) is an alias; remove it first (`mailctl alias remove`)")
             }
-            var targets: [String] = []
+            guard let groupID = try Int64.fetchOne(db, sql: "SELECT id FROM directory_group WHERE name = ?", arguments: [group]) else {
+                throw MailError(.notFound, "no group \(Quoting.quoted(group)) (see `dirctl group list`)")
+            }
+            // A list published before live lists was a snapshot of rows in mail_alias: replaced here.
+            try db.execute(sql: "DELETE FROM mail_alias WHERE address = ? AND kind = 'group'", arguments: [address.key])
+            try db.execute(sql: """
+                INSERT INTO mail_list (address, domain_id, group_id, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (address) DO UPDATE SET group_id = excluded.group_id
+                """, arguments: [address.key, domain.id, groupID, timestamp])
+            // What the servers expand it to right now, from their own view.
+            let targets = try String.fetchAll(db, sql: "SELECT target FROM mail_alias_view WHERE address = ? ORDER BY target",
+                                              arguments: [address.key])
             var skipped: [String] = []
             for member in members {
-                let boxes = try String.fetchAll(db, sql: """
-                    SELECT address FROM mailbox WHERE person_id = ? AND status IN ('active', 'login-disabled') ORDER BY id LIMIT 1
-                    """, arguments: [member.id])
-                if let box = boxes.first { targets.append(box) } else { skipped.append(member.login) }
-            }
-            guard !targets.isEmpty else {
-                throw MailError(.refused, "group \(group) has no member with a mailbox; nothing to publish")
-            }
-            try db.execute(sql: "DELETE FROM mail_alias WHERE address = ? AND kind = 'group'", arguments: [address.key])
-            for target in Set(targets).sorted() {
-                try db.execute(sql: "INSERT INTO mail_alias (address, target, domain_id, kind) VALUES (?, ?, ?, 'group')",
-                               arguments: [address.key, target, domain.id])
+                let box = try String.fetchOne(db, sql: "SELECT address FROM mail_mailbox_state WHERE person_id = ? AND receives LIMIT 1",
+                                              arguments: [member.id])
+                if box == nil { skipped.append(member.login) }
             }
             details["group"] = group
             details["members"] = targets.count
             details["skipped"] = skipped
-            return PublishedList(address: address.key, targets: Set(targets).sorted(), skipped: skipped)
+            return PublishedList(address: address.key, targets: targets, skipped: skipped)
         }
     }
 
@@ -107,7 +113,9 @@ extension MailAdministration {
         let address = try Self.normalize(address: rawAddress, field: "list address")
         try session.perform(.mailGroupUnpublish, target: "mail-list:\(address.key)") { db, _ in
             try db.execute(sql: "DELETE FROM mail_alias WHERE address = ? AND kind = 'group'", arguments: [address.key])
-            guard db.changesCount > 0 else { throw MailError(.notFound, "no distribution list \(address.key)") }
+            let legacy = db.changesCount
+            try db.execute(sql: "DELETE FROM mail_list WHERE address = ?", arguments: [address.key])
+            guard legacy + db.changesCount > 0 else { throw MailError(.notFound, "no distribution list \(address.key)") }
         }
     }
 }

@@ -119,6 +119,7 @@ public struct MailAdministration: Sendable {
 
     static func addressInUse(_ db: Database, _ address: String) throws -> String? {
         if try Int64.fetchOne(db, sql: "SELECT id FROM mailbox WHERE address = ?", arguments: [address]) != nil { return "a mailbox" }
+        if try Int64.fetchOne(db, sql: "SELECT 1 FROM mail_list WHERE address = ?", arguments: [address]) != nil { return "a distribution list" }
         if let kind = try String.fetchOne(db, sql: "SELECT kind FROM mail_alias WHERE address = ? LIMIT 1", arguments: [address]) {
             return kind == "group" ? "a distribution list" : "an alias"
         }

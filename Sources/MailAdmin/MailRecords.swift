@@ -118,6 +118,7 @@ struct NewMailbox: Encodable, PersistableRecord {
     var passwordChangedAt: String
     var passwordExpiresAt: String?
     var mustChangePassword: Bool
+    var enforcePasswordChange: Bool
     var statusChangedAt: String
     var createdAt: String
 
@@ -125,6 +126,7 @@ struct NewMailbox: Encodable, PersistableRecord {
         case address, domainID = "domain_id", personID = "person_id", displayName = "display_name"
         case passwordHash = "password_hash", status, quotaBytes = "quota_bytes", passwordChangedAt = "password_changed_at"
         case passwordExpiresAt = "password_expires_at", mustChangePassword = "must_change_password"
+        case enforcePasswordChange = "enforce_password_change"
         case statusChangedAt = "status_changed_at", createdAt = "created_at"
     }
 }

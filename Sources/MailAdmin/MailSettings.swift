@@ -68,6 +68,14 @@ public struct MailSettings: Sendable, Equatable {
     /// Base folder of the mail homes (`BASE/home_key`), so purge can remove them (empty: leave files).
     public var homeBase: String = ""
 
+    /// A departed person's incoming mail (`mail.departed`), recorded by `dirctl person depart`.
+    public var departed = DepartedMailPolicy()
+
+    /// Dovecot refuses the login of a password that expired or must be changed, naming
+    /// `mailctl password` (`mail.enforce_password_change`). Recorded on each password mailctl
+    /// writes (`mailbox.enforce_password_change`), which the servers' view reads.
+    public var enforcePasswordChange: Bool = false
+
     /// The defaults.
     public init() {}
 
@@ -83,7 +91,7 @@ public struct MailSettings: Sendable, Equatable {
         let keys = try section.mapping(known: [
             "password_scheme", "password_cost", "password_min_length", "password_max_age_days", "deleted_retention_days",
             "default_quota_mb", "imap", "submission", "relay", "verify_tls", "ca_file", "notification_from",
-            "notification_from_name", "helpdesk_phone", "templates_dir", "doveadm_config", "home_base",
+            "notification_from_name", "helpdesk_phone", "templates_dir", "doveadm_config", "home_base", "departed", "enforce_password_change",
         ])
         if let value = keys["password_scheme"] { passwordScheme = try value.choice(of: PasswordScheme.self) }
         if let value = keys["password_cost"] { passwordCost = try value.integer(in: 0...999_999_999) }
@@ -106,6 +114,8 @@ public struct MailSettings: Sendable, Equatable {
         if let value = keys["templates_dir"] { templatesDir = try value.filePath() }
         if let value = keys["doveadm_config"] { doveadmConfig = try value.optionalFilePath() }
         if let value = keys["home_base"] { homeBase = try value.optionalFilePath() }
+        if let value = keys["departed"] { departed = try DepartedMailPolicy(node: value) }
+        if let value = keys["enforce_password_change"] { enforcePasswordChange = try value.boolean() }
     }
 
     static func endpoint(_ node: ConfigNode, default fallback: MailEndpoint) throws -> MailEndpoint {

@@ -170,8 +170,16 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "Why (recorded in the audit log).") var reason: String?
 
         func run(in context: CommandContext) throws {
-            try context.directory.depart(login: login, reason: reason)
+            try context.directory.depart(login: login, reason: reason, mail: try DepartedMailPolicy(context.loaded))
             Console.out("\(login) departed; personal data will be purged after \(context.config.directory.departedRetentionDays) days (`dirctl person purge`)")
+            // What the mail servers now do, read back from their own view (mail.departed decides).
+            for box in try context.directory.mailFate(login: login) {
+                let incoming = if let forward = box.forwardTo { "forwarded to their manager \(forward)" }
+                    else if box.receives, let until = box.keepUntil { "still delivered until \(until), refused after" }
+                    else if box.receives { "still delivered" }
+                    else { "refused: \(box.reply ?? "550 user unknown")" }
+                Console.out("Mail \(box.address): login \(box.mayLogin ? "still allowed" : "refused now"); incoming mail \(incoming)")
+            }
         }
     }
 

@@ -11,7 +11,7 @@ struct ListCommand: ParsableCommand {
 
     struct Publish: MailctlCommand {
         static let configuration = CommandConfiguration(commandName: "publish", 
-            abstract: "Deliver mail for ADDRESS to every member of a directory group (nested groups too); run again to sync.",
+            abstract: "Deliver mail for ADDRESS to every active member of a directory group (nested groups too), live: membership changes reach the next message.",
             discussion: "Example:\n  mailctl group publish lanh-dao --address lanhdao@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The directory group.") var group: String
@@ -20,7 +20,7 @@ struct ListCommand: ParsableCommand {
         func run(in context: CommandContext) throws {
             let list = try context.mail.publish(group: group, address: address)
             if global.json { try Console.json(list); return }
-            Console.out("\(list.address): \(list.targets.count) mailboxes")
+            Console.out("\(list.address): \(list.targets.count) mailboxes now; it follows group \(group) from here on (nothing to re-run)")
             if !list.skipped.isEmpty { Console.out("without a mailbox, left out: \(list.skipped.joined(separator: ", "))") }
         }
     }

@@ -70,7 +70,7 @@ import Testing
              check: "SELECT count(*) FROM mail_alias WHERE address = 'rm@{d}'", expect: "0"),
         Case(arguments: ["alias", "list", "--domain", "{d}"], allowed: readers, action: "mail.account.read", events: 0, shows: "keep@{d}"),
         Case(arguments: ["group", "publish", "g-{role}-{tag}", "--address", "list@{d}"], allowed: writers, action: "mail.group.publish",
-             check: "SELECT group_concat(target) FROM mail_alias WHERE address = 'list@{d}' AND kind = 'group'", expect: "member@{d}"),
+             check: "SELECT group_concat(target) FROM mail_alias_view WHERE address = 'list@{d}' AND kind = 'list'", expect: "member@{d}"),
         Case(arguments: ["group", "unpublish", "old-list@{d}"], allowed: writers, action: "mail.group.unpublish",
              check: "SELECT count(*) FROM mail_alias WHERE address = 'old-list@{d}'", expect: "0"),
         Case(arguments: ["quota-report", "--domain", "{d}"], allowed: readers, action: "mail.quota-report", events: 0, shows: "box@{d}"),

@@ -291,8 +291,16 @@ struct ScriptSandbox {
         ports = try Self.freePorts(3)
         try mkdir(databaseFolder)
         let schema = try String(contentsOfFile: Repository.path("ops/mail/schema.sql"), encoding: .utf8)
+            + String(contentsOfFile: Repository.path("ops/mail/schema-v3-live-mail.sql"), encoding: .utf8)
+        // The directory tables the mail views join (the real ones have more columns).
+        let directory = """
+            CREATE TABLE person(id INTEGER PRIMARY KEY, login TEXT, status TEXT NOT NULL DEFAULT 'active', manager_id INTEGER);
+            CREATE TABLE directory_group(id INTEGER PRIMARY KEY);
+            CREATE TABLE group_member(group_id INTEGER, person_id INTEGER, member_group_id INTEGER);
+
+            """
         let created = try ProcessRunner.run(SQLite.binary, ["-batch", "-bail", database],
-                                          stdin: "PRAGMA journal_mode=WAL;\nCREATE TABLE person(id INTEGER PRIMARY KEY);\n" + schema)
+                                          stdin: "PRAGMA journal_mode=WAL;\n" + directory + schema)
         guard created.status == 0 else { throw TestSetupError("creating \(database) failed: \(created.stderr)") }
     }
 

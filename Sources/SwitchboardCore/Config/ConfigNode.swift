@@ -38,6 +38,16 @@ public struct ConfigNode {
         return result
     }
 
+    /// One key of a mapping, or nil when absent; other keys are left to their owner to check
+    /// (a library reading one key of a section another library decodes).
+    public func child(_ key: String) throws -> ConfigNode? {
+        guard case let .mapping(mapping) = node else { throw error("expected a mapping of keys") }
+        for (keyNode, value) in mapping where keyNode.string == key {
+            return ConfigNode(node: value, path: path.isEmpty ? key : path + "." + key, file: file)
+        }
+        return nil
+    }
+
     /// The items of a list.
     public func sequence() throws -> [ConfigNode] {
         guard case let .sequence(items) = node else { throw error("expected a list") }

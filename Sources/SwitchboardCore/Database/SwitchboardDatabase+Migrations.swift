@@ -107,6 +107,9 @@ extension SwitchboardDatabase {
         migrator.registerMigration("v2-mail") { db in
             try db.execute(sql: mailSchemaV2)
         }
+        migrator.registerMigration("v3-live-mail") { db in
+            try db.execute(sql: mailSchemaV3LiveMail)
+        }
         return migrator
     }
 }

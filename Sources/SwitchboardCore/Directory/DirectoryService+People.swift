@@ -53,11 +53,15 @@ extension DirectoryService {
     }
 
     /// Marks a person as departed; personal data is purged after `directory.departed_retention_days`.
-    public func depart(login: String, reason: String?) throws {
-        try changeStatus(login: login, to: .departed, action: .personDepart, allowedFrom: [.active, .suspended], reason: reason)
+    /// `mail` (from `mail.departed`) decides what the mail servers do with their incoming mail,
+    /// in the same transaction; nil leaves it to the default (kept 30 days).
+    public func depart(login: String, reason: String?, mail: DepartedMailPolicy? = nil) throws {
+        try changeStatus(login: login, to: .departed, action: .personDepart, allowedFrom: [.active, .suspended], reason: reason,
+                         mail: mail ?? DepartedMailPolicy())
     }
 
-    private func changeStatus(login rawLogin: String, to status: PersonStatus, action: Action, allowedFrom: Set<PersonStatus>, reason: String?) throws {
+    private func changeStatus(login rawLogin: String, to status: PersonStatus, action: Action, allowedFrom: Set<PersonStatus>, reason: String?,
+                              mail: DepartedMailPolicy? = nil) throws {
         let login = try DirectoryValidation.login(rawLogin)
         let checkedReason = try reason.map { try DirectoryValidation.text("reason", $0, maxLength: 500) }
         try protectAdmin(login: login, action: action)
@@ -78,6 +82,22 @@ extension DirectoryService {
             details["to"] = status.rawValue
             if let checkedReason { details["reason"] = checkedReason }
             if let purgeAfter { details["purge_after"] = purgeAfter }
+            if status == .departed, let mail {
+                // Read live by the mail views (mail_mailbox_state) while the person stays departed.
+                let keepUntil = mail.incoming == .keep
+                    ? Timestamp.format(clock.now().addingTimeInterval(Double(mail.keepDays) * 86_400)) : nil
+                let managerBox = try String.fetchOne(db, sql: """
+                    SELECT s.address FROM mail_mailbox_state s JOIN person p ON p.id = s.person_id
+                    WHERE p.id = (SELECT manager_id FROM person WHERE id = ?) AND s.receives ORDER BY s.id LIMIT 1
+                    """, arguments: [person.id])
+                try db.execute(sql: """
+                    INSERT INTO mail_departure (person_id, incoming, keep_until, reply, decided_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (person_id) DO UPDATE SET incoming = excluded.incoming, keep_until = excluded.keep_until,
+                        reply = excluded.reply, decided_at = excluded.decided_at
+                    """, arguments: [person.id, mail.incoming.rawValue, keepUntil, mail.reply(login: login, contact: managerBox), stamp])
+                details["incoming_mail"] = mail.incoming.rawValue
+                if let keepUntil { details["mail_kept_until"] = keepUntil }
+            }
         }
     }
 
