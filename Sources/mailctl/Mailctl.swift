@@ -20,7 +20,7 @@ struct Mailctl: AsyncParsableCommand {
               mailctl doctor an.nguyen@bonoivu.gov.vn --password-stdin
             """,
         subcommands: [DomainCommand.self, AccountCommand.self, AliasCommand.self, ListCommand.self,
-                      QuotaReportCommand.self, DoctorCommand.self]
+                      QuotaReportCommand.self, DoctorCommand.self, OutboxCommand.self]
     )
 }
 
