@@ -44,11 +44,12 @@ struct OutboxCommand: ParsableCommand {
     struct Send: MailctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "send", abstract: "Send every waiting notice once; what fails waits for the next run.",
-            discussion: "Examples:\n  mailctl outbox send\n  mailctl outbox send --json")
+            discussion: "Examples:\n  mailctl outbox send\n  mailctl outbox send --id 42 --id 43\n  mailctl outbox send --json")
         @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("id"), help: "Only this row (repeat for more; see `mailctl outbox list`).") var ids: [Int64] = []
 
         func run(in context: CommandContext) async throws {
-            let report = try await context.mail.outbox.send()
+            let report = try await context.mail.outbox.send(only: ids.isEmpty ? nil : ids)
             if global.json { try Console.json(report) } else {
                 if report.attempts.isEmpty { Console.out("Nothing waits in the outbox") }
                 CommandContext.say(report, json: false)
