@@ -107,6 +107,9 @@ public struct OutboxSendReport: Sendable, Codable {
         public var messageID: String
         /// Why it failed; nil when the relay took it.
         public var error: String?
+        /// True when the relay took it but the row could not be marked sent: it stays claimed
+        /// (in doubt) and is not sent again by itself.
+        public var inDoubt = false
     }
     /// Every attempt in order.
     public var attempts: [Attempt] = []
@@ -115,7 +118,7 @@ public struct OutboxSendReport: Sendable, Codable {
     public init() {}
     /// The attempts the relay took.
     public var sent: [Attempt] { attempts.filter { $0.error == nil } }
-    /// The attempts that failed (their rows wait again).
+    /// The attempts that failed (their rows wait again, or stay in doubt).
     public var failed: [Attempt] { attempts.filter { $0.error != nil } }
 }
 
@@ -268,7 +271,8 @@ public struct Outbox: Sendable {
                                    arguments: [problem, row.id])
                 }
             } catch {
-                result.error = "\(problem); and the outbox could not record it (\(error)): row \(row.id) stays claimed"
+                result.error = "\(problem); and the outbox could not record it (\(error)): row \(row.id) stays in doubt; requeue it with its ID"
+                result.inDoubt = true
             }
             return result
         }
@@ -280,7 +284,8 @@ public struct Outbox: Sendable {
             session.logger.info("sent the \(row.kind) mail to \(result.recipients) (\(row.messageID))")
         } catch {
             // The relay has it; the row stays claimed (in doubt) rather than being sent twice.
-            result.error = "the relay took it but the outbox could not mark it sent (\(error)): row \(row.id) stays claimed; do not requeue it"
+            result.error = "the relay took it but the outbox could not mark it sent (\(error)): row \(row.id) stays in doubt; do not requeue it"
+            result.inDoubt = true
         }
         return result
     }
