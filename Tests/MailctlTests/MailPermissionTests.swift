@@ -95,8 +95,10 @@ import Testing
 
     /// A role's own domain with one of each object the cases act on, made by root.
     /// The number of this role's outbox row: from the test's tag, so no other test's row has it.
+    /// Descending in the order the roles are prepared: a row queued by another test meanwhile
+    /// takes the highest number + 1, never one of the numbers still to come.
     static func outboxRow(tag: String, role: String) -> Int64 {
-        (Int64(tag, radix: 16) ?? 0) * 10 + Int64(["admin", "helpdesk", "staff", "auditor"].firstIndex(of: role) ?? 9) + 1_000_000
+        (Int64(tag, radix: 16) ?? 0) * 10 + 1_000_000 + 3 - Int64(["admin", "helpdesk", "staff", "auditor"].firstIndex(of: role) ?? 0)
     }
 
     static func prepare(_ mail: MailWorkspace, role: String, tag: String) throws -> String {
