@@ -40,7 +40,10 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCurl", "SwitchboardBase"]),
         .target(name: "Messaging", dependencies: ["SwitchboardBase", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
-        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", .product(name: "Logging", package: "swift-log")]),
+        // The outbox of notifications (mailctl's notices, meetctl's invites): queued in the change's
+        // transaction, sent after its commit.
+        .target(name: "Outbox", dependencies: ["SwitchboardBase", "SwitchboardCore", "Transport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", "Outbox", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [
@@ -60,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "mailctl",
             dependencies: [
-                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "MailAdmin",
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "MailAdmin", "Outbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -42,6 +42,14 @@ public enum MailboxStatus: String, Sendable, CaseIterable, Codable, DatabaseValu
 extension MailAdministration {
     /// Creates a mailbox; returns it and the generated password when none was given (shown once).
     public func createAccount(_ request: NewMailAccount) throws -> (account: MailAccount, generatedPassword: Secret?) {
+        let created = try createAccount(request, welcomeIn: nil)
+        return (created.account, created.generatedPassword)
+    }
+
+    /// Creates a mailbox and, given a time zone, queues its welcome mail in the same transaction
+    /// (how to log in, never the password): send it with ``send(_:)`` after this returns.
+    public func createAccount(_ request: NewMailAccount, welcomeIn timeZone: String?) throws
+        -> (account: MailAccount, generatedPassword: Secret?, notice: QueuedNotice?) {
         let address = try Self.normalize(address: request.address)
         // Refuse before any work: a refused actor learns nothing about the password policy.
         try session.authorize(.mailAccountCreate, target: "mailbox:\(address.key)")
@@ -62,7 +70,9 @@ extension MailAdministration {
             throw MailError(.invalidInput, "password: \(problem)")
         }
         let hash = try hasher.hash(password)
-        let account = try session.perform(.mailAccountCreate, target: "mailbox:\(address.key)") { db, details in
+        if timeZone != nil { try session.authorize(.mailNotify, target: "mailbox:\(address.key)") }
+        let notifier = try timeZone.map { try MailNotifier(settings: settings, timeZone: $0) }
+        let (account, notice) = try session.perform(.mailAccountCreate, target: "mailbox:\(address.key)") { db, details in
             let domain = try Self.requireDomain(db, name: address.asciiDomain)
             if let used = try Self.addressInUse(db, address.key) { throw MailError(.conflict, "\(address.key) is already \(used)") }
             var personID: Int64?
@@ -79,9 +89,10 @@ extension MailAdministration {
             details["owner"] = ownerLogin ?? ""
             details["quota_bytes"] = quota.map { Int64($0) } ?? 0
             details["auto_generated"] = generated != nil
-            return try Self.requireAccount(db, address: address.key)
+            let account = try Self.requireAccount(db, address: address.key)
+            return (account, try notifier.map { try queue(.welcome, to: account, notifier: $0, in: db, details: &details) })
         }
-        return (account, generated)
+        return (account, generated, notice)
     }
 
     /// One mailbox, by address or, without an `@`, by its owner's login when they have exactly one.
@@ -173,6 +184,13 @@ extension MailAdministration {
 
     /// Sets a new password (generated when nil, returned once); the old one stops working at once.
     public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false) throws -> Secret? {
+        try resetPassword(raw, password: password, mustChange: mustChange, notifyIn: nil).generated
+    }
+
+    /// Sets a new password and, given a time zone, queues the owner's reset notice in the same
+    /// transaction (it says when, never the password): send it with ``send(_:)`` after this returns.
+    public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false,
+                              notifyIn timeZone: String?) throws -> (generated: Secret?, notice: QueuedNotice?) {
         let address = try Self.normalize(address: raw)
         try authorizeOnOwner(.mailAccountResetPassword, address: address.key)
         let current = try database.read { db in try Self.requireAccount(db, address: address.key) }
@@ -182,15 +200,18 @@ extension MailAdministration {
             throw MailError(.invalidInput, "password: \(problem)")
         }
         let hash = try hasher.hash(newPassword)
-        try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)") { db, details in
+        if timeZone != nil { try session.authorize(.mailNotify, target: "mailbox:\(address.key)") }
+        let notifier = try timeZone.map { try MailNotifier(settings: settings, timeZone: $0) }
+        let notice = try session.perform(.mailAccountResetPassword, target: "mailbox:\(address.key)") { db, details in
             let account = try Self.requireAccount(db, address: address.key)
             try db.execute(sql: """
                 UPDATE mailbox SET password_hash = ?, password_changed_at = ?, password_expires_at = ?, must_change_password = ?,
                     enforce_password_change = ? WHERE id = ?
                 """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, settings.enforcePasswordChange, account.id])
             details["auto_generated"] = generated != nil
+            return try notifier.map { try queue(.passwordReset, to: account, notifier: $0, in: db, details: &details) }
         }
-        return generated
+        return (generated, notice)
     }
 
     /// Sets the quota in MB (0: none).

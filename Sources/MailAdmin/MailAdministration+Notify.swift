@@ -1,34 +1,63 @@
 import Logging
 import Foundation
+import GRDB
 import SwitchboardBase
 import SwitchboardCore
+public import Outbox
+
+/// A notification queued in the outbox with its change.
+public struct QueuedNotice: Sendable {
+    /// The outbox row.
+    public var id: Int64
+    /// What it is.
+    public var kind: NotificationKind
+    /// The rendered mail (its Message-ID, recipient, subject).
+    public var mail: OutgoingMail
+}
 
 extension MailAdministration {
-    /// Sends one notification about `account` through the relay, then records its outcome.
-    ///
-    /// Authorized before anything is rendered; the send happens outside any transaction, and the
-    /// audit event says whether it went out (`ok`, with its Message-ID) or not (`failed`, with why).
-    @discardableResult
+    /// The outbox, sending through `mail.relay`.
+    public var outbox: Outbox {
+        Outbox(session: session, relay: settings.server(settings.relay),
+               heloName: settings.notificationFrom.split(separator: "@").last.map(String.init) ?? "switchboard",
+               transport: transport, clock: clock)
+    }
+
+    /// Renders a notice about `account` and queues it in the caller's transaction (call inside a
+    /// `Session.perform` body): the change and its notice commit or roll back together.
+    func queue(_ kind: NotificationKind, to account: MailAccount, notifier: MailNotifier, values: [String: String] = [:],
+               in db: Database, details: inout AuditDetails) throws -> QueuedNotice {
+        let mail = try notifier.render(kind, to: account.recipient, values: values, now: clock.now())
+        let id = try Outbox.enqueue(mail.outboxMessage(kind: kind, target: "mailbox:\(account.address)"), in: db, session: session, at: clock.now())
+        details["notice"] = mail.messageID
+        return QueuedNotice(id: id, kind: kind, mail: mail)
+    }
+
+    /// Queues one notification about `account` on its own (no change comes with it: a quota
+    /// warning), then tries to send it. The attempt is a `mail.notify` event, ok or failed; a
+    /// failed one waits in the outbox for `mailctl outbox send`.
     public func notify(_ kind: NotificationKind, to account: MailAccount, timeZone: String,
-                       values: [String: String] = [:]) async throws -> OutgoingMail {
+                       values: [String: String] = [:]) async throws -> (notice: QueuedNotice, report: OutboxSendReport) {
         let target = "mailbox:\(account.address)"
         try session.authorize(.mailNotify, target: target)
         let notifier = try MailNotifier(settings: settings, timeZone: timeZone)
-        let mail = try notifier.render(kind, to: account.recipient, values: values, now: clock.now())
-        var details = AuditDetails()
-        details["notification"] = kind.rawValue
-        details["message_id"] = mail.messageID
-        do {
-            try await notifier.send([mail], transport: transport)
-            session.logger.info("sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))")
-        } catch {
-            // Notice, not warning: the command itself reports the failure on its one error line.
-            session.logger.notice("the \(kind.rawValue) mail to \(account.address) was not sent: \(error)")
-            details["error"] = String(describing: error)
-            try session.record(.mailNotify, target: target, outcome: .failed, details: details)
-            throw error
+        let notice = try session.bookkeeping(.mailNotify, target: target) { db in
+            var ignored = AuditDetails()
+            return try queue(kind, to: account, notifier: notifier, values: values, in: db, details: &ignored)
         }
-        try session.record(.mailNotify, target: target, details: details)
-        return mail
+        return (notice, try await outbox.send(only: [notice.id]))
+    }
+
+    /// Sends the notices a change just queued (after its commit); what fails waits in the outbox.
+    public func send(_ notices: [QueuedNotice]) async throws -> OutboxSendReport {
+        guard !notices.isEmpty else { return OutboxSendReport() }
+        return try await outbox.send(only: notices.map(\.id))
+    }
+}
+
+extension OutgoingMail {
+    /// This mail as an outbox row.
+    public func outboxMessage(kind: NotificationKind, target: String) -> OutboxMessage {
+        OutboxMessage(kind: kind.rawValue, target: target, sender: from, recipients: [to], message: message, messageID: messageID)
     }
 }

@@ -52,7 +52,8 @@ extension MailAdministration {
             // The hash read above must still be the stored one: a reset meanwhile wins.
             try db.execute(literal: """
                 UPDATE mailbox SET password_hash = \(hash), password_changed_at = \(timestamp),
-                       password_expires_at = \(passwordExpiry), must_change_password = 0
+                       password_expires_at = \(passwordExpiry), must_change_password = 0,
+                       enforce_password_change = \(settings.enforcePasswordChange)
                 WHERE id = \(account.id) AND password_hash = \(stored)
                 """)
             guard db.changesCount == 1 else {

@@ -49,15 +49,16 @@ struct AccountCommand: ParsableCommand {
         func run(in context: CommandContext) async throws {
             try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
-            let (account, generated) = try context.mail.createAccount(
-                NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password))
+            let (account, generated, notice) = try context.mail.createAccount(
+                NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password),
+                welcomeIn: sendWelcome ? context.config.locale.timeZone : nil)
             if global.json {
                 try Console.json(CreatedAccount(account: account, generatedPassword: generated?.exposedValue))
             } else {
                 Console.out("Created mailbox \(account.address) (\(account.displayName))")
                 showGenerated(generated, for: account.address)
             }
-            if sendWelcome { try await context.notify(.welcome, to: account, json: global.json) }
+            try await context.send(notice.map { [$0] } ?? [], json: global.json)
         }
     }
 
@@ -145,19 +146,20 @@ struct AccountCommand: ParsableCommand {
         @Argument(help: "The address.") var address: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Flag(help: "Require a change at the next chance.") var mustChange = false
-        @Flag(help: "E-mail the owner that the password was reset (never the password).") var notify = false
+        @Flag(help: "E-mail the owner that the password was reset (never the password); queued with the reset, kept in the outbox when the relay is down.") var notify = false
 
         func run(in context: CommandContext) async throws {
             try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
-            let generated = try context.mail.resetPassword(address, password: password, mustChange: mustChange)
+            let (generated, notice) = try context.mail.resetPassword(address, password: password, mustChange: mustChange,
+                                                                     notifyIn: notify ? context.config.locale.timeZone : nil)
             if global.json {
                 try Console.json(ResetResult(address: address, generatedPassword: generated?.exposedValue))
             } else {
                 Console.out("Password of \(address) reset")
                 showGenerated(generated, for: address)
             }
-            if notify { try await context.notify(.passwordReset, to: try context.mail.account(address), json: global.json) }
+            try await context.send(notice.map { [$0] } ?? [], json: global.json)
         }
     }
 

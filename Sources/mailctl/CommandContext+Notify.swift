@@ -1,13 +1,36 @@
 import MailAdmin
+import Outbox
 import SwitchboardCLI
 import SwitchboardCore
 
 extension CommandContext {
-    /// Sends one notification through the library (authorized, sent after any commit, recorded)
-    /// and says so; with `--json`, standard output carries only the JSON document.
+    /// Sends the notices a change queued (after its commit) and says what happened to each: sent,
+    /// or queued with the relay's answer and how to send it later. A notice that waits is not a
+    /// failure of the command: the change stands and the outbox keeps the notice.
+    func send(_ notices: [QueuedNotice], json: Bool) async throws {
+        guard !notices.isEmpty else { return }
+        Self.say(try await mail.send(notices), json: json)
+    }
+
+    /// Queues one notification that comes with no change (a quota warning), then sends it.
     func notify(_ kind: NotificationKind, to account: MailAccount, values: [String: String] = [:], json: Bool) async throws {
-        let mail = try await self.mail.notify(kind, to: account, timeZone: config.locale.timeZone, values: values)
-        let line = "Sent the \(kind.rawValue) mail to \(account.address) (\(mail.messageID))"
-        if json { Console.error(line) } else { Console.out(line) }
+        let (_, report) = try await mail.notify(kind, to: account, timeZone: config.locale.timeZone, values: values)
+        Self.say(report, json: json)
+    }
+
+    /// One line per attempt; with `--json`, on standard error so standard output stays one document.
+    static func say(_ report: OutboxSendReport, json: Bool) {
+        for attempt in report.attempts {
+            let line: String
+            switch (attempt.error, attempt.inDoubt) {
+            case (nil, _):
+                line = "Sent the \(attempt.kind) mail to \(attempt.recipients) (\(attempt.messageID))"
+            case (let error?, false):
+                line = "The \(attempt.kind) mail to \(attempt.recipients) is queued (\(attempt.messageID)): the relay did not take it (\(error)); send it later with `mailctl outbox send`"
+            case (let error?, true):
+                line = "The \(attempt.kind) mail to \(attempt.recipients) is in doubt (\(attempt.messageID)): \(error); see `mailctl outbox list`"
+            }
+            if json { Console.error(line) } else { Console.out(line) }
+        }
     }
 }

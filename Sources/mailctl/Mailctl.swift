@@ -21,7 +21,7 @@ struct Mailctl: AsyncParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [DomainCommand.self, AccountCommand.self, PasswordCommand.self, AliasCommand.self, ListCommand.self,
-                      QuotaReportCommand.self, DoctorCommand.self]
+                      QuotaReportCommand.self, DoctorCommand.self, OutboxCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line: read here, before the

@@ -76,6 +76,11 @@ import Testing
         Case(arguments: ["quota-report", "--domain", "{d}"], allowed: readers, action: "mail.quota-report", events: 0, shows: "box@{d}"),
         Case(arguments: ["password", "own@{d}", "--password-stdin"], allowed: everyone, action: "mail.account.password",
              changes: "SELECT password_hash FROM mailbox WHERE address = 'own@{d}'", stdin: password + "\nDoi-mat-khau-2026!\n"),
+        Case(arguments: ["outbox", "list"], allowed: readers, action: "outbox.read", events: 0, shows: "box@{d}"),
+        // Nothing of this role's waits (its row is in doubt): the send is allowed and sends nothing.
+        Case(arguments: ["outbox", "send", "--id", "{oid}"], allowed: writers, action: "outbox.send", events: 0),
+        Case(arguments: ["outbox", "requeue", "{oid}"], allowed: writers, action: "outbox.send",
+             check: "SELECT state FROM outbox WHERE id = {oid}", expect: "waiting"),
         Case(arguments: ["doctor", "doc@{d}", "--password-stdin"], allowed: writers, action: "mail.account.doctor",
              check: "SELECT outcome FROM audit_event WHERE action = 'mail.account.doctor' AND target = 'mailbox:doc@{d}'", expect: "ok"),
     ]
@@ -94,6 +99,13 @@ import Testing
     }
 
     /// A role's own domain with one of each object the cases act on, made by root.
+    /// The number of this role's outbox row: from the test's tag, so no other test's row has it.
+    /// Descending in the order the roles are prepared: a row queued by another test meanwhile
+    /// takes the highest number + 1, never one of the numbers still to come.
+    static func outboxRow(tag: String, role: String) -> Int64 {
+        (Int64(tag, radix: 16) ?? 0) * 10 + 1_000_000 + 3 - Int64(["admin", "helpdesk", "staff", "auditor"].firstIndex(of: role) ?? 0)
+    }
+
     static func prepare(_ mail: MailWorkspace, role: String, tag: String) throws -> String {
         let domain = "\(role).\(mail.domain)"
         for name in [domain, "on.\(domain)", "off.\(domain)", "gone.\(domain)"] { try mail.expectOK("domain", "add", name) }
@@ -114,6 +126,13 @@ import Testing
         try mail.expectOK("group", "publish", group, "--address", "old-list@\(domain)")
         // A mailbox of the role's own person, for `mailctl password`.
         try mail.expectOK("account", "create", "own@\(domain)", "--person", "\(role.prefix(2))\(tag)", "--password-stdin", stdin: password + "\n")
+        // An outbox row in doubt (claimed an hour ago by a sender that stopped), with a number of its own.
+        try SQLite.run(mail.database, """
+            INSERT INTO outbox (id, message_id, kind, target, sender, recipients, message, state, created_at, created_by, attempts, last_attempt_at)
+            VALUES (\(outboxRow(tag: tag, role: role)), '<doubt-\(role)-\(tag)@\(domain)>', 'welcome', 'mailbox:doubt@\(domain)',
+                    'helpdesk@\(domain)', 'box@\(domain)', 'Subject: doubt\r\n\r\nx\r\n', 'sending',
+                    strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour'), 'root', 1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour'))
+            """)
         try "address,display_name\nimported@\(domain),Nhập từ tệp\n".write(toFile: "\(mail.folder)/import-\(role).csv", atomically: true, encoding: .utf8)
         return domain
     }
@@ -152,7 +171,7 @@ import Testing
         let tag = String(mail.domain.dropFirst().prefix(8))
         // Every command the help tree lists has its case.
         let leaves = try CommandHelp.leaves("mailctl").map(\.path)
-        #expect(leaves.count == 24)
+        #expect(leaves.count == 27)
         for leaf in leaves {
             #expect(Self.cases.contains { Array($0.arguments.prefix(leaf.count)) == leaf }, "no case for mailctl \(leaf.joined(separator: " "))")
         }
@@ -163,7 +182,7 @@ import Testing
             for testCase in Self.cases {
                 let fill = { (text: String) in
                     text.replacingOccurrences(of: "{d}", with: domain).replacingOccurrences(of: "{role}", with: role)
-                        .replacingOccurrences(of: "{tag}", with: tag)
+                        .replacingOccurrences(of: "{tag}", with: tag).replacingOccurrences(of: "{oid}", with: String(Self.outboxRow(tag: tag, role: role)))
                 }
                 let arguments = testCase.arguments.map(fill)
                 let said = "\(role) \(arguments.joined(separator: " "))"

@@ -8,11 +8,12 @@ public enum AccessPolicy {
         .groupAdd, .groupRemove, .groupMemberAdd, .groupMemberRemove,
         .roomAdd, .roomUpdate,
     ]
-    private static let mailReads: Set<Action> = [.mailDomainRead, .mailAccountRead, .mailQuotaReport]
+    private static let mailReads: Set<Action> = [.mailDomainRead, .mailAccountRead, .mailQuotaReport, .outboxRead]
     private static let mailWrites: Set<Action> = [
         .mailAccountCreate, .mailAccountDisableLogin, .mailAccountSuspend, .mailAccountEnable, .mailAccountResetPassword,
         .mailAccountSetQuota, .mailAccountRename, .mailAccountDelete, .mailAccountImport, .mailAccountDoctor, .mailAccountUpdate,
         .mailAliasAdd, .mailAliasRemove, .mailGroupPublish, .mailGroupUnpublish, .mailNotify,
+        .outboxSend,
     ]
     /// What everyone may do to what is their own (the action checks that it is).
     private static let selfService: Set<Action> = [.mailAccountPassword]

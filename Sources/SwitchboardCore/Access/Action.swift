@@ -26,6 +26,9 @@ public enum Action: String, Sendable, CaseIterable {
     case mailAliasAdd = "mail.alias.add", mailAliasRemove = "mail.alias.remove"
     case mailGroupPublish = "mail.group.publish", mailGroupUnpublish = "mail.group.unpublish"
     case mailQuotaReport = "mail.quota-report", mailNotify = "mail.notify"
+    /// The outbox of notifications: what waits (read), sending what waits, and putting back a
+    /// notice whose sender stopped mid-send (send). Each delivery attempt is a `mail.notify` event.
+    case outboxRead = "outbox.read", outboxSend = "outbox.send"
     /// The gate itself: root acting for someone (`--as`), and resolving the OS user to a person.
     /// Only their refusals are recorded; `Session.resolve` decides them (root's uid, an active
     /// person), never the role table.
@@ -37,7 +40,7 @@ public enum Action: String, Sendable, CaseIterable {
     public var isMutation: Bool {
         switch self {
         case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor,
-             .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor:
+             .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor, .outboxRead:
             false
         default:
             true

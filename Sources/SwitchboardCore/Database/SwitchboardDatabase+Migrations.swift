@@ -110,6 +110,37 @@ extension SwitchboardDatabase {
         migrator.registerMigration("v3-live-mail") { db in
             try db.execute(sql: mailSchemaV3LiveMail)
         }
+        migrator.registerMigration("v3-outbox") { db in
+            try db.execute(sql: outboxSchemaV3)
+        }
         return migrator
     }
+}
+
+extension SwitchboardDatabase {
+    /// The outbox: notifications written in the transaction of the change that causes them and
+    /// sent after its commit (the `Outbox` library). A row holds the whole rendered message,
+    /// which never carries a password; `state` moves waiting -> sending (claimed by one sender)
+    /// -> sent, or back to waiting with `last_error` when the relay refuses or is down.
+    static let outboxSchemaV3 = """
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY,
+            message_id      TEXT    NOT NULL UNIQUE,
+            kind            TEXT    NOT NULL,
+            target          TEXT    NOT NULL,
+            sender          TEXT    NOT NULL,
+            recipients      TEXT    NOT NULL,
+            message         TEXT    NOT NULL,
+            state           TEXT    NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'sending', 'sent')),
+            created_at      TEXT    NOT NULL,
+            created_by      TEXT    NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at TEXT,
+            last_error      TEXT,
+            claimed_by      TEXT,
+            sent_at         TEXT,
+            CHECK ((state = 'sent') = (sent_at IS NOT NULL))
+        );
+        CREATE INDEX outbox_state ON outbox(state, id);
+        """
 }
