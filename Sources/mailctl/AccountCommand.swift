@@ -140,15 +140,18 @@ struct AccountCommand: ParsableCommand {
             discussion: """
                 Examples:
                   mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
-                  printf '%s\\n' "$NEW" | mailctl account reset-password an.nguyen@bonoivu.gov.vn --password-stdin
+                  mailctl account reset-password an.nguyen --notify
+                  printf '%s\\n' "$NEW" | mailctl account reset-password an.nguyen --password-stdin
                 """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address, or the login of a person with one mailbox.") var name: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Flag(help: "Require a change at the next chance.") var mustChange = false
         @Flag(help: "E-mail the owner that the password was reset (never the password); queued with the reset, kept in the outbox when the relay is down.") var notify = false
 
         func run(in context: CommandContext) async throws {
+            // A login (no @) names that person's one mailbox.
+            let address = name.contains("@") ? name : try context.mail.account(name).address
             try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
             let (generated, notice) = try context.mail.resetPassword(address, password: password, mustChange: mustChange,
