@@ -82,7 +82,7 @@ struct AuditCommand: ParsableCommand {
                   dirctl audit verify
                   dirctl audit verify --checkpoint /srv/vault/checkpoint-2026-11-29.json
                   dirctl audit verify --checkpoints /mnt/audit-anchor/switchboard
-                  dirctl audit verify --file audit-2026-11.jsonl --public-key audit-signing.pub --json
+                  dirctl audit verify --file audit-11.jsonl --public-key audit.pub --json
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Verify this JSON Lines export instead of the database.") var file: String?
@@ -182,7 +182,7 @@ struct AuditCommand: ParsableCommand {
 
                 Examples:
                   dirctl audit export --format jsonl --output audit.jsonl
-                  dirctl audit export --since 2026-11-01 --until 2026-12-01 --output audit-2026-11.jsonl
+                  dirctl audit export --since 2026-11-01 --until 2026-12-01 --output nov.jsonl
                   dirctl audit export --format syslog --since yesterday | logger --rfc5424
                 """)
         enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, syslog }

@@ -14,7 +14,7 @@ struct Dirctl: AsyncParsableCommand {
             Examples:
               dirctl init --admin lan.tran --name "Trần Thị Lan"
               dirctl unit add IT --name "Trung tâm Công nghệ thông tin"
-              dirctl person add an.nguyen --name "Nguyễn Văn An" --email an.nguyen@bo.gov.vn --unit IT
+              dirctl person add an.nguyen --name "Nguyễn Văn An" --email an@bo.gov.vn
               dirctl person search nguyen
               dirctl audit verify
             """,

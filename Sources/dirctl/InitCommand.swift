@@ -13,8 +13,8 @@ struct InitCommand: AsyncParsableCommand {
             first person, with the admin role. Refused when the directory already has people.
 
             Examples:
-              dirctl init --admin lan.tran --name "Trần Thị Lan" --email lan.tran@bo.gov.vn
-              dirctl init --admin root --name "Quản trị hệ thống" --config /etc/switchboard/switchboard.yaml
+              dirctl init --admin lan.tran --name "Trần Thị Lan" --email lan@bo.gov.vn
+              dirctl init --admin root --name "Quản trị hệ thống" --config trial.yaml
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -52,8 +52,8 @@ struct PersonCommand: ParsableCommand {
             abstract: "Add a person.",
             discussion: """
                 Examples:
-                  dirctl person add an.nguyen --name "Nguyễn Văn An" --email an.nguyen@bo.gov.vn --unit IT
-                  dirctl person add hoa.le --name "Lê Thị Hoa" --unit IT-NET --manager an.nguyen --role helpdesk
+                  dirctl person add an.nguyen --name "Nguyễn Văn An" --email an@bo.gov.vn
+                  dirctl person add hoa.le --name "Lê Thị Hoa" --unit IT --manager an.nguyen
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Login (a-z, 0-9, . _ -).") var login: String

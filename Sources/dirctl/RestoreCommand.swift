@@ -24,7 +24,7 @@ struct RestoreCommand: DirctlCommand {
             Examples:
               dirctl restore /srv/backup/switchboard-2026-12-01.sqlite --dry-run
               dirctl restore /srv/backup/switchboard-2026-12-01.sqlite
-              dirctl restore old.sqlite --accept-rollback --audit-export /root/before-restore.jsonl
+              dirctl restore old.sqlite --accept-rollback --audit-export /root/b.jsonl
             """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The backup to restore (written by `dirctl backup`).") var file: String

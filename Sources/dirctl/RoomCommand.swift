@@ -32,7 +32,8 @@ struct RoomCommand: ParsableCommand {
             abstract: "Add a room.",
             discussion: """
                 Examples:
-                  dirctl room add "Phòng họp A" --kind physical --capacity 20 --location "Tầng 3, nhà A" --equipment projector,videoconference
+                  dirctl room add "Phòng A" --kind physical --capacity 20 --location "Tầng 3"
+                  dirctl room update "Phòng A" --equipment projector,videoconference
                   dirctl room add jitsi-1 --kind virtual --capacity 100 --location "Jitsi"
                 """)
         @OptionGroup var global: GlobalOptions
@@ -70,7 +71,7 @@ struct RoomCommand: ParsableCommand {
     struct Update: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "update", 
             abstract: "Change a room's fields or name.",
-            discussion: "Example:\n  dirctl room update \"Phòng họp A\" --capacity 24 --equipment projector,videoconference,whiteboard")
+            discussion: "Example:\n  dirctl room update \"Phòng A\" --capacity 24 --equipment projector,whiteboard")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Name.") var name: String
         @Option(help: "A new name.") var rename: String?

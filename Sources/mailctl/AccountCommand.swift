@@ -34,9 +34,9 @@ struct AccountCommand: ParsableCommand {
                 without --password-stdin is refused.
 
                 Examples:
-                  mailctl account create an.nguyen@bonoivu.gov.vn --person an.nguyen --send-welcome
-                  mailctl account create hotro@bonoivu.gov.vn --name "Hỗ trợ CNTT" --quota 4096
-                  printf '%s\\n' "$PASSWORD" | mailctl account create lan.tran@bonoivu.gov.vn --person lan.tran --password-stdin
+                  mailctl account create an@bonoivu.gov.vn --person an.nguyen --send-welcome
+                  mailctl account create hotro@bonoivu.gov.vn --name "Hỗ trợ" --quota 4096
+                  mailctl account create lan@bo.gov.vn --person lan.tran --password-stdin <pw
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address (also the login).") var address: String
@@ -96,7 +96,7 @@ struct AccountCommand: ParsableCommand {
     struct DisableLogin: MailctlCommand {
         static let configuration = CommandConfiguration(
             commandName: "disable-login", abstract: "Stop logins; mail is still delivered.",
-            discussion: "Example:\n  mailctl account disable-login an.nguyen@bonoivu.gov.vn --reason \"nghỉ phép\"")
+            discussion: "Example:\n  mailctl account disable-login an@bonoivu.gov.vn --reason \"nghỉ phép\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
         @Option(help: "Why (audited).") var reason: String?
@@ -110,7 +110,7 @@ struct AccountCommand: ParsableCommand {
     struct Suspend: MailctlCommand {
         static let configuration = CommandConfiguration(commandName: "suspend", 
             abstract: "Stop logins and delivery (senders get a bounce).",
-            discussion: "Example:\n  mailctl account suspend an.nguyen@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
+            discussion: "Example:\n  mailctl account suspend an@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
         @Option(help: "Why (audited).") var reason: String?
@@ -141,7 +141,7 @@ struct AccountCommand: ParsableCommand {
                 Examples:
                   mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
                   mailctl account reset-password an.nguyen --notify
-                  printf '%s\\n' "$NEW" | mailctl account reset-password an.nguyen --password-stdin
+                  mailctl account reset-password an.nguyen --password-stdin <new.txt
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address, or the login of a person with one mailbox.") var name: String

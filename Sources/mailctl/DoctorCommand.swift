@@ -15,7 +15,7 @@ struct DoctorCommand: MailctlCommand {
 
             Examples:
               mailctl doctor an.nguyen@bonoivu.gov.vn
-              printf '%s\\n' "$PASSWORD" | mailctl doctor an.nguyen@bonoivu.gov.vn --password-stdin --json
+              printf '%s\\n' "$PW" | mailctl doctor an@bo.gov.vn --password-stdin --json
             """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The mailbox.") var address: String

@@ -15,7 +15,7 @@ struct Mailctl: AsyncParsableCommand {
 
             Examples:
               mailctl domain add bonoivu.gov.vn
-              mailctl account create an.nguyen@bonoivu.gov.vn --person an.nguyen --send-welcome
+              mailctl account create an@bonoivu.gov.vn --person an.nguyen --send-welcome
               mailctl account reset-password an.nguyen@bonoivu.gov.vn --notify
               mailctl doctor an.nguyen@bonoivu.gov.vn --password-stdin
             """,

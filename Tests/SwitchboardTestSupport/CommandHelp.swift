@@ -85,6 +85,13 @@ extension CommandHelp {
             if !examples.contains(where: { Array($0.dropFirst().prefix(path.count)) == path }) {
                 problems.append("\(name) --help has no example of \(name) itself")
             }
+            // An example is never wrapped inside a command: at 80 columns (help indents it by 2),
+            // each example line fits in 78.
+            let discussion = help.components(separatedBy: "\nUSAGE:").first ?? help
+            for line in discussion.split(separator: "\n") where line.hasPrefix("  ") && line.split(separator: " ").contains(Substring(tool)) {
+                let width = line.unicodeScalars.filter { !$0.properties.isGraphemeExtend }.count
+                if width > 78 { problems.append("\(name) --help: an example is \(width) columns, wider than 78, and would wrap: \(line)") }
+            }
             for example in examples {
                 let words = Array(example.dropFirst())
                 // The longest leaf path the example starts with.
