@@ -23,10 +23,11 @@ public enum Completions {
 
     /// The values `list` gives, filtered by `prefix`, sorted; none when the directory cannot be read.
     static func candidates(_ words: [String], _ prefix: String, _ list: (CommandContext) throws -> [String]) -> [String] {
-        var options = GlobalOptions()
+        var arguments: [String] = []
         if let flag = words.firstIndex(of: "--config"), words.index(after: flag) < words.endIndex {
-            options.config = words[words.index(after: flag)]
+            arguments = ["--config", words[words.index(after: flag)]]
         }
+        guard let options = try? GlobalOptions.parse(arguments) else { return [] }
         let tool = words.first.flatMap { $0.split(separator: "/").last.map(String.init) } ?? "switchboard"
         guard let context = try? CommandContext.open(options, tool: tool),
               let values = try? list(context) else { return [] }

@@ -25,7 +25,7 @@ struct GroupCommand: ParsableCommand {
     struct Remove: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a group.", discussion: "Example:\n  dirctl group remove du-an-cu")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Name.") var name: String
+        @Argument(help: "Name.", completion: Completions.groups) var name: String
 
         func run(in context: CommandContext) throws {
             try context.directory.removeGroup(name: name)
@@ -46,7 +46,7 @@ struct GroupCommand: ParsableCommand {
     struct Show: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a group's direct members.", discussion: "Example:\n  dirctl group show lanh-dao")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Name.") var name: String
+        @Argument(help: "Name.", completion: Completions.groups) var name: String
 
         func run(in context: CommandContext) throws {
             let (group, members) = try context.directory.group(name: name)
@@ -65,7 +65,7 @@ struct GroupCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "expand", 
             abstract: "List every active person in a group, through nested groups.", discussion: "Example:\n  dirctl group expand toan-bo")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Name.") var name: String
+        @Argument(help: "Name.", completion: Completions.groups) var name: String
 
         func run(in context: CommandContext) throws {
             let people = try context.directory.expand(group: name)
@@ -78,8 +78,8 @@ struct GroupCommand: ParsableCommand {
             abstract: "Add or remove a group's members.", subcommands: [AddMember.self, RemoveMember.self])
 
         struct Which: ParsableArguments {
-            @Option(help: ArgumentHelp("A person's login (repeatable).", valueName: "login")) var person: [String] = []
-            @Option(help: ArgumentHelp("Another group's name (repeatable).", valueName: "name")) var group: [String] = []
+            @Option(help: ArgumentHelp("A person's login (repeatable).", valueName: "login"), completion: Completions.logins) var person: [String] = []
+            @Option(help: ArgumentHelp("Another group's name (repeatable).", valueName: "name"), completion: Completions.groups) var group: [String] = []
 
             func validate() throws {
                 guard !person.isEmpty || !group.isEmpty else { throw ValidationError("give at least one --person LOGIN or --group NAME") }
@@ -112,7 +112,7 @@ struct GroupCommand: ParsableCommand {
                       dirctl group member add toan-bo --group lanh-dao
                     """)
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "The group.") var name: String
+            @Argument(help: "The group.", completion: Completions.groups) var name: String
             @OptionGroup var which: Which
 
             func run(in context: CommandContext) throws {
@@ -132,7 +132,7 @@ struct GroupCommand: ParsableCommand {
                       dirctl group member remove lanh-dao --person an.nguyen
                     """)
             @OptionGroup var global: GlobalOptions
-            @Argument(help: "The group.") var name: String
+            @Argument(help: "The group.", completion: Completions.groups) var name: String
             @OptionGroup var which: Which
 
             func run(in context: CommandContext) throws {

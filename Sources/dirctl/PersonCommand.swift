@@ -16,11 +16,11 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "Given name.") var givenName: String?
         @Option(help: "Family name.") var familyName: String?
         @Option(help: "E-mail address (empty clears it).") var email: String?
-        @Option(help: "Unit code (empty clears it).") var unit: String?
+        @Option(help: "Unit code (empty clears it).", completion: Completions.units) var unit: String?
         @Option(help: "Job title.") var title: String?
         @Option(help: "Employee number.") var employeeNumber: String?
         @Option(help: "Phone number.") var phone: String?
-        @Option(help: "The manager's login (empty clears it).") var manager: String?
+        @Option(help: "The manager's login (empty clears it).", completion: Completions.logins) var manager: String?
         @Option(help: "Preferred language: vi or en.") var language: String?
 
         var fields: PersonFields {
@@ -69,7 +69,7 @@ struct PersonCommand: ParsableCommand {
     struct Show: DirctlCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one person.", discussion: "Example:\n  dirctl person show an.nguyen")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
 
         func run(in context: CommandContext) throws {
             try PersonCommand.show(try context.directory.person(login: login), json: global.json, zone: context.config.locale.timeZone)
@@ -81,7 +81,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "List people, by unit or status.",
             discussion: "Examples:\n  dirctl person list --unit IT --subunits\n  dirctl person list --status departed --json")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only people of this unit.") var unit: String?
+        @Option(help: "Only people of this unit.", completion: Completions.units) var unit: String?
         @Flag(help: "With --unit: include its sub-units.") var subunits = false
         @Option(help: "Only this status (default: active and suspended).") var status: PersonStatus?
 
@@ -111,7 +111,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "Change a person's fields.",
             discussion: "Examples:\n  dirctl person update an.nguyen --title \"Trưởng phòng\" --unit IT-NET\n  dirctl person update an.nguyen --phone \"\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
         @OptionGroup var options: FieldOptions
 
         func run(in context: CommandContext) throws {
@@ -125,7 +125,7 @@ struct PersonCommand: ParsableCommand {
             commandName: "set-role", abstract: "Give a person a role (admin only).",
             discussion: "Example:\n  dirctl person set-role hoa.le helpdesk")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
         @Argument(help: "admin, helpdesk, staff or auditor.") var role: String
 
         func run(in context: CommandContext) throws {
@@ -139,7 +139,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "Suspend a person: no access, data kept.",
             discussion: "Example:\n  dirctl person suspend an.nguyen --reason \"nghỉ phép dài hạn\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
         @Option(help: "Why (recorded in the audit log).") var reason: String?
 
         func run(in context: CommandContext) throws {
@@ -153,7 +153,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "Restore a suspended or departed (not yet purged) person.",
             discussion: "Example:\n  dirctl person restore an.nguyen")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
 
         func run(in context: CommandContext) throws {
             try context.directory.restore(login: login)
@@ -166,7 +166,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "Offboard a person; personal data is purged after the retention period.",
             discussion: "Example:\n  dirctl person depart an.nguyen --reason \"chuyển công tác\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Login.") var login: String
+        @Argument(help: "Login.", completion: Completions.logins) var login: String
         @Option(help: "Why (recorded in the audit log).") var reason: String?
 
         func run(in context: CommandContext) throws {
@@ -238,7 +238,7 @@ struct PersonCommand: ParsableCommand {
             abstract: "Export people as CSV (formula-like cells neutralized for spreadsheets).",
             discussion: "Examples:\n  dirctl person export > staff.csv\n  dirctl person export --unit IT --subunits --output it.csv")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only people of this unit.") var unit: String?
+        @Option(help: "Only people of this unit.", completion: Completions.units) var unit: String?
         @Flag(help: "With --unit: include its sub-units.") var subunits = false
         @Option(help: "Write to this file instead of standard output.") var output: String?
 

@@ -20,7 +20,7 @@ struct UnitCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Short unique code (A-Z, 0-9, - _ .).") var code: String
         @Option(help: "Display name.") var name: String
-        @Option(help: "Code of the parent unit; none for a top unit.") var parent: String?
+        @Option(help: "Code of the parent unit; none for a top unit.", completion: Completions.units) var parent: String?
 
         func run(in context: CommandContext) throws {
             let unit = try context.directory.addUnit(code: code, name: name, parent: parent)
@@ -33,7 +33,7 @@ struct UnitCommand: ParsableCommand {
             abstract: "Give a unit a new display name (its code stays).",
             discussion: "Example:\n  dirctl unit rename IT --name \"Trung tâm Chuyển đổi số\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The unit's code.") var code: String
+        @Argument(help: "The unit's code.", completion: Completions.units) var code: String
         @Option(help: "The new display name.") var name: String
 
         func run(in context: CommandContext) throws {
@@ -47,8 +47,8 @@ struct UnitCommand: ParsableCommand {
             abstract: "Move a unit under another unit, or to the top.",
             discussion: "Examples:\n  dirctl unit move IT-NET --parent IT\n  dirctl unit move IT-NET --top")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The unit's code.") var code: String
-        @Option(help: "The new parent's code.") var parent: String?
+        @Argument(help: "The unit's code.", completion: Completions.units) var code: String
+        @Option(help: "The new parent's code.", completion: Completions.units) var parent: String?
         @Flag(help: "Make it a top unit.") var top = false
 
         func validate() throws {
@@ -81,7 +81,7 @@ struct UnitCommand: ParsableCommand {
             abstract: "Remove a unit that has no sub-units and no people.",
             discussion: "Example:\n  dirctl unit remove IT-OLD")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The unit's code.") var code: String
+        @Argument(help: "The unit's code.", completion: Completions.units) var code: String
 
         func run(in context: CommandContext) throws {
             try context.directory.removeUnit(code: code)

@@ -40,7 +40,7 @@ struct AccountCommand: ParsableCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address (also the login).") var address: String
-        @Option(help: "The owner's directory login.") var person: String?
+        @Option(help: "The owner's directory login.", completion: Completions.logins) var person: String?
         @Option(help: "Display name (default: the owner's name).") var name: String?
         @Option(help: "Quota in MB (default: mail.default_quota_mb; 0: none).") var quota: Int?
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
@@ -80,7 +80,7 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this domain.") var domain: String?
         @Option(help: "Only this status.") var status: MailboxStatus?
-        @Option(help: "Only owners in this unit.") var unit: String?
+        @Option(help: "Only owners in this unit.", completion: Completions.units) var unit: String?
         @Flag(help: "With --unit: its sub-units too.") var subunits = false
 
         func run(in context: CommandContext) throws {

@@ -14,7 +14,7 @@ struct ListCommand: ParsableCommand {
             abstract: "Deliver mail for ADDRESS to every active member of a directory group (nested groups too), live: membership changes reach the next message.",
             discussion: "Example:\n  mailctl group publish lanh-dao --address lanhdao@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The directory group.") var group: String
+        @Argument(help: "The directory group.", completion: Completions.groups) var group: String
         @Option(help: "The list's address.") var address: String
 
         func run(in context: CommandContext) throws {

@@ -150,6 +150,26 @@ import Testing
         #expect(try workspace.expectOK("person", "search", "hoa", "--status", "departed").stdout.contains("hoa.ltk"))
     }
 
+    /// Shell completion of logins, units and groups comes from the directory (argument-parser
+    /// calls the tool with `---completion`, as the generated bash and zsh scripts do).
+    @Test func completionsOfferLoginsUnitsAndGroupsFromTheDirectory() throws {
+        let workspace = try Workspace.populated()
+        try workspace.expectOK("group", "add", "it-center")
+        func complete(_ path: [String], _ argument: String, _ words: [String]) throws -> [String] {
+            let line = ["dirctl"] + path + ["--config", workspace.config] + words
+            let run = try ProcessRunner.run(Workspace.products + "/dirctl",
+                                            ["---completion"] + path + ["--", argument, "\(line.count - 1)", "\(words.last?.count ?? 0)"] + line,
+                                            in: workspace.folder)
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(try complete(["person", "show"], "positional@0", ["h"]) == ["hd"])
+        #expect(try complete(["person", "show"], "positional@0", [""]).contains("root"))
+        #expect(try complete(["person", "add"], "--unit", ["--unit", "I"]) == ["IT"])
+        #expect(try complete(["group", "member", "add"], "--person", ["it-center", "--person", "s"]) == ["st"])
+        #expect(try complete(["group", "show"], "positional@0", ["it"]) == ["it-center"])
+    }
+
     @Test func roomsAreAddedListedAndUpdated() throws {
         let workspace = try Workspace.populated()
         try workspace.expectOK("room", "add", "Phòng họp A", "--kind", "physical", "--capacity", "20",
