@@ -23,6 +23,8 @@ public struct MailImportReport: Sendable, Codable {
     public var hashingSeconds = 0.0
     /// The generated passwords, by address, to hand out once. Not encoded into JSON.
     public var passwords: [(address: String, password: Secret)] = []
+    /// The welcome notices queued with the new mailboxes (`--send-welcome`), to send after the commit.
+    public var notices: [QueuedNotice] = []
 
     enum CodingKeys: String, CodingKey { case rows, created, updated, unchanged, problems, dryRun = "dry_run", hashingSeconds = "hashing_seconds" }
 
@@ -49,10 +51,14 @@ extension MailAdministration {
     /// `keep` receives the generated passwords inside the transaction, before it commits: when it
     /// cannot keep them (a full disk, a file that cannot be written), it throws and nothing is
     /// created, so no mailbox ever exists with a password nobody knows.
-    public func importAccounts(csv data: Data, fileName: String, dryRun: Bool,
+    public func importAccounts(csv data: Data, fileName: String, dryRun: Bool, welcomeIn timeZone: String? = nil,
                                progress: @Sendable (Int, Int) -> Void = { _, _ in },
                                keep: ([(address: String, password: Secret)]) throws -> Void = { _ in }) throws -> MailImportReport {
         try session.authorize(.mailAccountImport, target: "import:\(fileName)")
+        // Welcome notices are queued with their mailboxes, in the import's transaction.
+        if timeZone != nil { try session.authorize(.mailNotify, target: "import:\(fileName)") }
+        let notifier = try timeZone.map { try MailNotifier(settings: settings, timeZone: $0) }
+        var notices: [QueuedNotice] = []
         var report = MailImportReport()
         report.dryRun = dryRun
         let table: CSVTable
@@ -200,6 +206,10 @@ extension MailAdministration {
                     details["via"] = "import:\(fileName)"
                     details["owner"] = row.login ?? ""
                     details["auto_generated"] = true
+                    if let notifier {
+                        let account = try Self.requireAccount(db, address: row.address.key)
+                        notices.append(try queue(.welcome, to: account, notifier: notifier, in: db, details: &details))
+                    }
                     try batch.record(.mailAccountCreate, target: "mailbox:\(row.address.key)", details: details)
                 }
                 for update in updates {
@@ -234,6 +244,7 @@ extension MailAdministration {
         }
         report.created = rows.count
         report.passwords = zip(rows, passwords).map { ($0.address.key, $1) }
+        report.notices = notices
         return report
     }
 }

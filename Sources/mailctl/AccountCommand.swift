@@ -230,18 +230,23 @@ struct AccountCommand: ParsableCommand {
                 Examples:
                   mailctl account import accounts.csv --dry-run
                   mailctl account import accounts.csv --passwords-out /root/new-passwords.csv
+                  mailctl account import accounts.csv --passwords-out /root/pw.csv --send-welcome
+
+                A rerun is harmless: rows already there are reported unchanged (or updated when their
+                display name or quota differs); only new mailboxes get a password and a welcome.
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The CSV file.") var file: String
         @Flag(help: "Check every row; create nothing.") var dryRun = false
         @Option(help: "Where to write address,password of the new mailboxes (mode 600; required unless --dry-run).") var passwordsOut: String?
         @Flag(help: "Show progress even when standard error is not a terminal.") var progress = false
+        @Flag(help: "Queue a welcome notice (never the password) for each new mailbox, sent after the import commits.") var sendWelcome = false
 
         func validate() throws {
             if !dryRun, passwordsOut == nil { throw ValidationError("give --passwords-out FILE (the generated passwords go there), or --dry-run") }
         }
 
-        func run(in context: CommandContext) throws {
+        func run(in context: CommandContext) async throws {
             guard FileManager.default.isReadableFile(atPath: file) else { throw InputFileError(path: file, problem: "cannot be read (check the path)") }
             try context.config.directory.checkImportSize(file)
             // Read with the caller's rights, never the set-gid group's.
@@ -258,7 +263,7 @@ struct AccountCommand: ParsableCommand {
             // The passwords file is written and in place before the mailboxes commit: if it cannot
             // be, nothing is created.
             let report = try context.mail.importAccounts(
-                csv: data, fileName: name, dryRun: dryRun,
+                csv: data, fileName: name, dryRun: dryRun, welcomeIn: sendWelcome ? context.config.locale.timeZone : nil,
                 progress: { done, total in Console.progress(done, total, label: "hashing passwords", force: force) },
                 keep: { passwords in
                     guard let secrets else { return }
@@ -272,11 +277,14 @@ struct AccountCommand: ParsableCommand {
                 if global.json { throw ExitStatus.dataError }
                 throw ImportOutput.refuse(report.problems, file: file, tool: "mailctl", nothingWritten: "no mailbox was created or changed")
             }
-            if global.json { return }
-            let counts = "\(report.created) new, \(report.updated) updated, \(report.unchanged) unchanged"
-            Console.out(report.dryRun
-                ? "Would import \(report.rows) rows from \(file) (\(counts)): no problem found"
-                : "Imported \(report.rows) rows from \(file) (\(counts))\(report.created > 0 ? "; passwords of the new mailboxes in \(passwordsOut ?? "")" : "")")
+            if !global.json {
+                let counts = "\(report.created) new, \(report.updated) updated, \(report.unchanged) unchanged"
+                Console.out(report.dryRun
+                    ? "Would import \(report.rows) rows from \(file) (\(counts)): no problem found"
+                    : "Imported \(report.rows) rows from \(file) (\(counts))\(report.created > 0 ? "; passwords of the new mailboxes in \(passwordsOut ?? "")" : "")")
+            }
+            // The mailboxes are committed; their welcome notices go now, or wait in the outbox.
+            try await context.send(report.notices, json: global.json)
         }
     }
 }

@@ -109,6 +109,25 @@ import Transport
         #expect(noTerminal.stderr.contains("--password-stdin"))
     }
 
+    /// `account import --send-welcome`: each new mailbox's welcome is queued in the import's
+    /// transaction and sent after it; a rerun adds no mailbox and so no welcome.
+    @Test func anImportWelcomesItsNewMailboxesOnceAndARerunNobody() throws {
+        let mail = try MailWorkspace()
+        let file = mail.folder + "/welcome.csv"
+        try "address,display_name\nmoi1@\(mail.domain),Người mới 1\nmoi2@\(mail.domain),Người mới 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let sent = "SELECT count(*) FROM outbox WHERE kind = 'welcome' AND state = 'sent' AND target LIKE 'mailbox:moi_@\(mail.domain)'"
+        let run = try mail.mailctl(["account", "import", file, "--passwords-out", mail.folder + "/pw.csv", "--send-welcome"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try mail.scalar(sent) == "2")
+        #expect(run.stdout.contains("Sent the welcome mail to"), "\(run.stdout)")
+        // Each event of a new mailbox names its notice.
+        #expect(try mail.scalar("SELECT count(*) FROM audit_event WHERE action = 'mail.account.create' AND target LIKE 'mailbox:moi_@\(mail.domain)' AND details LIKE '%notice%'") == "2")
+        let rerun = try mail.mailctl(["account", "import", file, "--passwords-out", mail.folder + "/pw2.csv", "--send-welcome"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("(0 new, 0 updated, 2 unchanged)"), "\(rerun.stdout)")
+        #expect(try mail.scalar("SELECT count(*) FROM outbox WHERE kind = 'welcome' AND target LIKE 'mailbox:moi_@\(mail.domain)'") == "2")
+    }
+
     @Test func anAliasFansOutToEveryTarget() throws {
         let mail = try MailWorkspace()
         let first = try mail.mailbox("em")
