@@ -49,7 +49,7 @@ extension MailAdministration {
     /// Creates a mailbox and, given a time zone, queues its welcome mail in the same transaction
     /// (how to log in, never the password): send it with ``send(_:)`` after this returns.
     public func createAccount(_ request: NewMailAccount, welcomeIn timeZone: String?) throws
-        -> (account: MailAccount, generatedPassword: Secret?, notice: QueuedNotice?) {
+        -> (account: MailAccount, generatedPassword: Secret?, notices: [QueuedNotice]) {
         let address = try Self.normalize(address: request.address)
         // Refuse before any work: a refused actor learns nothing about the password policy.
         try session.authorize(.mailAccountCreate, target: "mailbox:\(address.key)")
@@ -90,7 +90,7 @@ extension MailAdministration {
             details["quota_bytes"] = quota.map { Int64($0) } ?? 0
             details["auto_generated"] = generated != nil
             let account = try Self.requireAccount(db, address: address.key)
-            return (account, try notifier.map { try queue(.welcome, to: account, notifier: $0, in: db, details: &details) })
+            return (account, try notifier.map { try queue(.welcome, to: account, notifier: $0, in: db, details: &details) } ?? [])
         }
         return (account, generated, notice)
     }
@@ -190,7 +190,7 @@ extension MailAdministration {
     /// Sets a new password and, given a time zone, queues the owner's reset notice in the same
     /// transaction (it says when, never the password): send it with ``send(_:)`` after this returns.
     public func resetPassword(_ raw: String, password: Secret?, mustChange: Bool = false,
-                              notifyIn timeZone: String?) throws -> (generated: Secret?, notice: QueuedNotice?) {
+                              notifyIn timeZone: String?) throws -> (generated: Secret?, notices: [QueuedNotice]) {
         let address = try Self.normalize(address: raw)
         try authorizeOnOwner(.mailAccountResetPassword, address: address.key)
         let current = try database.read { db in try Self.requireAccount(db, address: address.key) }
@@ -209,7 +209,7 @@ extension MailAdministration {
                     enforce_password_change = ? WHERE id = ?
                 """, arguments: [hash, timestamp, passwordExpiry, mustChange || generated != nil, settings.enforcePasswordChange, account.id])
             details["auto_generated"] = generated != nil
-            return try notifier.map { try queue(.passwordReset, to: account, notifier: $0, in: db, details: &details) }
+            return try notifier.map { try queue(.passwordReset, to: account, notifier: $0, in: db, details: &details) } ?? []
         }
         return (generated, notice)
     }

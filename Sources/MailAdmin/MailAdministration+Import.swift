@@ -208,7 +208,7 @@ extension MailAdministration {
                     details["auto_generated"] = true
                     if let notifier {
                         let account = try Self.requireAccount(db, address: row.address.key)
-                        notices.append(try queue(.welcome, to: account, notifier: notifier, in: db, details: &details))
+                        notices.append(contentsOf: try queue(.welcome, to: account, notifier: notifier, in: db, details: &details))
                     }
                     try batch.record(.mailAccountCreate, target: "mailbox:\(row.address.key)", details: details)
                 }

@@ -26,11 +26,28 @@ extension MailAdministration {
     /// Renders a notice about `account` and queues it in the caller's transaction (call inside a
     /// `Session.perform` body): the change and its notice commit or roll back together.
     func queue(_ kind: NotificationKind, to account: MailAccount, notifier: MailNotifier, values: [String: String] = [:],
-               in db: Database, details: inout AuditDetails) throws -> QueuedNotice {
+               in db: Database, details: inout AuditDetails) throws -> [QueuedNotice] {
         let mail = try notifier.render(kind, to: account.recipient, values: values, now: clock.now())
         let id = try Outbox.enqueue(mail.outboxMessage(kind: kind, target: "mailbox:\(account.address)"), in: db, session: session, at: clock.now())
         details["notice"] = mail.messageID
-        return QueuedNotice(id: id, kind: kind, mail: mail)
+        var notices = [QueuedNotice(id: id, kind: kind, mail: mail)]
+        // A copy for the manager (mail.password_notice_copy): someone the person can ask before
+        // they can read their own mailbox.
+        if [.welcome, .passwordReset].contains(kind), settings.passwordNoticeCopy == .manager,
+           let manager = try Row.fetchOne(db, sql: """
+               SELECT m.address, m.display_name, boss.language FROM mailbox own
+               JOIN person p ON p.id = own.person_id JOIN person boss ON boss.id = p.manager_id AND boss.status = 'active'
+               JOIN mailbox m ON m.person_id = boss.id AND m.status = 'active'
+               WHERE own.id = ? ORDER BY m.id LIMIT 1
+               """, arguments: [account.id]) {
+            let reader = NotificationRecipient(address: manager["address"], displayName: manager["display_name"], language: manager["language"])
+            let copy = try notifier.render(kind, to: account.recipient, values: values, now: clock.now(), deliverTo: reader)
+            let copyID = try Outbox.enqueue(copy.outboxMessage(kind: kind, target: "mailbox:\(account.address)"), in: db, session: session, at: clock.now())
+            details["notice_copy"] = copy.messageID
+            details["notice_copy_to"] = reader.address
+            notices.append(QueuedNotice(id: copyID, kind: kind, mail: copy))
+        }
+        return notices
     }
 
     /// Queues one notification about `account` on its own (no change comes with it: a quota
@@ -45,7 +62,8 @@ extension MailAdministration {
             var ignored = AuditDetails()
             return try queue(kind, to: account, notifier: notifier, values: values, in: db, details: &ignored)
         }
-        return (notice, try await outbox.send(only: [notice.id]))
+        guard let first = notice.first else { throw MailError(step: "notify", problem: "no notice was queued") }
+        return (first, try await outbox.send(only: notice.map(\.id)))
     }
 
     /// Sends the notices a change just queued (after its commit); what fails waits in the outbox.

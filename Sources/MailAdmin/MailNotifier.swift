@@ -69,7 +69,11 @@ public struct MailNotifier: Sendable {
     }
 
     /// Renders one notification for a mailbox; every header is checked for CR, LF and NUL first.
-    public func render(_ kind: NotificationKind, to account: NotificationRecipient, values: [String: String] = [:], now: Date = Date()) throws -> OutgoingMail {
+    /// Renders a notice about `account`; `deliverTo` sends it to someone else (a copy for the
+    /// person's manager), in that reader's language, with the same text about the account.
+    public func render(_ kind: NotificationKind, to account: NotificationRecipient, values: [String: String] = [:], now: Date = Date(),
+                       deliverTo: NotificationRecipient? = nil) throws -> OutgoingMail {
+        let reader = deliverTo ?? account
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: timeZone) ?? .current
@@ -83,9 +87,9 @@ public struct MailNotifier: Sendable {
             "time": formatter.string(from: now),
         ]
         for (key, value) in values { context[key] = value }
-        let rendered = try templates.render(kind.rawValue, language: account.language, context: context)
+        let rendered = try templates.render(kind.rawValue, language: reader.language, context: context)
         let sender = try Mailbox(displayName: settings.notificationFromName, address: settings.notificationFrom, role: "sender")
-        let recipient = try Mailbox(displayName: account.displayName, address: account.address, role: "recipient")
+        let recipient = try Mailbox(displayName: reader.displayName, address: reader.address, role: "recipient")
         let domain = settings.notificationFrom.split(separator: "@").last.map(String.init) ?? "switchboard"
         var message = MailMessage(from: sender, to: [recipient], content: rendered, date: now,
                                   timeZone: TimeZone(identifier: timeZone) ?? .current)

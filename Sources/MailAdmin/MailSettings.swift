@@ -76,6 +76,12 @@ public struct MailSettings: Sendable, Equatable {
     /// writes (`mailbox.enforce_password_change`), which the servers' view reads.
     public var enforcePasswordChange: Bool = false
 
+    /// Who else gets the welcome and password-reset notices, so the person can read them before
+    /// they can log in (`mail.password_notice_copy`): nobody, or their manager's mailbox.
+    public enum NoticeCopy: String, Sendable, CaseIterable { case none, manager }
+    /// See ``NoticeCopy``. Default: none.
+    public var passwordNoticeCopy: NoticeCopy = .none
+
     /// The defaults.
     public init() {}
 
@@ -92,6 +98,7 @@ public struct MailSettings: Sendable, Equatable {
             "password_scheme", "password_cost", "password_min_length", "password_max_age_days", "deleted_retention_days",
             "default_quota_mb", "imap", "submission", "relay", "verify_tls", "ca_file", "notification_from",
             "notification_from_name", "helpdesk_phone", "templates_dir", "doveadm_config", "home_base", "departed", "enforce_password_change",
+            "password_notice_copy",
         ])
         if let value = keys["password_scheme"] { passwordScheme = try value.choice(of: PasswordScheme.self) }
         if let value = keys["password_cost"] { passwordCost = try value.integer(in: 0...999_999_999) }
@@ -116,6 +123,7 @@ public struct MailSettings: Sendable, Equatable {
         if let value = keys["home_base"] { homeBase = try value.optionalFilePath() }
         if let value = keys["departed"] { departed = try DepartedMailPolicy(node: value) }
         if let value = keys["enforce_password_change"] { enforcePasswordChange = try value.boolean() }
+        if let value = keys["password_notice_copy"] { passwordNoticeCopy = try value.choice(of: NoticeCopy.self) }
     }
 
     static func endpoint(_ node: ConfigNode, default fallback: MailEndpoint) throws -> MailEndpoint {

@@ -49,7 +49,7 @@ struct AccountCommand: ParsableCommand {
         func run(in context: CommandContext) async throws {
             try context.session.authorize(.mailAccountCreate, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "Password for \(address)")
-            let (account, generated, notice) = try context.mail.createAccount(
+            let (account, generated, notices) = try context.mail.createAccount(
                 NewMailAccount(address: address, owner: person, displayName: name, quotaMB: quota, password: password),
                 welcomeIn: sendWelcome ? context.config.locale.timeZone : nil)
             if global.json {
@@ -58,7 +58,7 @@ struct AccountCommand: ParsableCommand {
                 Console.out("Created mailbox \(account.address) (\(account.displayName))")
                 showGenerated(generated, for: account.address)
             }
-            try await context.send(notice.map { [$0] } ?? [], json: global.json)
+            try await context.send(notices, json: global.json)
         }
     }
 
@@ -154,7 +154,7 @@ struct AccountCommand: ParsableCommand {
             let address = name.contains("@") ? name : try context.mail.account(name).address
             try context.session.authorize(.mailAccountResetPassword, target: "mailbox:\(address)")
             let password = try readPassword(stdin: passwordStdin, label: "New password for \(address)")
-            let (generated, notice) = try context.mail.resetPassword(address, password: password, mustChange: mustChange,
+            let (generated, notices) = try context.mail.resetPassword(address, password: password, mustChange: mustChange,
                                                                      notifyIn: notify ? context.config.locale.timeZone : nil)
             if global.json {
                 try Console.json(ResetResult(address: address, generatedPassword: generated?.exposedValue))
@@ -162,7 +162,7 @@ struct AccountCommand: ParsableCommand {
                 Console.out("Password of \(address) reset")
                 showGenerated(generated, for: address)
             }
-            try await context.send(notice.map { [$0] } ?? [], json: global.json)
+            try await context.send(notices, json: global.json)
         }
     }
 

@@ -128,6 +128,26 @@ import Transport
         #expect(try mail.scalar("SELECT count(*) FROM outbox WHERE kind = 'welcome' AND target LIKE 'mailbox:moi_@\(mail.domain)'") == "2")
     }
 
+    /// `mail.password_notice_copy: manager`: the reset notice also reaches the person's manager,
+    /// who can hand it over before the person can read their own mailbox.
+    @Test func aResetNoticeAlsoReachesTheManagerWhenConfigured() throws {
+        let mail = try MailWorkspace(mailSettings: ["password_notice_copy: manager"])
+        let tag = String(mail.domain.prefix(9))
+        let (boss, clerk) = ("boss-\(tag)", "clerk-\(tag)")
+        try mail.dirctlOK("person", "add", boss, "--name", "Trưởng phòng")
+        try mail.dirctlOK("person", "add", clerk, "--name", "Nhân viên", "--manager", boss)
+        let bossBox = try mail.mailbox("truongphong", extra: ["--person", boss])
+        let clerkBox = try mail.mailbox("nhanvien", extra: ["--person", clerk])
+        let run = try mail.mailctl(["account", "reset-password", clerk, "--notify"], stdin: "")
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try mail.scalar("SELECT group_concat(recipients || ' ' || state, ', ') FROM outbox WHERE kind = 'password-reset' AND target = 'mailbox:\(clerkBox)' ORDER BY id")
+        #expect(rows == "\(clerkBox) sent, \(bossBox) sent", "\(rows)")
+        // The event says who got the copy; a staff mailbox with no manager gets none.
+        #expect(try mail.scalar("SELECT details FROM audit_event WHERE action = 'mail.account.reset-password' AND target = 'mailbox:\(clerkBox)'").contains(bossBox))
+        try mail.expectOK("account", "reset-password", bossBox, "--notify", stdin: "")
+        #expect(try mail.scalar("SELECT count(*) FROM outbox WHERE kind = 'password-reset' AND target = 'mailbox:\(bossBox)'") == "1")
+    }
+
     @Test func anAliasFansOutToEveryTarget() throws {
         let mail = try MailWorkspace()
         let first = try mail.mailbox("em")
