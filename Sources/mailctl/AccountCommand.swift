@@ -230,7 +230,7 @@ struct AccountCommand: ParsableCommand {
                 Examples:
                   mailctl account import accounts.csv --dry-run
                   mailctl account import accounts.csv --passwords-out /root/new-passwords.csv
-                  mailctl account import accounts.csv --passwords-out /root/pw.csv --send-welcome
+                  mailctl account import new.csv --passwords-out /root/pw.csv --send-welcome
 
                 A rerun is harmless: rows already there are reported unchanged (or updated when their
                 display name or quota differs); only new mailboxes get a password and a welcome.
