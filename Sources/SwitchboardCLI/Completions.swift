@@ -22,7 +22,7 @@ public enum Completions {
     }
 
     /// The values `list` gives, filtered by `prefix`, sorted; none when the directory cannot be read.
-    static func candidates(_ words: [String], _ prefix: String, _ list: (CommandContext) throws -> [String]) -> [String] {
+    public static func candidates(_ words: [String], _ prefix: String, _ list: (CommandContext) throws -> [String]) -> [String] {
         var arguments: [String] = []
         if let flag = words.firstIndex(of: "--config"), words.index(after: flag) < words.endIndex {
             arguments = ["--config", words[words.index(after: flag)]]

@@ -66,7 +66,7 @@ struct AccountCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a mailbox, by address or by its owner's login.",
                                                         discussion: "Examples:\n  mailctl account show an.nguyen@bonoivu.gov.vn\n  mailctl account show an.nguyen")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address, or the login of a person with one mailbox.") var address: String
+        @Argument(help: "The address, or the login of a person with one mailbox.", completion: MailCompletions.addresses) var address: String
 
         func run(in context: CommandContext) throws {
             try AccountCommand.show(try context.mail.account(address), json: global.json, zone: context.config.locale.timeZone)
@@ -98,7 +98,7 @@ struct AccountCommand: ParsableCommand {
             commandName: "disable-login", abstract: "Stop logins; mail is still delivered.",
             discussion: "Example:\n  mailctl account disable-login an@bonoivu.gov.vn --reason \"nghỉ phép\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address.", completion: MailCompletions.addresses) var address: String
         @Option(help: "Why (audited).") var reason: String?
 
         func run(in context: CommandContext) throws {
@@ -112,7 +112,7 @@ struct AccountCommand: ParsableCommand {
             abstract: "Stop logins and delivery (senders get a bounce).",
             discussion: "Example:\n  mailctl account suspend an@bonoivu.gov.vn --reason \"tài khoản bị lộ\"")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address.", completion: MailCompletions.addresses) var address: String
         @Option(help: "Why (audited).") var reason: String?
 
         func run(in context: CommandContext) throws {
@@ -126,7 +126,7 @@ struct AccountCommand: ParsableCommand {
             abstract: "Make a mailbox active again (also undoes a delete before purge).",
             discussion: "Example:\n  mailctl account enable an.nguyen@bonoivu.gov.vn")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address.", completion: MailCompletions.addresses) var address: String
 
         func run(in context: CommandContext) throws {
             try context.mail.setStatus(address, to: .active)
@@ -144,7 +144,7 @@ struct AccountCommand: ParsableCommand {
                   mailctl account reset-password an.nguyen --password-stdin <new.txt
                 """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address, or the login of a person with one mailbox.") var name: String
+        @Argument(help: "The address, or the login of a person with one mailbox.", completion: MailCompletions.addresses) var name: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Flag(help: "Require a change at the next chance.") var mustChange = false
         @Flag(help: "E-mail the owner that the password was reset (never the password); queued with the reset, kept in the outbox when the relay is down.") var notify = false
@@ -171,7 +171,7 @@ struct AccountCommand: ParsableCommand {
             commandName: "set-quota", abstract: "Set the storage quota in MB (0: none).",
             discussion: "Example:\n  mailctl account set-quota an.nguyen@bonoivu.gov.vn 4096")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address.", completion: MailCompletions.addresses) var address: String
         @Argument(help: "MB.") var megabytes: Int
 
         func run(in context: CommandContext) throws {
@@ -199,7 +199,7 @@ struct AccountCommand: ParsableCommand {
             abstract: "Delete a mailbox: no login, no delivery, purged after mail.deleted_retention_days.",
             discussion: "Example:\n  mailctl account delete an.nguyen@bonoivu.gov.vn\n\nUndo before the purge with `mailctl account enable`.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The address.") var address: String
+        @Argument(help: "The address.", completion: MailCompletions.addresses) var address: String
 
         func run(in context: CommandContext) throws {
             try context.mail.setStatus(address, to: .pendingPurge)

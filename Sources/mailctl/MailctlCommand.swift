@@ -18,3 +18,10 @@ extension CommandContext {
         get throws { MailAdministration(database: database, session: session, settings: try MailSettings(loaded)) }
     }
 }
+
+/// Completion of mailbox addresses, from the directory (see ``Completions``).
+enum MailCompletions {
+    static let addresses = CompletionKind.custom { words, _, prefix in
+        Completions.candidates(words, prefix) { context in try context.mail.accounts().map(\.address) }
+    }
+}

@@ -168,6 +168,16 @@ import Testing
         #expect(try complete(["person", "add"], "--unit", ["--unit", "I"]) == ["IT"])
         #expect(try complete(["group", "member", "add"], "--person", ["it-center", "--person", "s"]) == ["st"])
         #expect(try complete(["group", "show"], "positional@0", ["it"]) == ["it-center"])
+        // mailctl completes mailbox addresses the same way.
+        func mailctl(_ arguments: [String], stdin: String? = nil) throws -> Run {
+            try ProcessRunner.run(Workspace.products + "/mailctl", arguments + ["--config", workspace.config], in: workspace.folder, stdin: stdin)
+        }
+        #expect(try mailctl(["domain", "add", "hoanthanh.test"]).status == 0)
+        #expect(try mailctl(["account", "create", "hd@hoanthanh.test", "--person", "hd", "--password-stdin"], stdin: "Gi0-mua-thu-Ha-Noi\n").status == 0)
+        let line = ["mailctl", "account", "show", "--config", workspace.config, "h"]
+        let addresses = try ProcessRunner.run(Workspace.products + "/mailctl",
+                                              ["---completion", "account", "show", "--", "positional@0", "\(line.count - 1)", "1"] + line, in: workspace.folder)
+        #expect(addresses.stdout.split(separator: "\n") == ["hd@hoanthanh.test"], "\(addresses.stdout) \(addresses.stderr)")
     }
 
     @Test func roomsAreAddedListedAndUpdated() throws {
