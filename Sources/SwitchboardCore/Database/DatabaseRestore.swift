@@ -76,7 +76,7 @@ final class StagedBackup {
     static func stage(_ path: String, verifier: AuditVerifier, outside: [SourcedCheckpoint]) throws -> StagedBackup {
         let bytes = try readAsCaller(path)
         guard bytes.count >= 100, bytes.prefix(16).elementsEqual(Array("SQLite format 3\0".utf8)) else {
-            throw DirectoryError(.refused, "restore \(path): not a SQLite database (\(bytes.count) bytes, no SQLite header); name a file written by `dirctl backup`")
+            throw DirectoryError(.invalidInput, "restore \(path): not a SQLite database (\(bytes.count) bytes, no SQLite header); name a file written by `dirctl backup`")
         }
         let digest = Hex.encode(SHA256.hash(data: bytes))
         var template = Array((NSTemporaryDirectory() + "/switchboard-restore-XXXXXX").utf8CString)
@@ -96,7 +96,7 @@ final class StagedBackup {
         let copy: DatabaseQueue
         do { copy = try DatabaseQueue(path: staged, configuration: configuration) } catch {
             try? FileManager.default.removeItem(atPath: folder)
-            throw DirectoryError(.refused, "restore \(path): cannot be opened as a database (\(SwitchboardDatabase.describe(error))); nothing was restored")
+            throw DirectoryError(.invalidInput, "restore \(path): cannot be opened as a database (\(SwitchboardDatabase.describe(error))); nothing was restored")
         }
         // From here the folder goes with the staged object.
         let facts: (report: RestoreReport, lastHash: String)
@@ -105,7 +105,7 @@ final class StagedBackup {
         } catch let error as DatabaseError {
             try? copy.close()
             try? FileManager.default.removeItem(atPath: folder)
-            throw DirectoryError(.refused, "restore \(path): damaged or not a Switchboard database (\(SwitchboardDatabase.describe(error))); nothing was restored")
+            throw DirectoryError(.invalidInput, "restore \(path): damaged or not a Switchboard database (\(SwitchboardDatabase.describe(error))); nothing was restored")
         } catch {
             try? copy.close()
             try? FileManager.default.removeItem(atPath: folder)
@@ -162,7 +162,7 @@ final class StagedBackup {
             throw DirectoryError(.refused, "restore \(path): the backup is damaged (integrity_check: \(integrity)); nothing was restored; use an older backup")
         }
         for table in ["grdb_migrations", "audit_event", "audit_checkpoint", "person"] where try !db.tableExists(table) {
-            throw DirectoryError(.refused, "restore \(path): not a Switchboard database (no \(table) table); nothing was restored")
+            throw DirectoryError(.invalidInput, "restore \(path): not a Switchboard database (no \(table) table); nothing was restored")
         }
         let applied = try SwitchboardDatabase.migrator.appliedMigrations(db)
         let unknown = try SwitchboardDatabase.migrator.appliedIdentifiers(db).subtracting(SwitchboardDatabase.migrator.migrations)
