@@ -104,14 +104,7 @@ extension DirectoryService {
                     }
                     try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_id, member_group_id) VALUES (?, ?)", arguments: [group.id, inner.id])
                 }
-                guard db.changesCount > 0 else {
-                    change.unchanged.append(member)
-                    continue
-                }
-                change.changed.append(member)
-                var details = AuditDetails()
-                details["member"] = member.label
-                try batch.record(.groupMemberAdd, target: target, details: details)
+                try Self.note(member, changed: db.changesCount > 0, as: .groupMemberAdd, target: target, in: &change, batch: batch)
             }
             return .commit(change)
         }
@@ -142,17 +135,23 @@ extension DirectoryService {
                     let inner = try Self.requireGroup(db, name: name)
                     try db.execute(sql: "DELETE FROM group_member WHERE group_id = ? AND member_group_id = ?", arguments: [group.id, inner.id])
                 }
-                guard db.changesCount > 0 else {
-                    change.unchanged.append(member)
-                    continue
-                }
-                change.changed.append(member)
-                var details = AuditDetails()
-                details["member"] = member.label
-                try batch.record(.groupMemberRemove, target: target, details: details)
+                try Self.note(member, changed: db.changesCount > 0, as: .groupMemberRemove, target: target, in: &change, batch: batch)
             }
             return .commit(change)
         }
+    }
+
+    /// Files `member` under changed (with its own event) or unchanged (no event).
+    private static func note(_ member: Member, changed: Bool, as action: Action, target: String,
+                             in change: inout MembershipChange, batch: AuditBatch) throws {
+        guard changed else {
+            change.unchanged.append(member)
+            return
+        }
+        change.changed.append(member)
+        var details = AuditDetails()
+        details["member"] = member.label
+        try batch.record(action, target: target, details: details)
     }
 
     /// The members in the order given, each once.
