@@ -32,10 +32,10 @@ extension MailAdministration {
         guard owned.contains(address) else {
             try session.deny(.mailAccountPassword, target: target, reason: "\(address) is not a mailbox of \(session.login)'s own (the helpdesk resets others' passwords)")
         }
-        let account = try database.read { db in try Self.requireAccount(db, address: address) }
-        let stored = try database.read { db in
-            try String.fetchOne(db, sql: "SELECT password_hash FROM mailbox WHERE id = ?", arguments: [account.id])
-        } ?? ""
+        let (account, stored) = try database.read { db in
+            let account = try Self.requireAccount(db, address: address)
+            return (account, try String.fetchOne(db, sql: "SELECT password_hash FROM mailbox WHERE id = ?", arguments: [account.id]) ?? "")
+        }
         guard CryptPasswordHasher.verify(current, against: stored) else {
             // A pause before saying so: guessing the current password stays slow.
             Thread.sleep(forTimeInterval: 1)

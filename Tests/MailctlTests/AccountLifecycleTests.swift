@@ -10,15 +10,11 @@ import Transport
 @Suite struct AccountLifecycleTests {
     static let password = "Gi0-mua-thu-Ha-Noi"
 
-    func isAuthRefusal(_ error: (any Error)?) -> Bool {
-        (error as? TransportError)?.code == .authenticationFailed
-    }
-
     @Test func aCreatedMailboxLogsInAtOnce() throws {
         let mail = try MailWorkspace()
         let address = try mail.mailbox("an")
         #expect(mail.imapLogin(address, Self.password) == nil)
-        #expect(isAuthRefusal(mail.imapLogin(address, "wrong-password-123")))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, "wrong-password-123")))
         let shown = try mail.expectOK("account", "show", address).stdout
         #expect(shown.contains("active"))
         #expect(shown.contains("mb-"))
@@ -28,7 +24,7 @@ import Transport
         let mail = try MailWorkspace()
         let address = try mail.mailbox("binh")
         try mail.expectOK("account", "disable-login", address, "--reason", "nghỉ phép")
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
         let id = try mail.deliver(to: [address])
         #expect(try mail.delivered(id, to: address))
         try mail.expectOK("account", "enable", address)
@@ -46,7 +42,7 @@ import Transport
             #expect(error.code == .recipientRejected)
             #expect(error.serverReply?.contains("550") == true)
         }
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
     }
 
     @Test func resetPasswordRefusesTheOldAndAcceptsTheNew() throws {
@@ -55,7 +51,7 @@ import Transport
         let newPassword = "Hoa-sua-no-muon-2026"
         let run = try mail.expectOK("account", "reset-password", address, "--password-stdin", stdin: newPassword + "\n")
         #expect(!run.stdout.contains(newPassword))
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
         #expect(mail.imapLogin(address, newPassword) == nil)
         // A generated password is shown once and works.
         let generated = try mail.expectOK("account", "reset-password", address, stdin: "").stdout
@@ -97,7 +93,7 @@ import Transport
         #expect(try mail.expectOK("account", "show", owner).stdout.contains(address))
         #expect(try mail.mailctl("account", "show", other).stderr.contains("\(other) has no mailbox"))
         #expect(mail.imapLogin(address, newPassword) == nil)
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
         // Audited: the refusals and the change, never a password.
         let events = try mail.scalar("SELECT group_concat(outcome, ',') FROM audit_event WHERE action = 'mail.account.password' AND target = 'mailbox:\(address)' ORDER BY seq")
         #expect(events == "denied,denied,ok", "\(events)")
@@ -250,20 +246,10 @@ import Transport
         let homeKey = try mail.scalar("SELECT home_key FROM mailbox WHERE address = '\(old)'")
         try mail.expectOK("account", "rename", old, new)
         #expect(mail.imapLogin(new, Self.password) == nil)
-        #expect(isAuthRefusal(mail.imapLogin(old, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(old, Self.password)))
         let id = try mail.deliver(to: [old])
         #expect(try mail.delivered(id, to: new))
         #expect(try mail.scalar("SELECT home_key FROM mailbox WHERE address = '\(new)'") == homeKey)
-    }
-
-    /// True when Postfix refuses mail for `address` at RCPT with 550.
-    func isRefusedAtRCPT(_ mail: MailWorkspace, _ address: String) throws -> Bool {
-        do {
-            try mail.deliver(to: [address])
-            return false
-        } catch let error as TransportError {
-            return error.code == .recipientRejected && error.serverReply?.contains("550") == true
-        }
     }
 
     @Test func deleteThenPurgeRemovesTheMailbox() throws {
@@ -273,7 +259,7 @@ import Transport
         try mail.writeConfig(mailSettings: home)
         let address = try mail.mailbox("minh")
         try mail.expectOK("account", "delete", address)
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
         #expect(try mail.expectOK("account", "show", address).stdout.contains("pending-purge"))
         // Still inside the retention period (30 days by default): purge leaves it, and enable undoes the delete.
         #expect(try mail.expectOK("account", "purge", "--domain", mail.domain).stdout.contains("Nothing to purge"))
@@ -306,8 +292,8 @@ import Transport
             #expect(rows == "0", "\(table).\(column) still names the purged mailbox")
         }
         #expect(!FileManager.default.fileExists(atPath: folder), "the mail folder \(folder) is still there")
-        #expect(isAuthRefusal(mail.imapLogin(current, Self.password)))
-        for gone in [current, first, alias] { #expect(try isRefusedAtRCPT(mail, gone), "\(gone) still accepts mail") }
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(current, Self.password)))
+        for gone in [current, first, alias] { #expect(try mail.isRefusedAtRCPT(gone), "\(gone) still accepts mail") }
         // The mailbox inside its retention is untouched, and the purge is audited with what it removed.
         #expect(mail.imapLogin(address, Self.password) == nil)
         #expect(try mail.scalar("SELECT details FROM audit_event WHERE action = 'mail.account.purge' AND target = 'mail-domain:\(mail.domain)' AND details LIKE '%khoi%'")
@@ -350,8 +336,8 @@ import Transport
 
         try mail.expectOK("domain", "disable", mail.domain)
         #expect(try listed()?["status"] as? String == "disabled")
-        #expect(isAuthRefusal(mail.imapLogin(address, Self.password)))
-        #expect(try isRefusedAtRCPT(mail, address))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(address, Self.password)))
+        #expect(try mail.isRefusedAtRCPT(address))
         let again = try mail.mailctl("domain", "disable", mail.domain)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already disabled"))
@@ -395,7 +381,7 @@ import Transport
         #expect(try !mail.delivered(toAlias, to: first, timeout: 0))
         try mail.expectOK("alias", "remove", alias)
         #expect(try aliasTargets(mail, alias).isEmpty)
-        #expect(try isRefusedAtRCPT(mail, alias))
+        #expect(try mail.isRefusedAtRCPT(alias))
         let missing = try mail.mailctl("alias", "remove", alias)
         #expect(missing.status == 65)
         #expect(missing.stderr.contains("no alias"))
@@ -419,7 +405,7 @@ import Transport
         try mail.expectOK("group", "unpublish", list)
         #expect(try aliasTargets(mail, list).isEmpty)
         #expect(try mail.scalar("SELECT count(*) FROM mail_alias WHERE address = '\(list)'") == "0")
-        #expect(try isRefusedAtRCPT(mail, list))
+        #expect(try mail.isRefusedAtRCPT(list))
         let again = try mail.mailctl("group", "unpublish", list)
         #expect(again.status == 65)
         #expect(again.stderr.contains("no distribution list"))

@@ -9,10 +9,6 @@ import Transport
 @Suite(.serialized) struct LiveMailTests {
     static let password = "Gi0-mua-thu-Ha-Noi"
 
-    func isAuthRefusal(_ error: (any Error)?) -> Bool {
-        (error as? TransportError)?.code == .authenticationFailed
-    }
-
     /// Sends one message over submission (AUTH as `address`); the error when refused.
     func submit(_ mail: MailWorkspace, as address: String, to recipient: String) -> (any Error)? {
         do {
@@ -25,15 +21,6 @@ import Transport
             return nil
         } catch {
             return error
-        }
-    }
-
-    func isRefusedAtRCPT(_ mail: MailWorkspace, _ address: String) throws -> Bool {
-        do {
-            try mail.deliver(to: [address])
-            return false
-        } catch let error as TransportError {
-            return error.code == .recipientRejected && error.serverReply?.contains("550") == true
         }
     }
 
@@ -56,8 +43,8 @@ import Transport
         #expect(submit(mail, as: leaver.address, to: other) == nil)
         let departed = try mail.dirctlOK("person", "depart", leaver.login)
         #expect(departed.stdout.contains("Mail \(leaver.address): login refused now; incoming mail still delivered until"))
-        #expect(isAuthRefusal(mail.imapLogin(leaver.address, Self.password)), "IMAP login of a departed person")
-        #expect(isAuthRefusal(submit(mail, as: leaver.address, to: other)), "submission of a departed person")
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(leaver.address, Self.password)), "IMAP login of a departed person")
+        #expect(MailWorkspace.isAuthRefusal(submit(mail, as: leaver.address, to: other)), "submission of a departed person")
         let id = try mail.deliver(to: [leaver.address])
         #expect(try mail.delivered(id, to: leaver.address), "kept for 7 days")
         #expect(try mail.scalar("SELECT incoming || ' ' || (keep_until > strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+6 days')) FROM mail_departure JOIN person ON person.id = person_id WHERE login = '\(leaver.login)'") == "keep 1")
@@ -81,7 +68,7 @@ import Transport
         let leaver = try person(mail, "binh", extra: ["--manager", "an.\(mail.domain.prefix(9))"])
         let departed = try mail.dirctlOK("person", "depart", leaver.login)
         #expect(departed.stdout.contains("incoming mail forwarded to their manager \(manager.address)"))
-        #expect(isAuthRefusal(mail.imapLogin(leaver.address, Self.password)))
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(leaver.address, Self.password)))
         let id = try mail.deliver(to: [leaver.address])
         #expect(try mail.delivered(id, to: manager.address), "a leaver's mail reaches the manager")
         #expect(try !mail.delivered(id, to: leaver.address, timeout: 0))
@@ -114,8 +101,8 @@ import Transport
         let staff = try person(mail, "dung")
         let service = try mail.mailbox("chung", password: Self.password)
         try mail.dirctlOK("person", "suspend", staff.login)
-        #expect(isAuthRefusal(mail.imapLogin(staff.address, Self.password)), "IMAP login of a suspended person")
-        #expect(isAuthRefusal(submit(mail, as: staff.address, to: service)), "submission of a suspended person")
+        #expect(MailWorkspace.isAuthRefusal(mail.imapLogin(staff.address, Self.password)), "IMAP login of a suspended person")
+        #expect(MailWorkspace.isAuthRefusal(submit(mail, as: staff.address, to: service)), "submission of a suspended person")
         // A suspension keeps the mail coming; a service mailbox (no owner) is not affected.
         let id = try mail.deliver(to: [staff.address])
         #expect(try mail.delivered(id, to: staff.address))

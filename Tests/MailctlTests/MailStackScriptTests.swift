@@ -349,29 +349,11 @@ struct ScriptSandbox {
     static func freePorts(_ count: Int) throws -> [Int] {
         var found: [Int] = []
         while found.count < count {
-            let port = try boundPort()
+            let port = try LoopbackPort.free()
             if port < 65535, !found.contains(where: { abs($0 - port) <= 1 }), !MailStackScriptTests.listening(port + 1) {
                 found.append(port)
             }
         }
         return found
-    }
-
-    private static func boundPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw TestSetupError("bind to a free port failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -143,6 +143,21 @@ final class MailWorkspace {
     var submissionServer: MailServer { MailServer(host: "127.0.0.1", port: submissionPort, security: .plain) }
     var relayServer: MailServer { MailServer(host: "127.0.0.1", port: smtpPort, security: .plain) }
 
+    /// True when `error` is a refused login (IMAP or submission).
+    static func isAuthRefusal(_ error: (any Error)?) -> Bool {
+        (error as? TransportError)?.code == .authenticationFailed
+    }
+
+    /// True when Postfix refuses mail for `address` at RCPT with 550.
+    func isRefusedAtRCPT(_ address: String) throws -> Bool {
+        do {
+            try deliver(to: [address])
+            return false
+        } catch let error as TransportError {
+            return error.code == .recipientRejected && error.serverReply?.contains("550") == true
+        }
+    }
+
     /// Logs in over IMAP; the error when refused.
     func imapLogin(_ address: String, _ password: String) -> (any Error)? {
         do {

@@ -2,6 +2,7 @@ import SwitchboardCore
 import SwitchboardBase
 import Testing
 import Transport
+import SwitchboardTestSupport
 
 /// Failures before or at the connection: refused input, nothing listening, a silent server.
 @Suite struct ConnectionAndInputTests {
@@ -15,7 +16,7 @@ import Transport
     @Test(arguments: smuggling)
     func lineBreaksInAddressesAreRefusedBeforeAnyConnection(from: String, to: String) throws {
         // Nothing listens there: a connection attempt would fail with .connectionFailed.
-        let server = MailServer(host: "127.0.0.1", port: try SilentListener.closedPort(), security: .plain)
+        let server = MailServer(host: "127.0.0.1", port: try LoopbackPort.free(), security: .plain)
         let smtp = try SMTPSession(server: server, credentials: nil, heloName: "tests.switchboard.test")
         let error = try #require(throws: TransportError.self) {
             try smtp.send(from: from, to: [to], message: "Subject: x\r\n\r\nx\r\n")
@@ -25,7 +26,7 @@ import Transport
     }
 
     @Test func aBareLineFeedInTheMessageIsRefused() throws {
-        let server = MailServer(host: "127.0.0.1", port: try SilentListener.closedPort(), security: .plain)
+        let server = MailServer(host: "127.0.0.1", port: try LoopbackPort.free(), security: .plain)
         let smtp = try SMTPSession(server: server, credentials: nil, heloName: "tests.switchboard.test")
         let error = try #require(throws: TransportError.self) {
             try smtp.send(from: "a@example.test", to: ["b@example.test"], message: "Subject: x\r\n\r\nline one\n.line two\r\n")
@@ -35,7 +36,7 @@ import Transport
     }
 
     @Test func nothingListeningIsConnectionFailedNamingHostAndPort() throws {
-        let port = try SilentListener.closedPort()
+        let port = try LoopbackPort.free()
         let server = MailServer(host: "127.0.0.1", port: port, security: .plain)
         let smtp = try SMTPSession(server: server, credentials: nil, heloName: "tests.switchboard.test")
         let error = try #require(throws: TransportError.self) {
@@ -68,7 +69,7 @@ import Transport
     }
 
     @Test func aClosedSessionRefusesFurtherWork() throws {
-        let server = MailServer(host: "127.0.0.1", port: try SilentListener.closedPort(), security: .plain)
+        let server = MailServer(host: "127.0.0.1", port: try LoopbackPort.free(), security: .plain)
         let smtp = try SMTPSession(server: server, credentials: nil, heloName: "tests.switchboard.test")
         smtp.close()
         let error = try #require(throws: TransportError.self) {

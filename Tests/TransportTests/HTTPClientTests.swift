@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardBase
 import Testing
 import Transport
+import SwitchboardTestSupport
 
 /// A real HTTP server on a free loopback port (python3's http.server), for the probe client.
 final class LocalHTTPServer {
@@ -130,7 +131,7 @@ struct TestFailure: Error, CustomStringConvertible {
     }
 
     @Test func failuresAreOneActionableLine() async throws {
-        let closed = try SilentListener.closedPort()
+        let closed = try LoopbackPort.free()
         let refused = try await #require(throws: TransportError.self) {
             try await client.send(HTTPRequest(url: "http://127.0.0.1:\(closed)/health"))
         }

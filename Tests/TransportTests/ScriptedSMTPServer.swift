@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SwitchboardTestSupport
 
 /// A loopback SMTP server that offers only what the test says in its EHLO reply (no STARTTLS,
 /// say) and records every command line it receives, so a test can show what a client did not
@@ -24,7 +25,7 @@ final class ScriptedSMTPServer: Sendable {
 
     /// - Parameter extensions: the EHLO keywords offered after the greeting line, such as `["AUTH PLAIN"]`.
     init(extensions: [String]) throws {
-        let (descriptor, port) = try SilentListener.bound()
+        let (descriptor, port) = try LoopbackPort.bound()
         guard listen(descriptor, 4) == 0 else {
             close(descriptor)
             throw SilentListener.SocketFailure(what: "listen")

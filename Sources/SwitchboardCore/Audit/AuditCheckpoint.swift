@@ -124,33 +124,17 @@ public enum AuditKeys {
         if let databaseFile, URL(fileURLWithPath: databaseFile).deletingLastPathComponent().standardizedFileURL.path == folder {
             throw AuditKeyError(file: privateKeyFile, problem: "is in the database's folder \(folder), which the database's group may write: put the signing key in a folder of its own (the default is /etc/switchboard/private, mode 0700)")
         }
-        var status = stat()
-        guard lstat(folder, &status) == 0 else {
-            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) cannot be read: \(String(cString: strerror(errno)))")
-        }
-        if (status.st_mode & S_IFMT) == S_IFLNK {
+        switch PrivateFolder.exposure(of: folder) {
+        case nil:
+            return
+        case let .unreadable(reason):
+            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) cannot be read: \(reason)")
+        case .symbolicLink:
             throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) is a symbolic link: name the real folder")
-        }
-        if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
-            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could swap the key: use a folder only you may write (chmod 700 \(folder))")
-        }
-        if let unsafe = unsafeAncestor(of: folder) {
+        case let .writableByOthers(owner, mode):
+            throw AuditKeyError(file: privateKeyFile, problem: "its folder \(folder) may be written by others (owner uid \(owner), mode \(mode)), who could swap the key: use a folder only you may write (chmod 700 \(folder))")
+        case let .unsafeAncestor(unsafe):
             throw AuditKeyError(file: privateKeyFile, problem: "\(unsafe) above it may be written by others, who could swap the key's folder: keep the key under folders only root (or you) may write")
-        }
-    }
-
-    /// The first folder above `folder` that someone other than root or this process's user may
-    /// write without the sticky bit (and so could rename what is below it), or nil.
-    public static func unsafeAncestor(of folder: String) -> String? {
-        var path = URL(fileURLWithPath: folder).standardizedFileURL.deletingLastPathComponent().path
-        while true {
-            var status = stat()
-            if lstat(path, &status) == 0 {
-                let writable = (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (status.st_mode & S_ISVTX) == 0
-                if (status.st_uid != 0 && status.st_uid != geteuid()) || writable { return path }
-            }
-            if path == "/" || path.isEmpty { return nil }
-            path = (path as NSString).deletingLastPathComponent
         }
     }
 
@@ -310,19 +294,18 @@ public enum AuditCheckpointSeries {
     /// Throws unless `folder` (`audit.checkpoint_dir`) is a real folder that only this process's
     /// user may write: anyone else who may write it could replace the checkpoints with their own.
     public static func requirePrivateFolder(_ folder: String) throws {
-        var status = stat()
-        guard lstat(folder, &status) == 0 else {
+        switch PrivateFolder.exposure(of: folder) {
+        case nil:
+            break
+        case .unreadable:
             throw CheckpointFileError(path: folder, category: .unavailable,
                                       problem: "is not there (audit.checkpoint_dir): create it, mode 0700 (`install -d -m 0700 \(folder)`)")
-        }
-        if (status.st_mode & S_IFMT) == S_IFLNK {
+        case .symbolicLink:
             throw CheckpointFileError(path: folder, category: .failed, problem: "is a symbolic link (audit.checkpoint_dir): name the real folder")
-        }
-        if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
+        case let .writableByOthers(owner, mode):
             throw CheckpointFileError(path: folder, category: .failed,
-                                      problem: "may be written by others (owner uid \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))), who could replace the checkpoints: chmod 700 it (audit.checkpoint_dir)")
-        }
-        if let unsafe = AuditKeys.unsafeAncestor(of: folder) {
+                                      problem: "may be written by others (owner uid \(owner), mode \(mode)), who could replace the checkpoints: chmod 700 it (audit.checkpoint_dir)")
+        case let .unsafeAncestor(unsafe):
             throw CheckpointFileError(path: folder, category: .failed,
                                       problem: "\(unsafe) above it may be written by others, who could swap the folder (audit.checkpoint_dir): keep it under folders only root may write")
         }
@@ -378,4 +361,40 @@ public struct CheckpointFileError: SwitchboardError {
     public let problem: String
 
     public var description: String { "checkpoint \(path): \(problem)" }
+}
+
+/// A folder that must hold what only its owner may change (the signing key, the checkpoint
+/// series): why it cannot, or nil when it can.
+enum PrivateFolder {
+    /// What exposes a folder to others.
+    enum Exposure: Equatable {
+        /// It cannot be inspected (missing, or no search right on the way): the reason.
+        case unreadable(String)
+        /// It is a symbolic link.
+        case symbolicLink
+        /// Someone other than this process's user owns it, or group or others may write it.
+        case writableByOthers(owner: uid_t, mode: String)
+        /// A folder above it may be written by someone other than root or this user, without
+        /// the sticky bit: they could rename the folder away and put their own in its place.
+        case unsafeAncestor(String)
+    }
+
+    /// What exposes `folder`, or nil when only this process's user (or root above it) controls it.
+    static func exposure(of folder: String) -> Exposure? {
+        var status = stat()
+        guard lstat(folder, &status) == 0 else { return .unreadable(String(cString: strerror(errno))) }
+        if (status.st_mode & S_IFMT) == S_IFLNK { return .symbolicLink }
+        if status.st_uid != geteuid() || (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 {
+            return .writableByOthers(owner: status.st_uid, mode: String(status.st_mode & 0o7777, radix: 8))
+        }
+        var path = URL(fileURLWithPath: folder).standardizedFileURL.deletingLastPathComponent().path
+        while true {
+            if lstat(path, &status) == 0 {
+                let writable = (status.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (status.st_mode & S_ISVTX) == 0
+                if (status.st_uid != 0 && status.st_uid != geteuid()) || writable { return .unsafeAncestor(path) }
+            }
+            if path == "/" || path.isEmpty { return nil }
+            path = (path as NSString).deletingLastPathComponent
+        }
+    }
 }
