@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "dirctl", targets: ["dirctl"]),
         .executable(name: "mailctl", targets: ["mailctl"]),
+        .executable(name: "meetctl", targets: ["meetctl"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "MailAdmin", targets: ["MailAdmin"]),
     ],
@@ -44,6 +45,11 @@ let package = Package(
         // transaction, sent after its commit.
         .target(name: "Outbox", dependencies: ["SwitchboardBase", "SwitchboardCore", "Transport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", "Outbox", .product(name: "Logging", package: "swift-log")]),
+        // Meetings: bookings, conflicts, find-time, invites and replies (`meetctl`).
+        .target(name: "Scheduling", dependencies: [
+            "SwitchboardBase", "SwitchboardCore", "ICalendar", "Messaging", "Transport", "Outbox", "MailAdmin",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [
@@ -68,6 +74,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "meetctl",
+            dependencies: [
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "Scheduling", "ICalendar", "Outbox", "MailAdmin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // A helper process for the multi-process concurrency test: N write transactions, one audit event each.
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
@@ -82,6 +96,13 @@ let package = Package(
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport"]),
         .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
+        .testTarget(name: "SchedulingTests", dependencies: [
+            "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Outbox",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "MeetctlTests", dependencies: [
+            "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Transport", "meetctl", "dirctl", "mailctl",
+        ]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "dirctl", "mailctl", "StressWriter"]),
     ]
 )

@@ -79,10 +79,12 @@ import SwitchboardBase
         #expect(Action.allCases.allSatisfy { AccessPolicy.allows(.admin, $0) })
     }
 
-    @Test func staffOnlyReadAndChangeTheirOwnPassword() {
+    @Test func staffOnlyReadChangeTheirOwnPasswordAndBookMeetings() {
         let allowed = Action.allCases.filter { AccessPolicy.allows(.staff, $0) }
-        // The one change: their own mailbox's password (`mailctl password` checks it is theirs).
-        #expect(allowed.filter(\.isMutation) == [.mailAccountPassword])
+        // Their own mailbox's password (`mailctl password` checks it is theirs) and the meetings
+        // they organize (Scheduling checks whose a meeting is). Not the replies sync, which reads
+        // a service mailbox.
+        #expect(allowed.filter(\.isMutation) == [.mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetImport])
         #expect(allowed.contains(.personRead))
     }
 
@@ -95,6 +97,6 @@ import SwitchboardBase
     @Test func auditorsReadTheLogButChangeNoDirectoryData() {
         #expect(AccessPolicy.allows(.auditor, .auditExport))
         #expect(!AccessPolicy.allows(.helpdesk, .auditRead))
-        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint, .mailAccountPassword])
+        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint, .mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetImport])
     }
 }

@@ -29,6 +29,12 @@ public enum Action: String, Sendable, CaseIterable {
     /// The outbox of notifications: what waits (read), sending what waits, and putting back a
     /// notice whose sender stopped mid-send (send). Each delivery attempt is a `mail.notify` event.
     case outboxRead = "outbox.read", outboxSend = "outbox.send"
+    /// Meetings (`meetctl`). Everyone may book, and change or cancel what they organize; the
+    /// helpdesk acts on anyone's (the Scheduling library checks whose a meeting is). `meet.read`
+    /// covers agendas, free/busy and find-time; `meet.reply` records the answers read back from
+    /// a mailbox (`meetctl replies sync`).
+    case meetBook = "meet.book", meetUpdate = "meet.update", meetCancel = "meet.cancel", meetRead = "meet.read"
+    case meetReply = "meet.reply", meetImport = "meet.import", meetExport = "meet.export"
     /// The gate itself: root acting for someone (`--as`), and resolving the OS user to a person.
     /// Only their refusals are recorded; `Session.resolve` decides them (root's uid, an active
     /// person), never the role table.
@@ -40,7 +46,8 @@ public enum Action: String, Sendable, CaseIterable {
     public var isMutation: Bool {
         switch self {
         case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor,
-             .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor, .outboxRead:
+             .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor, .outboxRead,
+             .meetRead, .meetExport:
             false
         default:
             true

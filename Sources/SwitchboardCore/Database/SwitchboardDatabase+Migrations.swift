@@ -113,6 +113,9 @@ extension SwitchboardDatabase {
         migrator.registerMigration("v3-outbox") { db in
             try db.execute(sql: outboxSchemaV3)
         }
+        migrator.registerMigration("v4-meetings") { db in
+            try db.execute(sql: meetingSchemaV4)
+        }
         return migrator
     }
 }
