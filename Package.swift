@@ -86,6 +86,9 @@ let package = Package(
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
         .target(name: "SwitchboardTestSupport", path: "Tests/SwitchboardTestSupport"),
+        // A mail domain of a test's own on the test run's mail stack (MailctlTests, MeetctlTests).
+        .target(name: "MailTestSupport", dependencies: ["SwitchboardTestSupport", "SwitchboardCore", "SwitchboardBase", "Transport"],
+                path: "Tests/MailTestSupport"),
         .testTarget(name: "SwitchboardCoreTests", dependencies: [
             "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,13 +98,13 @@ let package = Package(
         .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport"]),
-        .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "mailctl", "dirctl"]),
+        .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "mailctl", "dirctl"]),
         .testTarget(name: "SchedulingTests", dependencies: [
             "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Outbox",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "MeetctlTests", dependencies: [
-            "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Transport", "meetctl", "dirctl", "mailctl",
+            "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "Transport", "meetctl", "dirctl", "mailctl",
         ]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "dirctl", "mailctl", "StressWriter"]),
     ]

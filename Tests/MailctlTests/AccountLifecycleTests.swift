@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import MailTestSupport
 import SwitchboardTestSupport
 import SwitchboardCore
 import SwitchboardBase

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardBase
+import MailTestSupport
 import SwitchboardTestSupport
 import Testing
 import Transport

@@ -1,4 +1,5 @@
 import Foundation
+import MailTestSupport
 import SwitchboardTestSupport
 import Testing
 

@@ -1,28 +1,28 @@
 import Foundation
 import SwitchboardCore
 import SwitchboardBase
-import SwitchboardTestSupport
-import Testing
-import Transport
+public import SwitchboardTestSupport
+public import Testing
+public import Transport
 
 /// The mail stack of this test run (started by `make test`), and a mail domain of this test's own:
 /// purge and quota-report are run with `--domain` of it, so no test acts on another's data.
-final class MailWorkspace {
-    let stack: MailStackEnvironment
-    let folder: String
-    let config: String
-    let domain: String
-    let database: String
+public final class MailWorkspace {
+    public let stack: MailStackEnvironment
+    public let folder: String
+    public let config: String
+    public let domain: String
+    public let database: String
     /// The stack's folder: mail homes in `mail/`, server logs in `log/`.
-    let stackDir: String
-    let dovecotConfig: String
-    let imapPort: Int
-    let smtpPort: Int
-    let submissionPort: Int
+    public let stackDir: String
+    public let dovecotConfig: String
+    public let imapPort: Int
+    public let smtpPort: Int
+    public let submissionPort: Int
 
     /// A workspace; `mailSettings` are extra `mail:` keys (e.g. `deleted_retention_days: 0`).
     /// `stack` is the test run's stack unless a test started one of its own.
-    init(stack given: MailStackEnvironment? = nil, mailSettings: [String] = []) throws {
+    public init(stack given: MailStackEnvironment? = nil, mailSettings: [String] = []) throws {
         stack = try given ?? MailStackEnvironment.current()
         database = try stack.require("MAILSTACK_DB")
         stackDir = try stack.require("MAILSTACK_DIR")
@@ -38,13 +38,13 @@ final class MailWorkspace {
     }
 
     /// The stack's env file, key by key.
-    var env: [String: String] { stack.values }
+    public var env: [String: String] { stack.values }
 
     /// Writes this workspace's config: the stack's plain loopback ports unless other mail endpoints are
     /// given (YAML flow mappings such as `{host: 127.0.0.1, port: 993, security: tls}`), `mail.ca_file`
     /// when `caFile` is given, extra `mail:` keys (e.g. `deleted_retention_days: 0`) and extra
     /// top-level sections (e.g. "directory:\n  departed_retention_days: 0").
-    func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil,
+    public func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil,
                      mailSettings: [String] = [], sections: String = "") throws {
         let templates = Repository.path("Templates/mail")
         let extra = (caFile.map { ["ca_file: \($0)"] } ?? []) + mailSettings
@@ -65,18 +65,18 @@ final class MailWorkspace {
 
     /// What a stack started with `--tls` adds to its env file: its CA, its TLS ports, and two
     /// certificates signed by that CA that must be refused (another host name, expired).
-    struct TLSFiles {
-        let caFile: String
-        let imapsPort: Int
-        let submissionsPort: Int
-        let otherHostCertificate: String
-        let otherHostKey: String
-        let expiredCertificate: String
-        let expiredKey: String
+    public struct TLSFiles {
+        public let caFile: String
+        public let imapsPort: Int
+        public let submissionsPort: Int
+        public let otherHostCertificate: String
+        public let otherHostKey: String
+        public let expiredCertificate: String
+        public let expiredKey: String
     }
 
     /// The stack's TLS set-up; fails the test, saying how to get one, when it was started without `--tls`.
-    func tls() throws -> TLSFiles {
+    public func tls() throws -> TLSFiles {
         guard let ca = env["TLS_CA_FILE"], let imaps = env["IMAPS_PORT"].flatMap(Int.init),
               let submissions = env["SUBMISSIONS_PORT"].flatMap(Int.init),
               let otherCert = env["TLS_OTHER_HOST_CERT"], let otherKey = env["TLS_OTHER_HOST_KEY"],
@@ -91,32 +91,32 @@ final class MailWorkspace {
         if let problem = ScratchFolder.remove(folder) { Issue.record(Comment(rawValue: problem)) }
     }
 
-    static var products: String { ProcessRunner.products }
+    public static var products: String { ProcessRunner.products }
 
     /// An address in this test's domain.
-    func address(_ local: String) -> String { "\(local)@\(domain)" }
+    public func address(_ local: String) -> String { "\(local)@\(domain)" }
 
     @discardableResult
-    func mailctl(_ arguments: [String], stdin: String? = nil) throws -> CommandRun {
+    public func mailctl(_ arguments: [String], stdin: String? = nil) throws -> CommandRun {
         try ProcessRunner.run(ProcessRunner.product("mailctl"), arguments + ["--config", config], in: folder, stdin: stdin)
     }
 
     @discardableResult
-    func mailctl(_ arguments: String...) throws -> CommandRun { try mailctl(Array(arguments)) }
+    public func mailctl(_ arguments: String...) throws -> CommandRun { try mailctl(Array(arguments)) }
 
     @discardableResult
-    func dirctl(_ arguments: String...) throws -> CommandRun {
+    public func dirctl(_ arguments: String...) throws -> CommandRun {
         try ProcessRunner.run(ProcessRunner.product("dirctl"), Array(arguments) + ["--config", config], in: folder)
     }
 
     @discardableResult
-    func expectOK(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+    public func expectOK(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
         try expectOK(Array(arguments), stdin: stdin, sourceLocation: sourceLocation)
     }
 
     /// Runs mailctl and records an issue unless it exits 0.
     @discardableResult
-    func expectOK(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+    public func expectOK(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
         let run = try mailctl(arguments, stdin: stdin)
         #expect(run.status == 0, "mailctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
@@ -124,7 +124,7 @@ final class MailWorkspace {
 
     /// Runs dirctl and records an issue unless it exits 0.
     @discardableResult
-    func dirctlOK(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+    public func dirctlOK(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
         let run = try ProcessRunner.run(ProcessRunner.product("dirctl"), arguments + ["--config", config], in: folder)
         #expect(run.status == 0, "dirctl \(arguments.joined(separator: " ")) failed: \(run.stderr)", sourceLocation: sourceLocation)
         return run
@@ -132,24 +132,24 @@ final class MailWorkspace {
 
     /// Creates a service mailbox with a known password.
     @discardableResult
-    func mailbox(_ local: String, password: String = "Gi0-mua-thu-Ha-Noi", extra: [String] = []) throws -> String {
+    public func mailbox(_ local: String, password: String = "Gi0-mua-thu-Ha-Noi", extra: [String] = []) throws -> String {
         let address = address(local)
         let run = try mailctl(["account", "create", address, "--name", "Tài khoản \(local)", "--password-stdin"] + extra, stdin: password + "\n")
         #expect(run.status == 0, "create \(address): \(run.stderr)")
         return address
     }
 
-    var imapServer: MailServer { MailServer(host: "127.0.0.1", port: imapPort, security: .plain) }
-    var submissionServer: MailServer { MailServer(host: "127.0.0.1", port: submissionPort, security: .plain) }
-    var relayServer: MailServer { MailServer(host: "127.0.0.1", port: smtpPort, security: .plain) }
+    public var imapServer: MailServer { MailServer(host: "127.0.0.1", port: imapPort, security: .plain) }
+    public var submissionServer: MailServer { MailServer(host: "127.0.0.1", port: submissionPort, security: .plain) }
+    public var relayServer: MailServer { MailServer(host: "127.0.0.1", port: smtpPort, security: .plain) }
 
     /// True when `error` is a refused login (IMAP or submission).
-    static func isAuthRefusal(_ error: (any Error)?) -> Bool {
+    public static func isAuthRefusal(_ error: (any Error)?) -> Bool {
         (error as? TransportError)?.code == .authenticationFailed
     }
 
     /// True when Postfix refuses mail for `address` at RCPT with 550.
-    func isRefusedAtRCPT(_ address: String) throws -> Bool {
+    public func isRefusedAtRCPT(_ address: String) throws -> Bool {
         do {
             try deliver(to: [address])
             return false
@@ -159,7 +159,7 @@ final class MailWorkspace {
     }
 
     /// Logs in over IMAP; the error when refused.
-    func imapLogin(_ address: String, _ password: String) -> (any Error)? {
+    public func imapLogin(_ address: String, _ password: String) -> (any Error)? {
         do {
             let session = try IMAPSession(server: imapServer, credentials: MailCredentials(username: address, password: Secret(password)))
             defer { session.close() }
@@ -172,7 +172,7 @@ final class MailWorkspace {
 
     /// Sends a plain message through the relay (port 25 style, no AUTH); returns its Message-ID.
     @discardableResult
-    func deliver(to recipients: [String], from sender: String? = nil, body: String = "Xin chào.\r\n") throws -> String {
+    public func deliver(to recipients: [String], from sender: String? = nil, body: String = "Xin chào.\r\n") throws -> String {
         let id = "<\(UUID().uuidString)@\(domain)>"
         let from = sender ?? address("sender")
         let message = "From: <\(from)>\r\nTo: <\(recipients[0])>\r\nSubject: test\r\nMessage-ID: \(id)\r\n\r\n\(body)"
@@ -183,14 +183,14 @@ final class MailWorkspace {
     }
 
     /// The mailbox's home folder on disk.
-    func home(of address: String) throws -> String {
+    public func home(of address: String) throws -> String {
         let homeKey = try scalar("SELECT home_key FROM mailbox WHERE address = \(SQLite.quote(address))")
         guard !homeKey.isEmpty else { throw TestSetupError("no mailbox \(address) in \(database)") }
         return "\(stackDir)/mail/\(homeKey)"
     }
 
     /// The messages on disk in a mail home's Maildir (new and cur); none when the folder does not exist yet.
-    func messagesOnDisk(home: String) throws -> [String] {
+    public func messagesOnDisk(home: String) throws -> [String] {
         var texts: [String] = []
         for sub in ["new", "cur"] {
             let folder = "\(home)/Maildir/\(sub)"
@@ -209,7 +209,7 @@ final class MailWorkspace {
     }
 
     /// True when a message with this Message-ID is in the mailbox's folder on disk (works whatever the login state).
-    func delivered(_ messageID: String, to address: String, timeout: Double = 10) throws -> Bool {
+    public func delivered(_ messageID: String, to address: String, timeout: Double = 10) throws -> Bool {
         let home = try home(of: address)
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
@@ -220,7 +220,7 @@ final class MailWorkspace {
     }
 
     /// Waits for a message on disk that contains `text`; returns it, or nil after the timeout.
-    func waitForMessage(containing text: String, to address: String, timeout: Double = 15) throws -> String? {
+    public func waitForMessage(containing text: String, to address: String, timeout: Double = 15) throws -> String? {
         let home = try home(of: address)
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
@@ -231,28 +231,28 @@ final class MailWorkspace {
     }
 
     /// The text of the delivered message with this Message-ID (nil when it is not there within `timeout`).
-    func deliveredMessage(_ messageID: String, to address: String, timeout: Double = 10) throws -> String? {
+    public func deliveredMessage(_ messageID: String, to address: String, timeout: Double = 10) throws -> String? {
         try waitForMessage(containing: messageID, to: address, timeout: timeout)
     }
 
     /// One value from the stack's database (sqlite3's exit status checked).
-    func scalar(_ sql: String) throws -> String {
+    public func scalar(_ sql: String) throws -> String {
         try SQLite.scalar(database, sql)
     }
 
     /// `doveadm` on the stack's Dovecot; throws when it fails.
     @discardableResult
-    func doveadm(_ arguments: [String]) throws -> String {
+    public func doveadm(_ arguments: [String]) throws -> String {
         try ProcessRunner.runChecked("/usr/bin/doveadm", ["-c", dovecotConfig] + arguments)
     }
 
     /// The Postfix log of the stack.
-    func postfixLog() throws -> String {
+    public func postfixLog() throws -> String {
         try String(contentsOfFile: stackDir + "/log/postfix.log", encoding: .utf8)
     }
 
     /// The count of audit events matching a condition.
-    func events(_ condition: String) throws -> Int {
+    public func events(_ condition: String) throws -> Int {
         guard let count = Int(try scalar("SELECT count(*) FROM audit_event WHERE \(condition)")) else {
             throw TestSetupError("cannot count audit events where \(condition)")
         }
