@@ -66,6 +66,8 @@ public struct MeetingDraft: Sendable {
     public var sequence: Int = 0
     /// `booked` or `imported`.
     public var origin: String = "booked"
+    /// How far the occurrences are written (Unix seconds): the window's end for a series.
+    public var materializedTo: Int64 = 0
     /// The organizer first (role CHAIR), then the others.
     public var attendees: [Attendee]
     public var occurrences: [Occurrence]
@@ -99,10 +101,11 @@ public enum MeetingWriter {
         let stamp = Timestamp.format(now)
         try db.execute(sql: """
             INSERT INTO meeting (uid, title, agenda, organizer_id, sent_by_id, room_id, join_url, time_zone, start_local,
-                                 duration_seconds, rrule, sequence, status, origin, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?)
+                                 duration_seconds, rrule, sequence, status, origin, materialized_to, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)
             """, arguments: [draft.uid, draft.title, draft.agenda, draft.organizerID, draft.sentByID, draft.roomID, draft.joinURL,
-                             draft.timeZone, draft.startLocal, draft.durationSeconds, draft.rrule, draft.sequence, draft.origin, stamp, stamp])
+                             draft.timeZone, draft.startLocal, draft.durationSeconds, draft.rrule, draft.sequence, draft.origin,
+                             draft.materializedTo, stamp, stamp])
         let id = db.lastInsertedRowID
         let attendee = try db.cachedStatement(sql: """
             INSERT INTO meeting_attendee (meeting_id, address, person_id, name, role, partstat) VALUES (?, ?, ?, ?, ?, ?)

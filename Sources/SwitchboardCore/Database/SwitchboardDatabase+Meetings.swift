@@ -5,7 +5,9 @@ extension SwitchboardDatabase {
     /// clock time in `time_zone`, so a weekly 09:00 stays 09:00 across daylight-saving changes.
     /// Every occurrence up to the booking window is materialized in `meeting_occurrence` with its
     /// UTC interval: conflict checks, agendas and find-time read only that table, through its
-    /// indexes, never by expanding rules at query time. Intervals are half-open: one meeting may
+    /// indexes, never by expanding rules at query time. `materialized_to` (Unix seconds) is how far a
+    /// series' occurrences are written; the booking window slides, and every booking first extends
+    /// the series that stop short of it. Intervals are half-open: one meeting may
     /// end when the next begins.
     ///
     /// The organizer has an attendee row too (role CHAIR, ACCEPTED), so a person's busy time is
@@ -29,6 +31,7 @@ extension SwitchboardDatabase {
             sequence         INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
             status           TEXT    NOT NULL DEFAULT 'confirmed' CHECK (status IN ('confirmed', 'cancelled')),
             origin           TEXT    NOT NULL DEFAULT 'booked' CHECK (origin IN ('booked', 'imported')),
+            materialized_to  INTEGER NOT NULL DEFAULT 0,
             created_at       TEXT    NOT NULL,
             updated_at       TEXT    NOT NULL
         );
