@@ -329,6 +329,22 @@ public struct Outbox: Sendable {
     }
 }
 
+extension OutboxSendReport {
+    /// One line per attempt, as the tools print them; `tool` names the command that sends later.
+    public func lines(tool: String) -> [String] {
+        attempts.map { attempt in
+            switch (attempt.error, attempt.inDoubt) {
+            case (nil, _):
+                "Sent the \(attempt.kind) mail to \(attempt.recipients) (\(attempt.messageID))"
+            case (let error?, false):
+                "The \(attempt.kind) mail to \(attempt.recipients) is queued (\(attempt.messageID)): the relay did not take it (\(error)); send it later with `\(tool) outbox send`"
+            case (let error?, true):
+                "The \(attempt.kind) mail to \(attempt.recipients) is in doubt (\(attempt.messageID)): \(error); see `\(tool) outbox list`"
+            }
+        }
+    }
+}
+
 /// A refused outbox operation, said so an operator can act on it.
 public struct OutboxError: SwitchboardError {
     /// What went wrong and what to try.

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import ICalendar
+public import ICalendar
 import Messaging
 import Outbox
 import SwitchboardCore
