@@ -187,6 +187,23 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// The rows this person queued (their own invites), with the right of the change that queued
+    /// them (`action`) rather than `outbox.read`: what staff see of the outbox.
+    public func ownEntries(includeSent: Bool = false, authorizedBy action: Action) throws -> [OutboxEntry] {
+        try session.authorize(action, target: "outbox")
+        return try session.database.read { db in
+            try OutboxEntry.fetchAll(db, sql: """
+                SELECT \(Self.entryColumns) FROM outbox WHERE created_by = ? \(includeSent ? "" : "AND state <> 'sent'") ORDER BY id
+                """, arguments: [session.login])
+        }
+    }
+
+    /// Sends every waiting row this person queued, with the right of the change that queued them.
+    public func sendOwn(authorizedBy action: Action) async throws -> OutboxSendReport {
+        try session.authorize(action, target: "outbox")
+        return await sendClaimed(only: nil, queuedBy: session.login, authorizedBy: action)
+    }
+
     /// Sends every waiting row (or only the rows `only` names), each at most once in this run:
     /// a failed row waits again for the next run. Every attempt is a `mail.notify` event.
     /// The rows go over one relay connection, opened again only after a failure.

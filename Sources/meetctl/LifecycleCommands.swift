@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ICalendar
+import Outbox
 import Scheduling
 import SwitchboardCLI
 import SwitchboardCore
@@ -149,13 +150,14 @@ struct MeetOutboxCommand: ParsableCommand {
 
     struct List: MeetctlCommand {
         static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the invites and notices that wait or are being sent.",
+            commandName: "list", abstract: "List what waits or is being sent (staff: what they queued).",
             discussion: "Examples:\n  meetctl outbox list\n  meetctl outbox list --all --json")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Include what was already sent.") var all = false
 
         func run(in context: CommandContext) throws {
-            let entries = try context.outbox.entries(includeSent: all)
+            let entries = try context.mayRunOutbox ? context.outbox.entries(includeSent: all)
+                : context.outbox.ownEntries(includeSent: all, authorizedBy: .meetBook)
             if global.json { try Console.json(entries); return }
             guard !entries.isEmpty else { Console.out("The outbox is empty: every invite was sent"); return }
             let zone = context.config.locale.timeZone
@@ -169,12 +171,12 @@ struct MeetOutboxCommand: ParsableCommand {
 
     struct Send: MeetctlCommand {
         static let configuration = CommandConfiguration(
-            commandName: "send", abstract: "Send everything that waits once; what fails waits for the next run.",
+            commandName: "send", abstract: "Send what waits once (staff: what they queued); failures wait again.",
             discussion: "Examples:\n  meetctl outbox send\n  meetctl outbox send --json")
         @OptionGroup var global: GlobalOptions
 
         func run(in context: CommandContext) async throws {
-            let report = try await context.outbox.send()
+            let report = try await context.mayRunOutbox ? context.outbox.send() : context.outbox.sendOwn(authorizedBy: .meetBook)
             if global.json { try Console.json(report) } else {
                 if report.attempts.isEmpty { Console.out("Nothing waits in the outbox") }
                 for line in report.lines(tool: "meetctl") { Console.out(line) }

@@ -42,6 +42,10 @@ extension CommandContext {
         }
     }
 
+    /// True when the actor runs the whole outbox (helpdesk, admin); staff see and send only
+    /// what they queued.
+    var mayRunOutbox: Bool { AccessPolicy.allows(session.role ?? .staff, .outboxSend) }
+
     /// Sends the invites a change queued, after its commit, and says what happened to each. An
     /// invite that waits is no failure: the meeting stands and the outbox keeps it.
     func sendInvites(_ ids: [Int64], action: Action, json: Bool) async throws {

@@ -74,9 +74,11 @@ struct DeliveredInvite {
         calendar = String(decoding: data, as: UTF8.self)
     }
 
+    /// The calendar with folded lines joined again.
+    var unfolded: String { calendar.replacingOccurrences(of: "\r\n ", with: "") }
+
     /// The value of the first property `name` (unfolded).
     func value(_ name: String) -> String? {
-        let unfolded = calendar.replacingOccurrences(of: "\r\n ", with: "")
         for line in unfolded.components(separatedBy: "\r\n") where line.hasPrefix(name + ":") || line.hasPrefix(name + ";") {
             return line.split(separator: ":", maxSplits: 1).last.map(String.init)
         }

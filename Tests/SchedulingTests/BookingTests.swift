@@ -11,7 +11,7 @@ import Testing
         let fixture = try SchedulingFixture()
         let result = try fixture.scheduler("an").book(try fixture.request("Họp dự án", "2026-12-08T09:00", with: ["binh", "chi@bo.gov.vn"], room: "Phòng 301"))
         #expect(result.meeting.organizerLogin == "an")
-        #expect(result.attendees.map(\.address) == ["an@bo.gov.vn", "binh@bo.gov.vn", "chi@bo.gov.vn"])
+        #expect(result.attendees.map(\.address) == ["an@bo.gov.vn", "chi@bo.gov.vn", "binh@bo.gov.vn"], "the organizer, then by name")
         #expect(result.attendees.first?.role == "CHAIR" && result.attendees.first?.partstat == "ACCEPTED")
         #expect(result.notices.count == 3)
         #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence") == 1)
