@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "meetctl", targets: ["meetctl"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "MailAdmin", targets: ["MailAdmin"]),
+        .library(name: "Scheduling", targets: ["Scheduling"]),
+        .library(name: "ICalendar", targets: ["ICalendar"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
     ],
     dependencies: [

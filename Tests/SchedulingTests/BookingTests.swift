@@ -143,4 +143,22 @@ import Testing
         _ = try fixture.scheduler("chi").book(try fixture.request("Other", "2026-12-15T09:00", room: "Phòng 301"))
         #expect(throws: SchedulingError.self) { try an.cancel(String(series.meeting.id), occurrence: "2026-12-15") }
     }
+
+    @Test func aSeriesWithoutAnEndStillConflictsWhenTheBookingWindowHasSlidPastWhereItWasWritten() throws {
+        let fixture = try SchedulingFixture()
+        _ = try fixture.scheduler("an").book(try fixture.request("Forever", "2026-12-08T09:00", room: "Phòng 301", repeat: "weekly"))
+        let written = try fixture.scalar("SELECT count(*) FROM meeting_occurrence")
+        #expect(written > 70 && written < 80, "540 days of Tuesdays: \(written)")
+        // 200 days later the window reaches further; a Tuesday 600 days after the first is taken.
+        let later = try fixture.scheduler("binh", minutes: 200 * 1440)
+        var request = try fixture.request("Late", "2028-08-01T09:30", room: "Phòng 301")
+        request.start = LocalDateTime(year: 2028, month: 8, day: 1, hour: 9, minute: 30)
+        let error = #expect(throws: SchedulingError.self) { try later.book(request) }
+        #expect(error?.description.contains("Phòng 301 is taken 2028-08-01 09:00-10:00") == true, "\(String(describing: error))")
+        // The refused booking wrote nothing; a booking that stands keeps the series written further.
+        #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence") == written)
+        request.room = "Hội trường"
+        _ = try later.book(request)
+        #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence WHERE meeting_id = 1") > written)
+    }
 }

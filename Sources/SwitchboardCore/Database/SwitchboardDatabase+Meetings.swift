@@ -36,6 +36,7 @@ extension SwitchboardDatabase {
             updated_at       TEXT    NOT NULL
         );
         CREATE INDEX meeting_organizer ON meeting(organizer_id);
+        CREATE INDEX meeting_series_reach ON meeting(materialized_to) WHERE rrule <> '' AND status = 'confirmed';
 
         CREATE TABLE meeting_occurrence (
             meeting_id    INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
