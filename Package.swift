@@ -12,7 +12,6 @@ let package = Package(
         .library(name: "MailAdmin", targets: ["MailAdmin"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
-        .library(name: "ICalendar", targets: ["ICalendar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
