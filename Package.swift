@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: [
             "SwitchboardBase", "SwitchboardCore", "ICalendar", "Messaging", "Transport", "Outbox", "MailAdmin",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(
             name: "SwitchboardCLI",
