@@ -22,8 +22,9 @@ enum CalendarPeers {
     }
 
     /// What python3-icalendar reads in each file: a JSON array, one entry per file, in order:
-    /// {"file", "error"} or {"file", "method", "events": [{uid, sequence, start, end, recurrence_id,
-    /// status, organizer, attendees: [{address, cn, role, partstat, cutype, rsvp}], exdates}]}.
+    /// {"file", "error"} or {"file", "method", "count", "events": [{uid, sequence, start, end,
+    /// recurrence_id, status, rrule, organizer, attendees: [{address, cn, role, partstat, cutype,
+    /// rsvp}], exdates}]} ("detail_error" instead of "events" when only the details failed).
     /// Times are "YYYY-MM-DDTHH:MM:SSZ" (UTC), "YYYY-MM-DDTHH:MM:SS" (floating) or "YYYY-MM-DD".
     static let pythonReader = #"""
     import json, sys, datetime
@@ -50,6 +51,23 @@ enum CalendarPeers {
         text = str(value)
         return (text[7:] if text.lower().startswith("mailto:") else text).lower()
 
+    def describe(event):
+        item = {"uid": str(event.get("UID")) if event.get("UID") is not None else None}
+        item["sequence"] = int(event.get("SEQUENCE", 0))
+        item["start"] = when(event.decoded("DTSTART", None))
+        item["end"] = when(event.decoded("DTEND", None))
+        item["recurrence_id"] = when(event.decoded("RECURRENCE-ID", None))
+        item["status"] = str(event.get("STATUS")) if event.get("STATUS") is not None else None
+        item["rrule"] = event.get("RRULE").to_ical().decode() if event.get("RRULE") is not None else None
+        organizer = event.get("ORGANIZER")
+        item["organizer"] = address(organizer) if organizer is not None else None
+        item["attendees"] = [{
+            "address": address(a), "cn": a.params.get("CN"), "role": a.params.get("ROLE"),
+            "partstat": a.params.get("PARTSTAT"), "cutype": a.params.get("CUTYPE"), "rsvp": a.params.get("RSVP"),
+        } for a in listed(event.get("ATTENDEE"))]
+        item["exdates"] = [when(d) for e in listed(event.get("EXDATE")) for d in e.dts]
+        return item
+
     out = []
     for path in sys.argv[1:]:
         entry = {"file": path}
@@ -57,37 +75,27 @@ enum CalendarPeers {
             with open(path, "rb") as f:
                 calendar = icalendar.Calendar.from_ical(f.read())
             entry["method"] = str(calendar.get("METHOD")) if calendar.get("METHOD") is not None else None
-            events = []
-            for event in calendar.walk("VEVENT"):
-                item = {"uid": str(event.get("UID")) if event.get("UID") is not None else None}
-                if "_counts" not in sys.argv[0]:
-                    item["sequence"] = int(event.get("SEQUENCE", 0))
-                    item["start"] = when(event.decoded("DTSTART", None))
-                    item["end"] = when(event.decoded("DTEND", None))
-                    item["recurrence_id"] = when(event.decoded("RECURRENCE-ID", None))
-                    item["status"] = str(event.get("STATUS")) if event.get("STATUS") is not None else None
-                    item["rrule"] = event.get("RRULE").to_ical().decode() if event.get("RRULE") is not None else None
-                    organizer = event.get("ORGANIZER")
-                    item["organizer"] = address(organizer) if organizer is not None else None
-                    item["attendees"] = [{
-                        "address": address(a), "cn": a.params.get("CN"), "role": a.params.get("ROLE"),
-                        "partstat": a.params.get("PARTSTAT"), "cutype": a.params.get("CUTYPE"), "rsvp": a.params.get("RSVP"),
-                    } for a in listed(event.get("ATTENDEE"))]
-                    item["exdates"] = [when(d) for e in listed(event.get("EXDATE")) for d in e.dts]
-                events.append(item)
-            entry["events"] = events
+            found = list(calendar.walk("VEVENT"))
+            entry["count"] = len(found)
         except Exception as error:
             entry["error"] = type(error).__name__ + ": " + str(error).replace("\n", " ")[:200]
+            out.append(entry)
+            continue
+        # The details may fail where the count did not (a value python cannot decode): kept apart.
+        try:
+            entry["events"] = [describe(event) for event in found]
+        except Exception as error:
+            entry["detail_error"] = type(error).__name__ + ": " + str(error).replace("\n", " ")[:200]
         out.append(entry)
     json.dump(out, sys.stdout, ensure_ascii=False)
     """#
 
     /// python3-icalendar's reading of `files` (one Python run for all of them).
-    static func pythonRead(_ files: [String], countsOnly: Bool = false) throws -> [[String: Any]] {
+    static func pythonRead(_ files: [String]) throws -> [[String: Any]] {
         let python = try python()
         let folder = try temporaryFolder("python")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let script = folder + (countsOnly ? "/reader_counts.py" : "/reader.py")
+        let script = folder + "/reader.py"
         try pythonReader.write(toFile: script, atomically: true, encoding: .utf8)
         let run = try ProcessRunner.run(python, [script] + files, timeout: 300)
         guard run.status == 0, let entries = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] else {
