@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ICalendar
 import Scheduling
+import SwitchboardBase
 import SwitchboardCore
 import Testing
 
@@ -160,5 +161,20 @@ import Testing
         request.room = "Hội trường"
         _ = try later.book(request)
         #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence WHERE meeting_id = 1") > written)
+    }
+
+    @Test func purgingADepartedPersonRemovesTheirNameAndAddressFromMeetings() throws {
+        let fixture = try SchedulingFixture()
+        _ = try fixture.scheduler("an").book(try fixture.request("A", "2026-12-08T09:00", with: ["binh", "chi"]))
+        let root = Session.bootstrap(database: fixture.database, osUser: "root", tool: "test", host: "h", audit: fixture.audit)
+        var settings = SwitchboardConfig.DirectorySettings()
+        settings.departedRetentionDays = 0
+        try DirectoryService(database: fixture.database, session: root, settings: settings, clock: FixedWallClock(fixture.now)).depart(login: "binh", reason: nil)
+        let purged = try DirectoryService(database: fixture.database, session: root, settings: settings,
+                                          clock: FixedWallClock(fixture.now.addingTimeInterval(86_400))).purgeDeparted()
+        #expect(purged == ["binh"])
+        let rows = try fixture.database.read { db in try String.fetchAll(db, sql: "SELECT name || ' ' || address FROM meeting_attendee ORDER BY address") }
+        #expect(!rows.contains { $0.contains("binh") || $0.contains("Bình") }, "\(rows)")
+        #expect(rows.count == 3)
     }
 }

@@ -76,7 +76,7 @@ extension SwitchboardDatabase {
             reply_sequence INTEGER NOT NULL,
             reply_stamp    TEXT    NOT NULL,
             PRIMARY KEY (meeting_id, recurrence_id, address),
-            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE
+            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE ON UPDATE CASCADE
         ) WITHOUT ROWID;
 
         CREATE TABLE meeting_reply_mailbox (
