@@ -193,7 +193,9 @@ extension Scheduler {
         }
         return try database.read { db in
             var people = try AttendeeResolver.resolve(request.attendees, in: db, defaultLanguage: locale.language)
-            if let id = session.personID { people.append(try AttendeeResolver.person(id: id, in: db, defaultLanguage: locale.language)) }
+            if let id = session.personID {
+                people.append(ResolvedAttendee(personID: id, login: session.login, address: "", name: "", language: locale.language))
+            }
             let room = try request.room.map { try Self.room(named: $0, in: db) }
             return try Self.conflicts(of: occurrences, people: people, roomID: room?.id, roomName: room?.name, excluding: nil, in: db)
         }

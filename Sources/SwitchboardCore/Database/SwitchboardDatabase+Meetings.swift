@@ -49,8 +49,12 @@ extension SwitchboardDatabase {
             PRIMARY KEY (meeting_id, recurrence_id),
             CHECK (end_at > start_at)
         ) WITHOUT ROWID;
-        CREATE INDEX meeting_occurrence_room ON meeting_occurrence(room_id, start_at) WHERE status = 'confirmed';
+        CREATE INDEX meeting_occurrence_room ON meeting_occurrence(room_id, start_at, end_at) WHERE status = 'confirmed';
         CREATE INDEX meeting_occurrence_time ON meeting_occurrence(start_at);
+        CREATE INDEX meeting_occurrence_meeting_time ON meeting_occurrence(meeting_id, start_at, end_at, status);
+        -- An occurrence's status is what conflict checks read: a cancelled meeting cancels them all.
+        CREATE TRIGGER meeting_cancels_occurrences AFTER UPDATE OF status ON meeting WHEN NEW.status = 'cancelled'
+            BEGIN UPDATE meeting_occurrence SET status = 'cancelled' WHERE meeting_id = NEW.id; END;
 
         CREATE TABLE meeting_attendee (
             meeting_id     INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
@@ -65,7 +69,7 @@ extension SwitchboardDatabase {
             reply_stamp    TEXT,
             PRIMARY KEY (meeting_id, address)
         ) WITHOUT ROWID;
-        CREATE INDEX meeting_attendee_person ON meeting_attendee(person_id, meeting_id);
+        CREATE INDEX meeting_attendee_person ON meeting_attendee(person_id, meeting_id, partstat);
 
         CREATE TABLE meeting_occurrence_reply (
             meeting_id     INTEGER NOT NULL,
