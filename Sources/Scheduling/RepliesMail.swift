@@ -116,7 +116,7 @@ struct ReplyMail: Sendable, Equatable {
             data = Data(body.utf8)
         }
         let charset = (parameters["charset"] ?? "utf-8").lowercased()
-        let text: String
+        var text: String
         if charset == "utf-8" || charset == "us-ascii" || charset == "utf8" {
             text = String(decoding: data, as: UTF8.self)
         } else if charset == "iso-8859-1" || charset == "latin1" || charset == "windows-1252" {
@@ -124,10 +124,13 @@ struct ReplyMail: Sendable, Equatable {
         } else {
             text = String(decoding: data, as: UTF8.self)
         }
+        // CRLF line ends whatever the part's encoding kept (8-bit parts lost their CRs above).
+        text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
         let calendarType = type == "text/calendar" || type == "application/ics" || type == "text/x-vcalendar"
         let head = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.prefix(15).uppercased()
         if calendarType || head.hasPrefix("BEGIN:VCALENDAR") {
-            guard head.hasPrefix("BEGIN:VCALENDAR") else { return }
+            // Thunderbird sends the same calendar inline and as invite.ics: one answer.
+            guard head.hasPrefix("BEGIN:VCALENDAR"), !found.contains(text) else { return }
             found.append(text)
         }
     }
