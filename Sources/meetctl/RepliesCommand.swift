@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import MailAdmin
 import Scheduling
 import SwitchboardBase
 import SwitchboardCLI
@@ -44,8 +43,7 @@ struct RepliesCommand: ParsableCommand {
         @Flag(help: "Read the mailbox's password from the first line of standard input.") var passwordStdin = false
 
         func run(in context: CommandContext) async throws {
-            let scheduler = try ReplyCommands.scheduler(context)
-            let report = try await scheduler.syncReplies(mailbox: mailbox) {
+            let report = try await context.scheduler.syncReplies(mailbox: mailbox) {
                 if passwordStdin { return try PasswordInput.fromStandardInput() }
                 if let typed = try PasswordInput.promptOnce("Password of \(mailbox ?? "the mailbox")") { return typed }
                 throw UsageError("replies sync --mailbox needs the mailbox's password: give --password-stdin or run it on a terminal")
@@ -68,14 +66,8 @@ struct RepliesCommand: ParsableCommand {
     }
 }
 
-/// Shared by the replies and show commands.
+/// How `replies sync` prints an answer.
 enum ReplyCommands {
-    /// A scheduler acting as the command's session.
-    static func scheduler(_ context: CommandContext) throws -> Scheduler {
-        Scheduler(database: context.database, session: context.session, settings: try context.meetSettings,
-                  mail: try MailSettings(context.loaded), locale: context.config.locale)
-    }
-
     /// `binh@bo.gov.vn ACCEPTED "Giao ban" (#12): applied`, with the occurrence and the reason when there are.
     static func line(_ reply: ReplyResult) -> String {
         var text = "\(reply.attendee) \(reply.answer.isEmpty ? "-" : reply.answer)"

@@ -25,11 +25,8 @@ struct ShowCommand: MeetctlCommand {
     @Option(help: "Show times in this IANA zone (default: locale.time_zone).") var tz: String?
 
     func run(in context: CommandContext) async throws {
-        let zone: CalendarZone
-        do { zone = try CalendarZone(tz ?? context.config.locale.timeZone) } catch {
-            throw UsageError("--tz: \(error)")
-        }
-        let status = try ReplyCommands.scheduler(context).status(of: meeting)
+        let zone = try context.zone(tz)
+        let status = try context.scheduler.status(of: meeting)
         if global.json {
             try Console.json(status)
             return
