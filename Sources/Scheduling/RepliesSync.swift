@@ -256,11 +256,14 @@ extension Scheduler {
         return Recorded(result: result, wroteCursor: wrote)
     }
 
-    /// Stores how far a mailbox has been read.
+    /// Stores how far a mailbox has been read; never backwards while the UIDVALIDITY stays (two
+    /// syncs of one mailbox at once).
     static func moveCursor(_ mailbox: String, validity: Int, to uid: Int, in db: Database) throws {
         try db.execute(sql: """
             INSERT INTO meeting_reply_mailbox (mailbox, uid_validity, last_uid) VALUES (?, ?, ?)
-            ON CONFLICT (mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid
+            ON CONFLICT (mailbox) DO UPDATE SET
+                last_uid = CASE WHEN uid_validity = excluded.uid_validity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
+                uid_validity = excluded.uid_validity
             """, arguments: [mailbox, validity, uid])
     }
 }
