@@ -36,6 +36,7 @@ extension SwitchboardDatabase {
             updated_at       TEXT    NOT NULL
         );
         CREATE INDEX meeting_organizer ON meeting(organizer_id);
+        CREATE INDEX meeting_series_reach ON meeting(materialized_to) WHERE rrule <> '' AND status = 'confirmed';
 
         CREATE TABLE meeting_occurrence (
             meeting_id    INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
@@ -75,7 +76,7 @@ extension SwitchboardDatabase {
             reply_sequence INTEGER NOT NULL,
             reply_stamp    TEXT    NOT NULL,
             PRIMARY KEY (meeting_id, recurrence_id, address),
-            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE
+            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE ON UPDATE CASCADE
         ) WITHOUT ROWID;
 
         CREATE TABLE meeting_reply_mailbox (
