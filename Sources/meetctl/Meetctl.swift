@@ -18,7 +18,8 @@ struct Meetctl: AsyncParsableCommand {
               meetctl agenda --week
             """,
         version: SwitchboardVersion.current,
-        subcommands: [BookCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self, MeetOutboxCommand.self]
+        subcommands: [BookCommand.self, ShowCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self,
+                      RepliesCommand.self, MeetOutboxCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).
