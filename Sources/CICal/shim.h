@@ -5,4 +5,26 @@
 /* icalerrno is a macro over a thread-local: reach it through functions. */
 static inline icalerrorenum CICal_errno(void) { return icalerrno; }
 static inline void CICal_clear_errno(void) { icalerror_clear_errno(); }
+
+/* A libical string from a *_r function, freed by the caller with CICal_free. */
+static inline void CICal_free(char *buffer) { icalmemory_free_buffer(buffer); }
+
+/* An icaltimetype built field by field (Swift cannot name the struct's zone pointer type portably). */
+static inline struct icaltimetype CICal_time(int year, int month, int day, int hour, int minute, int second, int isDate) {
+    struct icaltimetype t = icaltime_null_time();
+    t.year = year; t.month = month; t.day = day;
+    t.hour = isDate ? 0 : hour; t.minute = isDate ? 0 : minute; t.second = isDate ? 0 : second;
+    t.is_date = isDate ? 1 : 0;
+    return t;
+}
+/* The same instant marked UTC ("Z"). */
+static inline struct icaltimetype CICal_utc_time(int year, int month, int day, int hour, int minute, int second) {
+    struct icaltimetype t = CICal_time(year, month, day, hour, minute, second, 0);
+    t.zone = icaltimezone_get_utc_timezone();
+    return t;
+}
+static inline int CICal_time_is_utc(struct icaltimetype t) { return icaltime_is_utc(t); }
+static inline int CICal_time_is_null(struct icaltimetype t) { return icaltime_is_null_time(t); }
+/* A rule's UNTIL removed (the expander applies it itself, in UTC or in wall time). */
+static inline void CICal_recur_clear_until(struct icalrecurrencetype *r) { r->until = icaltime_null_time(); }
 #endif

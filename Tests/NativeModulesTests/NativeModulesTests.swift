@@ -1,3 +1,4 @@
+import Foundation
 import ICalendar
 import MailAdmin
 import SwitchboardCore
@@ -16,23 +17,14 @@ import Transport
         #expect(runtime.sslVersion?.contains("OpenSSL") == true)
     }
 
-    @Test func libicalParsesAnEventAndRefusesGarbage() throws {
-        let text = """
-        BEGIN:VCALENDAR\r
-        VERSION:2.0\r
-        PRODID:-//Switchboard//Test//EN\r
-        BEGIN:VEVENT\r
-        UID:smoke-1@switchboard\r
-        DTSTAMP:20261129T010000Z\r
-        DTSTART:20261130T020000Z\r
-        SUMMARY:Họp giao ban\r
-        END:VEVENT\r
-        END:VCALENDAR\r
-
-        """
-        let document = try CalendarDocument(parsing: text)
-        #expect(document.eventSummaries == ["Họp giao ban"])
-        #expect(throws: CalendarError.self) { try CalendarDocument(parsing: "this is not a calendar") }
+    @Test func libicalExpandsARuleAndRefusesGarbage() throws {
+        let zone = try CalendarZone("Asia/Ho_Chi_Minh")
+        let rule = try RecurrenceRule("FREQ=WEEKLY;BYDAY=TU;COUNT=2")
+        let starts = try RecurrenceExpander.occurrences(
+            start: LocalDateTime(year: 2026, month: 12, day: 8, hour: 9), zone: zone, rule: rule, exceptions: [],
+            from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4_000_000_000), limit: 10)
+        #expect(starts.map(\.timeIntervalSince1970) == [1_796_695_200, 1_797_300_000])  // 2026-12-08 and -15, 02:00Z
+        #expect(throws: CalendarError.self) { try RecurrenceRule("this is not a rule") }
     }
 
     @Test(arguments: PasswordScheme.allCases)
