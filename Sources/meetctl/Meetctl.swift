@@ -18,7 +18,7 @@ struct Meetctl: AsyncParsableCommand {
               meetctl agenda --week
             """,
         version: SwitchboardVersion.current,
-        subcommands: []
+        subcommands: [FindTimeCommand.self, AgendaCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).
