@@ -17,8 +17,8 @@ struct FindTimeCommand: MeetctlCommand {
             in the config), on steps of meet.slot_minutes, in the config's time zone
             or --tz. You attend too unless --without-me. Slots are ranked earliest
             first and do not overlap one another; with --need-room the smallest free
-            room with enough seats is proposed. Outside addresses are invited but their time is not checked.
-            When nothing is free, it says who is busy most often.
+            room with enough seats is proposed. Outside addresses are invited, but
+            their time is not checked. When nothing is free, it says who is busiest.
 
             Within: today, tomorrow, "this week", "next week", "next 2 weeks",
             "next 10 days", or one day (2026-12-08). Default: "next 2 weeks".
