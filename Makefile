@@ -38,7 +38,7 @@ MAILSTACK_PORTS ?= --imap-port 18143 --smtp-port 18025 --submission-port 18587
 # must not load the toolchain's libraries from a path its caller controls. ops/bench/run builds
 # its binaries the same way.
 RELEASE_FLAGS ?= --static-swift-stdlib
-TOOLS := dirctl mailctl
+TOOLS := dirctl mailctl meetctl
 
 # Where `make install` puts things. DESTDIR stages an install (packaging). The tools read
 # /etc/switchboard/switchboard.yaml: with PREFIX /usr/local or /usr the example config goes
@@ -71,6 +71,7 @@ PRODUCTION_CONFIG := \
 	-e 's|^  submission: {host: 127.0.0.1, port: 14587, security: plain}|  submission: {host: $(shell hostname -f), port: 587, security: starttls}|' \
 	-e 's|^  relay: {host: 127.0.0.1, port: 14025,|  relay: {host: 127.0.0.1, port: 25,|' \
 	-e 's|^  templates_dir: ../Templates/mail|  templates_dir: $(PREFIX)/share/switchboard/mail-templates|' \
+	-e 's|^  templates_dir: ../Templates/meet|  templates_dir: $(PREFIX)/share/switchboard/meet-templates|' \
 	-e 's|^  doveadm_config: .*|  doveadm_config: ""|'
 
 .PHONY: deps build test demo release install bench clean-demo
@@ -108,11 +109,13 @@ test: deps
 demo: deps
 	$(SWIFT) build --product dirctl
 	$(SWIFT) build --product mailctl
-	DIRCTL=.build/debug/dirctl MAILCTL=.build/debug/mailctl ops/demo/run
+	$(SWIFT) build --product meetctl
+	DIRCTL=.build/debug/dirctl MAILCTL=.build/debug/mailctl MEETCTL=.build/debug/meetctl ops/demo/run
 
 release: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product dirctl
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product mailctl
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product meetctl
 
 # The binaries, their bash and zsh completions, man pages when swift-argument-parser's
 # generate-manual plugin builds (it needs no network once the packages are resolved), the mail
@@ -120,7 +123,7 @@ release: deps
 # the production paths (database in /var/lib/switchboard, the installed templates, the mail
 # servers on this host's standard ports).
 install: release
-	install -d $(BINDIR) $(DATADIR)/mail-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -d $(BINDIR) $(DATADIR)/mail-templates $(DATADIR)/meet-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
 	@# Installed for real (no DESTDIR): set-gid switchboard, with the group, the folders and their
 	@# modes (ops/install-layout). Staged (DESTDIR): plain 0755, for a package to set up.
 	@# A trial install (another PREFIX) is not set-gid either: root runs it with --config.
@@ -136,6 +139,7 @@ install: release
 		.build/release/$$tool --generate-completion-script zsh > $(ZSH_COMPLETIONDIR)/_$$tool; \
 	done
 	install -m 0644 Templates/mail/*.mustache Templates/mail/README.md $(DATADIR)/mail-templates/
+	install -m 0644 Templates/meet/*.mustache Templates/meet/README.md $(DATADIR)/meet-templates/
 	install -d $(DATADIR)/mail/dovecot $(DATADIR)/mail/postfix
 	install -m 0644 ops/mail/schema.sql ops/mail/README.md $(DATADIR)/mail/
 	install -m 0644 ops/mail/dovecot/* $(DATADIR)/mail/dovecot/

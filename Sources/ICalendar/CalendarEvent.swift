@@ -22,6 +22,18 @@ public enum EventTime: Hashable, Sendable {
     }
 }
 
+extension EventTime: CustomStringConvertible {
+    /// "2026-12-08", "2026-12-08T09:00:00 Asia/Ho_Chi_Minh", "2026-12-08T02:00:00Z", "2026-12-08T09:00:00 (floating)".
+    public var description: String {
+        switch self {
+        case let .date(year, month, day): return String(LocalDateTime(year: year, month: month, day: day).description.prefix(10))
+        case let .zoned(local, zone): return "\(local) \(zone.identifier)"
+        case let .utc(date): return "\(CalendarZone.utc.local(of: date))Z"
+        case let .floating(local): return "\(local) (floating)"
+        }
+    }
+}
+
 /// An iTIP method (RFC 5546): what a calendar object asks its reader to do.
 public enum ITIPMethod: String, Sendable {
     case publish = "PUBLISH", request = "REQUEST", reply = "REPLY", add = "ADD", cancel = "CANCEL"
@@ -123,6 +135,10 @@ public struct CalendarEvent: Sendable {
     public var status: String?
     /// X-MICROSOFT-CDO-APPT-SEQUENCE (Outlook's own sequence).
     public var microsoftSequence: Int?
+
+    /// False when the VEVENT had no DTSTART (allowed in iTIP REPLY, CANCEL, REFRESH and
+    /// DECLINECOUNTER): ``start`` is then its RECURRENCE-ID, or its DTSTAMP, and means nothing more.
+    public var startGiven = true
 
     /// The sequence that orders versions: the larger of SEQUENCE and Outlook's own.
     public var effectiveSequence: Int { max(sequence, microsoftSequence ?? 0) }

@@ -187,16 +187,56 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// The rows this person queued (their own invites), with the right of the change that queued
+    /// them (`action`) rather than `outbox.read`: what staff see of the outbox.
+    public func ownEntries(includeSent: Bool = false, authorizedBy action: Action) throws -> [OutboxEntry] {
+        try session.authorize(action, target: "outbox")
+        return try session.database.read { db in
+            try OutboxEntry.fetchAll(db, sql: """
+                SELECT \(Self.entryColumns) FROM outbox WHERE created_by = ? \(includeSent ? "" : "AND state <> 'sent'") ORDER BY id
+                """, arguments: [session.login])
+        }
+    }
+
+    /// Sends every waiting row this person queued, with the right of the change that queued them.
+    public func sendOwn(authorizedBy action: Action) async throws -> OutboxSendReport {
+        try session.authorize(action, target: "outbox")
+        return await sendClaimed(only: nil, queuedBy: session.login, authorizedBy: action)
+    }
+
     /// Sends every waiting row (or only the rows `only` names), each at most once in this run:
     /// a failed row waits again for the next run. Every attempt is a `mail.notify` event.
+    /// The rows go over one relay connection, opened again only after a failure.
     public func send(only ids: [Int64]? = nil) async throws -> OutboxSendReport {
         try session.authorize(.outboxSend, target: "outbox")
+        return await sendClaimed(only: ids, queuedBy: nil, authorizedBy: .outboxSend)
+    }
+
+    /// Sends the rows a change of this person just queued (a meeting's invites), with the right
+    /// of that change (`action`, already authorized by it) rather than `outbox.send`: staff may
+    /// send their own invites, never what others queued. Rows another person queued, or already
+    /// claimed, are left alone.
+    public func sendQueued(_ ids: [Int64], authorizedBy action: Action) async throws -> OutboxSendReport {
+        guard !ids.isEmpty else { return OutboxSendReport() }
+        try session.authorize(action, target: "outbox")
+        return await sendClaimed(only: ids, queuedBy: session.login, authorizedBy: action)
+    }
+
+    private func sendClaimed(only ids: [Int64]?, queuedBy: String?, authorizedBy action: Action) async -> OutboxSendReport {
         var report = OutboxSendReport()
         var after: Int64 = 0
-        while let claimed = try claim(after: after, only: ids) {
+        var connection: (any SMTPSending)?
+        while true {
+            let claimed: Claimed?
+            do { claimed = try claim(after: after, only: ids, queuedBy: queuedBy, action: action) } catch {
+                session.logger.notice("the outbox could not claim a row: \(error)")
+                break
+            }
+            guard let claimed else { break }
             after = claimed.id
-            report.attempts.append(await attempt(claimed))
+            report.attempts.append(await attempt(claimed, over: &connection))
         }
+        await connection?.close()
         return report
     }
 
@@ -228,38 +268,45 @@ public struct Outbox: Sendable {
 
     /// Claims the next waiting row after `after`: waiting -> sending in one IMMEDIATE transaction,
     /// so of two senders exactly one gets it.
-    func claim(after: Int64, only ids: [Int64]?) throws -> Claimed? {
-        let filter = ids.map { " AND id IN (\($0.map(String.init).joined(separator: ", ")))" } ?? ""
+    func claim(after: Int64, only ids: [Int64]?, queuedBy: String? = nil, action: Action = .outboxSend) throws -> Claimed? {
+        var filter = ids.map { " AND id IN (\($0.map(String.init).joined(separator: ", ")))" } ?? ""
+        var arguments: StatementArguments = []
+        if let queuedBy {
+            filter += " AND created_by = ?"
+            arguments = [queuedBy]
+        }
         let holder = "\(session.login) pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName)"
         let now = Timestamp.format(clock.now())
-        return try session.bookkeeping(.outboxSend, target: "outbox") { db in
+        return try session.bookkeeping(action, target: "outbox") { db in
             guard let row = try Row.fetchOne(db, sql: """
                 UPDATE outbox SET state = 'sending', attempts = attempts + 1, last_attempt_at = ?, claimed_by = ?
                 WHERE id = (SELECT id FROM outbox WHERE state = 'waiting' AND id > ?\(filter) ORDER BY id LIMIT 1)
                 RETURNING id, kind, target, sender, recipients, message, message_id
-                """, arguments: [now, holder, after]) else { return nil }
+                """, arguments: [now, holder, after] + arguments) else { return nil }
             let recipients: String = row["recipients"]
             return Claimed(id: row["id"], kind: row["kind"], target: row["target"], sender: row["sender"],
                            recipients: Self.decodeRecipients(recipients), message: row["message"], messageID: row["message_id"])
         }
     }
 
-    /// Sends one claimed row and records the outcome with the row's new state in one transaction.
-    func attempt(_ row: Claimed) async -> OutboxSendReport.Attempt {
+    /// Sends one claimed row over `connection` (opened when nil, dropped after a failure) and
+    /// records the outcome with the row's new state in one transaction.
+    func attempt(_ row: Claimed, over connection: inout (any SMTPSending)?) async -> OutboxSendReport.Attempt {
         var result = OutboxSendReport.Attempt(id: row.id, kind: row.kind, recipients: row.recipients.joined(separator: ", "),
                                               messageID: row.messageID, error: nil)
         var details = AuditDetails()
         details["message_id"] = row.messageID
         details["notification"] = row.kind
         do {
-            let connection = try transport.relay(relay, heloName: heloName)
+            let open = try connection ?? transport.relay(relay, heloName: heloName)
+            connection = open
             do {
-                _ = try await connection.send(from: row.sender, to: row.recipients, message: row.message)
+                _ = try await open.send(from: row.sender, to: row.recipients, message: row.message)
             } catch {
-                await connection.close()
+                connection = nil
+                await open.close()
                 throw error
             }
-            await connection.close()
         } catch {
             let problem = String(describing: error)
             result.error = problem
@@ -296,6 +343,22 @@ public struct Outbox: Sendable {
 
     static func decodeRecipients(_ text: String) -> [String] {
         text.split(separator: "\n").map(String.init)
+    }
+}
+
+extension OutboxSendReport {
+    /// One line per attempt, as the tools print them; `tool` names the command that sends later.
+    public func lines(tool: String) -> [String] {
+        attempts.map { attempt in
+            switch (attempt.error, attempt.inDoubt) {
+            case (nil, _):
+                "Sent the \(attempt.kind) mail to \(attempt.recipients) (\(attempt.messageID))"
+            case (let error?, false):
+                "The \(attempt.kind) mail to \(attempt.recipients) is queued (\(attempt.messageID)): the relay did not take it (\(error)); send it later with `\(tool) outbox send`"
+            case (let error?, true):
+                "The \(attempt.kind) mail to \(attempt.recipients) is in doubt (\(attempt.messageID)): \(error); see `\(tool) outbox list`"
+            }
+        }
     }
 }
 

@@ -87,7 +87,7 @@ extension Scheduler {
                 personID = id
                 name = login
             case .room(let roomName):
-                roomID = try Self.viewedRoom(named: roomName, in: db).id
+                roomID = try Self.room(named: roomName, in: db).id
                 name = roomName
             }
             let busy = try BusyTime.busy(personIDs: personID.map { [$0] } ?? [], roomIDs: roomID.map { [$0] } ?? [],

@@ -154,18 +154,10 @@ extension Scheduler {
         }
     }
 
-    /// A room by name (find-time, agenda).
-    static func viewedRoom(named name: String, in db: Database) throws -> Room {
-        guard let room = try Room.fetchOne(db, sql: "SELECT * FROM room WHERE name = ?", arguments: [name]) else {
-            throw SchedulingError(.notFound, "no room named \(Quoting.quoted(name)) (see `dirctl room list`)")
-        }
-        return room
-    }
-
     /// The named room, or every room with enough seats (smallest first), or none.
     static func candidateRooms(named name: String?, seats: Int?, headcount: Int, in db: Database) throws -> [Room] {
         if let name {
-            let room = try viewedRoom(named: name, in: db)
+            let room = try room(named: name, in: db)
             if room.kind == "physical", headcount > room.capacity {
                 throw SchedulingError(.conflict, "\(room.name) holds \(room.capacity) and the meeting has \(headcount) people: choose a larger room (`dirctl room list`), or use --need-room \(headcount)")
             }

@@ -20,16 +20,7 @@ extension CommandContext {
 
     /// One line per attempt; with `--json`, on standard error so standard output stays one document.
     static func say(_ report: OutboxSendReport, json: Bool) {
-        for attempt in report.attempts {
-            let line: String
-            switch (attempt.error, attempt.inDoubt) {
-            case (nil, _):
-                line = "Sent the \(attempt.kind) mail to \(attempt.recipients) (\(attempt.messageID))"
-            case (let error?, false):
-                line = "The \(attempt.kind) mail to \(attempt.recipients) is queued (\(attempt.messageID)): the relay did not take it (\(error)); send it later with `mailctl outbox send`"
-            case (let error?, true):
-                line = "The \(attempt.kind) mail to \(attempt.recipients) is in doubt (\(attempt.messageID)): \(error); see `mailctl outbox list`"
-            }
+        for line in report.lines(tool: "mailctl") {
             if json { Console.error(line) } else { Console.out(line) }
         }
     }

@@ -38,8 +38,8 @@ struct AgendaCommand: MeetctlCommand {
     }
 
     func run(in context: CommandContext) throws {
-        let scheduler = try context.viewScheduler()
-        let zone = try context.viewZone(tz)
+        let scheduler = try context.scheduler
+        let zone = try context.zone(tz)
         let chosen = try AgendaFormat.day(date, now: scheduler.clock.now(), zone: zone)
         let first = week ? AgendaFormat.monday(of: chosen) : chosen
         let days = week ? 7 : 1

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import ICalendar
-import MailAdmin
 import Scheduling
 import SwitchboardBase
 import SwitchboardCLI
@@ -54,8 +53,8 @@ struct FindTimeCommand: MeetctlCommand {
     }
 
     func run(in context: CommandContext) throws {
-        let scheduler = try context.viewScheduler()
-        let zone = try context.viewZone(tz)
+        let scheduler = try context.scheduler
+        let zone = try context.zone(tz)
         let now = scheduler.clock.now()
         let window = if let from, let to {
             try FindTimeWindow.between(from, to, now: now, zone: zone)
@@ -116,20 +115,5 @@ struct FindTimeOutput: Encodable {
         blockers = result.blockers
         rooms = result.rooms
         timeZone = zone.identifier
-    }
-}
-
-extension CommandContext {
-    /// A scheduler acting as this session (for the view commands: find-time, agenda, export, import).
-    func viewScheduler() throws -> Scheduler {
-        Scheduler(database: database, session: session, settings: try meetSettings, mail: try MailSettings(loaded), locale: config.locale)
-    }
-
-    /// `--tz`, or the config's zone.
-    func viewZone(_ option: String?) throws -> CalendarZone {
-        let name = option ?? config.locale.timeZone
-        do { return try CalendarZone(name) } catch {
-            throw SchedulingError(.invalidInput, "\(option == nil ? "locale.time_zone in the config" : "--tz"): \(error.description)")
-        }
     }
 }

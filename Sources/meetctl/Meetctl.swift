@@ -18,7 +18,8 @@ struct Meetctl: AsyncParsableCommand {
               meetctl agenda --week
             """,
         version: SwitchboardVersion.current,
-        subcommands: [FindTimeCommand.self, AgendaCommand.self]
+        subcommands: [BookCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self, MeetOutboxCommand.self,
+                      FindTimeCommand.self, AgendaCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).

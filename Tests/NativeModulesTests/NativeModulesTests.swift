@@ -17,6 +17,25 @@ import Transport
         #expect(runtime.sslVersion?.contains("OpenSSL") == true)
     }
 
+    @Test func libicalParsesAnEventAndRefusesGarbage() throws {
+        let text = """
+        BEGIN:VCALENDAR\r
+        VERSION:2.0\r
+        PRODID:-//Switchboard//Test//EN\r
+        BEGIN:VEVENT\r
+        UID:smoke-1@switchboard\r
+        DTSTAMP:20261129T010000Z\r
+        DTSTART:20261130T020000Z\r
+        SUMMARY:Họp giao ban\r
+        END:VEVENT\r
+        END:VCALENDAR\r
+
+        """
+        let object = try CalendarParser.parse(text, source: "smoke.ics")
+        #expect(object.events.map(\.summary) == ["Họp giao ban"])
+        #expect(throws: CalendarError.self) { try CalendarParser.parse("this is not a calendar", source: "garbage.ics") }
+    }
+
     @Test func libicalExpandsARuleAndRefusesGarbage() throws {
         let zone = try CalendarZone("Asia/Ho_Chi_Minh")
         let rule = try RecurrenceRule("FREQ=WEEKLY;BYDAY=TU;COUNT=2")

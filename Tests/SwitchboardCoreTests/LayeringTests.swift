@@ -41,14 +41,14 @@ import Testing
         return String(manifest[start.lowerBound...end])
     }
 
-    @Test(arguments: ["dirctl", "mailctl", "SwitchboardCLI"])
+    @Test(arguments: ["dirctl", "mailctl", "meetctl", "SwitchboardCLI"])
     func frontEndsDoNotImportGRDB(target: String) throws {
         let offenders = try Self.imports(of: target).filter { $0.module == "GRDB" }.map(\.file)
         #expect(offenders.isEmpty, "\(offenders) import GRDB: only the libraries talk to the database")
         #expect(!(try Self.declaration(of: target)).contains("GRDB"), "the \(target) target depends on GRDB in Package.swift")
     }
 
-    @Test(arguments: ["Transport", "Messaging"])
+    @Test(arguments: ["Transport", "Messaging", "ICalendar"])
     func clientLibrariesStayLeaves(target: String) throws {
         let heavy: Set<String> = ["GRDB", "Yams", "Crypto", "SwitchboardCore"]
         let offenders = try Self.imports(of: target).filter { heavy.contains($0.module) }.map { "\($0.file) imports \($0.module)" }

@@ -1,0 +1,87 @@
+import Foundation
+import ICalendar
+import MailTestSupport
+import SwitchboardTestSupport
+import Testing
+
+/// Invites on the real mail stack: booked with meetctl, delivered by Postfix, read from the
+/// attendees' mailboxes as their mail clients would.
+@Suite(.serialized) struct InviteDeliveryTests {
+    /// A Tuesday well ahead, so "now" never passes it during the test run.
+    static let day = "2027-03-02"
+
+    @Test func threeAttendeesFindTheInviteThenTheUpdateThenTheOccurrenceCancel() throws {
+        let meet = try MeetWorkspace()
+        let an = meet.login("an"), binh = meet.login("binh"), chi = meet.login("chi"), dung = meet.login("dung")
+        try meet.person(an, "Nguyễn Văn An")
+        let addresses = [try meet.person(binh, "Trần Bình"), try meet.person(chi, "Lê Chi", language: "en"), try meet.person(dung, "Võ Dũng")]
+        let room = "VC \(meet.mail.domain)"
+        try meet.mail.dirctlOK("room", "add", room, "--kind", "virtual", "--capacity", "50", "--location", "Jitsi")
+
+        let booked = try meet.meetOK(["book", "Giao ban tuần", "--start", "\(Self.day)T09:00", "--duration", "1h",
+                                      "--with", "\(binh),\(chi)", "--with", dung, "--room", room, "--repeat", "weekly count 4", "--json"], as: an)
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(booked.stdout.utf8)) as? [String: Any], "\(booked.stdout)")
+        let uid = try #require(output["uid"] as? String)
+        let id = try #require(output["id"] as? Int)
+        #expect(output["occurrences"] as? Int == 4)
+        #expect(booked.stderr.contains("Sent the meeting-invite mail to \(addresses[0])"), "\(booked.stderr)")
+
+        for address in addresses {
+            let messageID = try #require(try meet.messageIDs(to: address, kind: "meeting-invite").first)
+            let raw = try #require(try meet.mail.deliveredMessage(messageID, to: address), "no invite in \(address)'s mailbox")
+            let invite = try DeliveredInvite(raw)
+            #expect(invite.mimeMethod == "REQUEST")
+            #expect(invite.value("METHOD") == "REQUEST")
+            #expect(invite.value("UID") == uid)
+            #expect(invite.value("SEQUENCE") == "0")
+            #expect(invite.calendar.contains("RRULE:FREQ=WEEKLY;COUNT=4"))
+            #expect(invite.calendar.contains("TZID=Asia/Ho_Chi_Minh"))
+            #expect(invite.unfolded.lowercased().contains("rsvp=true;cn=") && invite.unfolded.lowercased().contains("mailto:\(address)"))
+            #expect(invite.calendar.contains("https://meet.\(meet.mail.domain)/"))
+            let parsed = try CalendarParser.parse(invite.calendar, source: "invite")
+            #expect(parsed.method == .request)
+            #expect(parsed.events.first?.attendees.count == 5, "organizer, three attendees, the room")
+        }
+        // The organizer's copy arrived too, and the English speaker's text is English.
+        let english = try #require(try meet.mail.deliveredMessage(try meet.messageIDs(to: addresses[1], kind: "meeting-invite")[0], to: addresses[1]))
+        #expect(english.contains("<html lang=3D\"en\">") && !english.contains("<html lang=3D\"vi\">"))
+
+        try meet.meetOK(["reschedule", String(id), "--start", "\(Self.day)T10:00"], as: an)
+        let updateID = try #require(try meet.messageIDs(to: addresses[0], kind: "meeting-update").first)
+        let update = try DeliveredInvite(try #require(try meet.mail.deliveredMessage(updateID, to: addresses[0])))
+        #expect(update.value("SEQUENCE") == "1" && update.value("UID") == uid && update.mimeMethod == "REQUEST")
+
+        try meet.meetOK(["cancel", String(id), "--occurrence", "2027-03-09"], as: an)
+        let cancelID = try #require(try meet.messageIDs(to: addresses[2], kind: "meeting-cancel").first)
+        let cancel = try DeliveredInvite(try #require(try meet.mail.deliveredMessage(cancelID, to: addresses[2])))
+        #expect(cancel.mimeMethod == "CANCEL" && cancel.value("METHOD") == "CANCEL")
+        #expect(cancel.value("SEQUENCE") == "2")
+        #expect(cancel.calendar.contains("RECURRENCE-ID;TZID=Asia/Ho_Chi_Minh:20270309T100000"), "\(cancel.calendar)")
+        #expect(cancel.value("STATUS") == "CANCELLED")
+        #expect(try meet.mail.events("action = 'meet.book' AND target = 'meeting:\(uid)'") == 1)
+    }
+
+    @Test func withTheMailServerDownTheBookingStandsAndTheInvitesArriveOnceLater() throws {
+        let closed = try LoopbackPort.free()
+        let meet = try MeetWorkspace(relay: "{host: 127.0.0.1, port: \(closed), security: plain}")
+        let an = meet.login("an"), binh = meet.login("binh")
+        try meet.person(an, "Nguyễn Văn An")
+        let address = try meet.person(binh, "Trần Bình")
+        let booked = try meet.meetctl(["book", "Họp khi mất mạng", "--start", "\(Self.day)T14:00", "--duration", "30m", "--with", binh], as: an)
+        #expect(booked.status == 0, "\(booked.stderr)")
+        #expect(booked.stdout.contains("is queued") && booked.stdout.contains("meetctl outbox send"), "\(booked.stdout)")
+        let waiting = try meet.meetOK(["outbox", "list"], as: an)
+        #expect(waiting.stdout.contains("meeting-invite") && waiting.stdout.contains("waiting"), "\(waiting.stdout)")
+
+        try meet.configure()
+        let sent = try meet.meetOK(["outbox", "send"])
+        #expect(sent.stdout.contains("Sent the meeting-invite mail to \(address)"), "\(sent.stdout)")
+        let again = try meet.meetOK(["outbox", "send"])
+        #expect(again.stdout.contains("Nothing waits"), "\(again.stdout)")
+        let messageID = try #require(try meet.messageIDs(to: address, kind: "meeting-invite").first)
+        #expect(try meet.mail.deliveredMessage(messageID, to: address) != nil)
+        Thread.sleep(forTimeInterval: 1)
+        let copies = try meet.mail.messagesOnDisk(home: try meet.mail.home(of: address)).filter { $0.contains(messageID) }
+        #expect(copies.count == 1)
+    }
+}
