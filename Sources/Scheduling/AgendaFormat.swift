@@ -15,6 +15,12 @@ public enum AgendaFormat {
         String(format: "%@ %04d-%02d-%02d", dayNames[MeetingTimeParser.weekday(local) - 1], local.year, local.month, local.day)
     }
 
+    /// `09:00`.
+    public static func clock(_ unix: Int64, _ zone: CalendarZone) -> String {
+        let time = local(unix, zone)
+        return String(format: "%02d:%02d", time.hour, time.minute)
+    }
+
     /// `09:00-10:30`, or `09:00-Wed 10:30` when it ends on another day.
     public static func span(_ start: Int64, _ end: Int64, _ zone: CalendarZone) -> String {
         let from = local(start, zone), to = local(end, zone)

@@ -19,7 +19,7 @@ struct Meetctl: AsyncParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [BookCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self, MeetOutboxCommand.self,
-                      FindTimeCommand.self, AgendaCommand.self]
+                      FindTimeCommand.self, AgendaCommand.self, ExportCommand.self, ImportCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).
