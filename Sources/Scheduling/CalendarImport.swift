@@ -219,10 +219,15 @@ extension Scheduler {
         }
         var occurrences: [MeetingDraft.Occurrence]
         if let rule {
-            let starts: [Date]
+            var starts: [Date]
             do {
                 starts = try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: exceptions,
                                                             from: max(firstStart, history), to: windowEnd, limit: Self.occurrenceLimit + 1)
+                if starts.isEmpty, firstStart < history {
+                    // A series over before last year: its own occurrences, for the record.
+                    starts = try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: exceptions,
+                                                                from: firstStart, to: history, limit: Self.occurrenceLimit)
+                }
             } catch {
                 throw SchedulingError(.invalidInput, "RRULE: \(error)")
             }
@@ -253,7 +258,7 @@ extension Scheduler {
             occurrences = [Self.occurrence(firstStart, seconds: seconds)]
         }
         guard !occurrences.isEmpty else {
-            throw SchedulingError(.invalidInput, "the series has no occurrence between a year ago and \(settings.bookingWindowDays) days ahead")
+            throw SchedulingError(.invalidInput, "the series has no occurrence up to \(settings.bookingWindowDays) days ahead (every one is an EXDATE, or it starts later)")
         }
 
         // The organizer: the actor, or (helpdesk, admin) the directory person ORGANIZER names.
@@ -266,7 +271,6 @@ extension Scheduler {
         }
         var attendees = [MeetingDraft.Attendee(address: organizer.address, personID: organizerID, name: organizer.name, role: "CHAIR", partstat: "ACCEPTED")]
         var seen: Set<String> = [organizer.address]
-        if let address = event.organizer?.address, organizerID == actorID, !address.isEmpty { seen.insert(address) }
         var roomID = directory.room(location: event.location)
         for attendee in event.attendees {
             if ["ROOM", "RESOURCE"].contains(attendee.kind.uppercased()) {

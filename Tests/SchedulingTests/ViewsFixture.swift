@@ -93,4 +93,19 @@ final class ViewsFixture {
             try MeetingWriter.insert(draft, in: db, now: now)
         }
     }
+
+    /// Moves one occurrence of a meeting (as a reschedule of that occurrence alone would).
+    func move(_ meetingID: Int64, occurrence original: Date, to start: Date, minutes: Int = 60) throws {
+        let id = MeetingOccurrence.recurrenceID(of: original)
+        let begin = Int64(start.timeIntervalSince1970)
+        try session("root").perform(.meetUpdate, target: "meeting:\(meetingID)") { db, _ in
+            try db.execute(sql: "UPDATE meeting_occurrence SET start_at = ?, end_at = ?, moved = 1 WHERE meeting_id = ? AND recurrence_id = ?",
+                           arguments: [begin, begin + Int64(minutes * 60), meetingID, id])
+        }
+    }
+
+    /// One number from the database.
+    func count(_ sql: String) throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+    }
 }
