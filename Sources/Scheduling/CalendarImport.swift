@@ -192,6 +192,9 @@ extension Scheduler {
         case let .date(year, month, day): (zone, start) = (defaultZone, LocalDateTime(year: year, month: month, day: day))
         }
         let firstStart = zone.date(of: start)
+        guard firstStart < windowEnd else {
+            throw SchedulingError(.invalidInput, "it starts \(start) (\(zone.identifier)), after the booking window (meet.booking_window_days: \(settings.bookingWindowDays) days): import it later, or leave it out")
+        }
         let seconds: Int
         if let end = event.end {
             seconds = Int(end.instant(floatingIn: zone).timeIntervalSince(firstStart))
@@ -258,7 +261,7 @@ extension Scheduler {
             occurrences = [Self.occurrence(firstStart, seconds: seconds)]
         }
         guard !occurrences.isEmpty else {
-            throw SchedulingError(.invalidInput, "the series has no occurrence up to \(settings.bookingWindowDays) days ahead (every one is an EXDATE, or it starts later)")
+            throw SchedulingError(.invalidInput, "the series has no occurrence: every one is an EXDATE")
         }
 
         // The organizer: the actor, or (helpdesk, admin) the directory person ORGANIZER names.
