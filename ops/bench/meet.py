@@ -21,6 +21,8 @@ import datetime
 import os
 import random
 import re
+import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -44,13 +46,17 @@ def run(command, **kwargs):
 
 
 def wall(command, runs):
-    times = []
+    """Median wall and CPU (user + system) milliseconds of RUNS runs: on a machine busy with other
+    builds, wall time mostly measures waiting for a core, and CPU time is the steadier yardstick."""
+    times, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run(command)
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[-1]
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def directory(args, config):
@@ -162,9 +168,10 @@ def main():
     meet = [args.meetctl, "--config", config]
 
     agenda = meet + ["agenda", "--week", "--date", "2027-03-03", "--as", "p001"]
-    median, worst = wall(agenda, args.runs)
+    median, cpu = wall(agenda, args.runs)
     lines = run(agenda).stdout.decode().count("\n") - 1
-    line("meetctl agenda --week, median", median, "ms", f"goal: 15 ms or less; {lines} lines; max {worst:.1f} ms")
+    line("meetctl agenda --week, wall median", median, "ms", f"goal: 15 ms or less; {lines} lines")
+    line("meetctl agenda --week, CPU median", cpu, "ms", "user + system")
     split = phases(agenda)
     for name in ["config", "database open and schema check", "audit key", "actor", "command"]:
         if name in split:
@@ -172,21 +179,29 @@ def main():
 
     team = ",".join(f"p{n:03d}" for n in range(2, 21))
     find = meet + ["find-time", "--with", team, "--duration", "1h", "--from", "2027-03-01", "--to", "2027-03-12", "--as", "p001"]
-    median, worst = wall(find + ["--json"], args.runs)
-    line("meetctl find-time, 20 people, 2 weeks", median, "ms", f"goal: under 50 ms, whole process; max {worst:.1f} ms")
+    median, cpu = wall(find + ["--json"], args.runs)
+    line("meetctl find-time, 20 people, 2 weeks", median, "ms", "goal: under 50 ms; wall median, whole process")
+    line("meetctl find-time, CPU median", cpu, "ms", "user + system")
     split = phases(find)
     if "command" in split:
         line("  find-time: command (after start-up)", split["command"], "ms")
 
     path = os.path.join(args.work, "import.ics")
     ics(path, args.events)
+    database = os.path.join(args.work, "s.sqlite")
+    shutil.copyfile(database, database + ".before-import")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(meet + ["import", path, "--json"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(meet + ["import", path, "--json", "-v"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if result.returncode != 0:
         raise SystemExit(f"meet.py: meetctl import failed ({result.returncode}): {result.stderr[:2000]}")
-    line(f"meetctl import, {args.events} events", args.events / seconds, "events/s", f"goal: 20000/s; {seconds * 1000:.0f} ms")
+    line(f"meetctl import, {args.events} events", args.events / seconds, "events/s", f"goal: 20000/s; wall {seconds * 1000:.0f} ms")
+    line("meetctl import, by CPU time", args.events / cpu, "events/s", f"CPU {cpu * 1000:.0f} ms")
+    for match in re.finditer(r"timing: import ([a-z ]+?) ([0-9.]+) ms \(CPU ([0-9.]+) ms\)", result.stderr):
+        line(f"  import: {match.group(1)}, CPU", float(match.group(3)), "ms", f"wall {float(match.group(2)):.0f} ms")
     try:
         import icalendar  # noqa: F401 (Debian python3-icalendar)
     except ImportError:
@@ -201,7 +216,7 @@ def main():
                                            text=True).stdout.split()
     python_rate = int(count) / float(python_seconds)
     line("python3-icalendar parse, same file", python_rate, "events/s",
-         f"meetctl parses, validates and stores {args.events / seconds / python_rate:.1f}x as fast; goal 10x")
+         f"meetctl parses, validates and stores {args.events / seconds / python_rate:.1f}x as fast (wall); goal 10x")
 
 
 if __name__ == "__main__":
