@@ -56,11 +56,12 @@ final class ViewsWorkspace {
                  starts: [Int64], minutes: Int = 60) throws -> Int64 {
         serial += 1
         let roomID = room.map { "(SELECT id FROM room WHERE name = '\($0)')" } ?? "NULL"
+        let first = zone.local(of: Date(timeIntervalSince1970: TimeInterval(starts.first ?? 0))).description
         var sql = """
             BEGIN;
             INSERT INTO meeting (uid, title, organizer_id, room_id, time_zone, start_local, duration_seconds, rrule, created_at, updated_at)
             VALUES ('v\(serial)@test', '\(title)', (SELECT id FROM person WHERE login = '\(organizer)'), \(roomID), 'Asia/Ho_Chi_Minh',
-                    '2027-03-01T08:00:00', \(minutes * 60), '\(starts.count > 1 ? "FREQ=WEEKLY" : "")', '2026-12-01 00:00:00', '2026-12-01 00:00:00');
+                    '\(first)', \(minutes * 60), '\(starts.count > 1 ? "FREQ=WEEKLY" : "")', '2026-12-01 00:00:00', '2026-12-01 00:00:00');
             INSERT INTO meeting_attendee (meeting_id, address, person_id, name, role, partstat)
             VALUES (last_insert_rowid(), '\(organizer)@bo.gov.vn', (SELECT id FROM person WHERE login = '\(organizer)'), '\(organizer)', 'CHAIR', 'ACCEPTED');
 
@@ -179,5 +180,74 @@ final class ViewsWorkspace {
         for command in ["agenda", "find-time"] {
             #expect(try CommandHelp.help("meetctl", [command]).contains("Examples:"))
         }
+    }
+
+    @Test func exportWritesAPrivateFileThatImportsIntoAnotherDirectoryWithTheSameAgenda() throws {
+        let (space, _) = try monday()
+        let file = space.folder + "/an.ics"
+        let export = try space.meetctl(["export", "--output", file])
+        #expect(export.status == 0 && export.stdout.contains("Wrote 2 meeting(s) (2 event(s)) of an to \(file)"), "\(export.stdout)\(export.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.hasPrefix("BEGIN:VCALENDAR\r\n") && text.contains("METHOD:PUBLISH") && text.contains("SUMMARY:Giao ban tuần"))
+        let stdout = try space.meetctl(["export", "--from", "2027-03-01", "--to", "2027-03-01"])
+        #expect(stdout.stdout.components(separatedBy: "BEGIN:VEVENT").count == 3)
+        let denied = try space.meetctl(["export", "--person", "an"], as: "binh")
+        #expect(denied.status == 77, "\(denied.stderr)")
+
+        let other = try ViewsWorkspace()
+        let dry = try other.meetctl(["import", file, "--dry-run"], as: "hd")
+        #expect(dry.status == 0 && dry.stdout.contains("Would import an.ics: 2 events, 2 meetings to store; no invites sent"), "\(dry.stdout)\(dry.stderr)")
+        #expect(try SQLite.scalar(other.database, "SELECT count(*) FROM meeting") == "0")
+        let real = try other.meetctl(["import", file], as: "hd")
+        #expect(real.status == 0 && real.stdout.contains("Imported an.ics: 2 events, 2 meetings stored"), "\(real.stdout)\(real.stderr)")
+        let agenda = try other.meetctl(["agenda", "--date", "2027-03-01"])
+        #expect(agenda.stdout.contains("08:00-09:00  #1 Giao ban tuần  Phòng lớn  (chi)  not answered"), "\(agenda.stdout)")
+        #expect(agenda.stdout.contains("14:00-14:30  #2 Việc của An  (an)"), "\(agenda.stdout)")
+        #expect(try SQLite.scalar(other.database, "SELECT count(*) FROM outbox") == "0")
+    }
+
+    @Test func aBadOrHugeFileIsOneLineAndNothingIsImported() throws {
+        let space = try ViewsWorkspace()
+        let truncated = space.folder + "/cut.ics"
+        try "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n".write(toFile: truncated, atomically: true, encoding: .utf8)
+        let cut = try space.meetctl(["import", truncated])
+        #expect(cut.status == 65 && cut.stderr.split(separator: "\n").count == 1 && cut.stderr.contains("END:VCALENDAR"), "\(cut.stderr)")
+        let huge = space.folder + "/huge.ics"
+        #expect(FileManager.default.createFile(atPath: huge, contents: Data(repeating: 0x41, count: 50 << 20)))
+        let big = try space.meetctl(["import", huge])
+        #expect(big.status == 65 && big.stderr.split(separator: "\n").count == 1 && big.stderr.contains("larger than 20 MB"), "\(big.stderr)")
+        let missing = try space.meetctl(["import", space.folder + "/none.ics"])
+        #expect(missing.status == 65 && missing.stderr.contains("cannot be read"), "\(missing.stderr)")
+        #expect(try SQLite.scalar(space.database, "SELECT count(*) FROM meeting") == "0")
+    }
+
+    /// Every file of the shared corpus (python icalendar's tests): imported (dry run) or refused
+    /// with clear lines, never a crash or a hang.
+    @Test func everyCorpusFileIsImportedOrRefusedClearly() throws {
+        let corpus = Repository.root + "/../shared/corpora/ics"
+        let folder = (corpus as NSString).standardizingPath
+        guard let walker = FileManager.default.enumerator(atPath: folder) else {
+            throw TestSetupError("the ICS corpus is not at \(corpus): it is ../shared/corpora/ics beside the repository")
+        }
+        let files = walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".ics") }.sorted()
+        #expect(files.count >= 190)
+        let space = try ViewsWorkspace()
+        var imported = 0
+        for file in files {
+            let run = try ProcessRunner.run(ProcessRunner.product("meetctl"), ["import", folder + "/" + file, "--dry-run", "--config", space.config, "--as", "hd"],
+                                            timeout: 30)
+            #expect(!run.killedBySignal && [0, 65].contains(run.status), "\(file): status \(run.status) \(run.stderr.prefix(300))")
+            if run.status == 0 {
+                imported += 1
+                #expect(run.stdout.hasPrefix("Would import "), "\(file): \(run.stdout.prefix(200))")
+            } else {
+                let lines = run.stderr.split(separator: "\n")
+                #expect(!lines.isEmpty && lines.allSatisfy { $0.count < 600 && !$0.contains("Fatal error") }, "\(file): \(run.stderr.prefix(300))")
+                #expect(lines.last?.hasPrefix("meetctl: ") == true, "\(file): \(run.stderr.prefix(300))")
+            }
+        }
+        #expect(imported >= 40, "only \(imported) of \(files.count) corpus files import")
     }
 }
