@@ -202,9 +202,9 @@ def main():
     line("meetctl import, by CPU time", args.events / cpu, "events/s", f"CPU {cpu * 1000:.0f} ms")
     for match in re.finditer(r"timing: import ([a-z ]+?) ([0-9.]+) ms \(CPU ([0-9.]+) ms\)", result.stderr):
         line(f"  import: {match.group(1)}, CPU", float(match.group(3)), "ms", f"wall {float(match.group(2)):.0f} ms")
-    try:
-        import icalendar  # noqa: F401 (Debian python3-icalendar)
-    except ImportError:
+    # Debian's python3-icalendar, under the system interpreter (a pyenv python3 on PATH lacks it).
+    debian_python = "/usr/bin/python3"
+    if subprocess.run([debian_python, "-c", "import icalendar"], stderr=subprocess.DEVNULL).returncode != 0:
         print("python3-icalendar is not installed: no side-by-side figure (apt-get install python3-icalendar)")
         return
     script = ("import sys, time, icalendar\n"
@@ -212,7 +212,7 @@ def main():
               "calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n"
               "count = len(list(calendar.walk('VEVENT')))\n"
               "print(count, time.perf_counter() - start)\n")
-    count, python_seconds = subprocess.run(["python3", "-c", script, path], check=True, stdout=subprocess.PIPE,
+    count, python_seconds = subprocess.run([debian_python, "-c", script, path], check=True, stdout=subprocess.PIPE,
                                            text=True).stdout.split()
     python_rate = int(count) / float(python_seconds)
     line("python3-icalendar parse, same file", python_rate, "events/s",
