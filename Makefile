@@ -18,8 +18,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 
 # System packages: C libraries behind CCurl, CICal, CCrypt and SQLite; sqlite3 and tzdata
-# for the tests; pkg-config for the system-library modules.
-DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata
+# for the tests; pkg-config for the system-library modules; python3-icalendar and khal, the
+# calendar readers the ICalendar tests check written invites against (Debian's python3, not a
+# pyenv one, has python3-icalendar).
+DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata python3-icalendar khal
 
 # ops/install-packages (also used by ops/mailstack) installs what is missing, through sudo
 # when not root.

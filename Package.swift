@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "meetctl", targets: ["meetctl"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "MailAdmin", targets: ["MailAdmin"]),
+        .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
     ],
     dependencies: [
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: [
             "SwitchboardBase", "SwitchboardCore", "ICalendar", "Messaging", "Transport", "Outbox", "MailAdmin",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(
             name: "SwitchboardCLI",
@@ -95,7 +97,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar"]),
+        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
         .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),

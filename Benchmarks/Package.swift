@@ -19,6 +19,8 @@ let package = Package(
             dependencies: [
                 .product(name: "SwitchboardCore", package: rootIdentity),
                 .product(name: "MailAdmin", package: rootIdentity),
+                .product(name: "Scheduling", package: rootIdentity),
+                .product(name: "ICalendar", package: rootIdentity),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

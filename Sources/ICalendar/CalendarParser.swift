@@ -35,6 +35,9 @@ private struct Reader {
             throw CalendarError(.tooBig, "the file is \(megabytes(size)), more than the \(megabytes(limits.maxBytes)) allowed; split it into smaller files")
         }
         guard text.range(of: "BEGIN:VCALENDAR", options: .caseInsensitive) != nil else {
+            if let component = firstComponentName() {
+                throw CalendarError(.notICalendar, "a bare \(component) with no VCALENDAR around it, not a calendar file; export the whole calendar as .ics")
+            }
             throw CalendarError(.notICalendar, "not an iCalendar file: it has no BEGIN:VCALENDAR line; export the calendar again as .ics")
         }
         if let nul = text.utf8.firstIndex(of: 0) {
@@ -260,6 +263,18 @@ private struct Reader {
         }
         let last = String(text[start..<end]).trimmingCharacters(in: .whitespaces)
         return (last, { bytes[..<start].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } })
+    }
+
+    /// The component a text without VCALENDAR starts with ("VEVENT"), from its first 200 lines.
+    func firstComponentName() -> String? {
+        for line in text.split(whereSeparator: \.isNewline).prefix(200) {
+            let upper = line.uppercased()
+            if upper.hasPrefix("BEGIN:") {
+                let name = upper.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                return name.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || $0 == "-" }) && !name.isEmpty && name.count <= 30 ? name : nil
+            }
+        }
+        return nil
     }
 
     /// The 1-based line where `needle` first appears (for errors only: a scan of the text).

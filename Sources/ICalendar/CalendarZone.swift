@@ -64,7 +64,7 @@ public struct CalendarZone: Hashable, Sendable, CustomStringConvertible {
 
     /// The wall clock here at `date` (to the second).
     public func local(of date: Date) -> LocalDateTime {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let seconds = unixSeconds(date, .down)
         return LocalDateTime(wallSeconds: seconds + offset(atUTC: seconds))
     }
 
@@ -103,4 +103,13 @@ public struct CalendarZone: Hashable, Sendable, CustomStringConvertible {
         case (false, false): return early  // the gap: the offset before it, so the time moves forward
         }
     }
+}
+
+/// Whole Unix seconds of `date`, held to years 1 to 9999 (a Date far outside them, or NaN, would
+/// trap the conversion to Int).
+func unixSeconds(_ date: Date, _ rule: FloatingPointRoundingRule) -> Int {
+    let limit = 253_402_300_800.0  // 10000-01-01T00:00:00Z
+    let value = date.timeIntervalSince1970
+    guard !value.isNaN else { return 0 }
+    return Int(min(max(value.rounded(rule), -62_135_596_800), limit))
 }

@@ -74,7 +74,11 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, Codable, CustomStri
     /// Seconds since 1970-01-01T00:00:00 of this wall clock read as if it were UTC: the arithmetic
     /// the zone conversions work on, with no calendar object per call.
     var wallSeconds: Int {
-        // Days from the civil date (H. Hinnant's algorithm), proleptic Gregorian.
+        // Fields far out of range are held in (an invalid value must not trap the arithmetic);
+        // days from the civil date by H. Hinnant's algorithm, proleptic Gregorian.
+        let year = min(max(self.year, -1_000_000), 1_000_000), month = min(max(self.month, 1), 12)
+        let day = min(max(self.day, -1_000_000), 1_000_000), hour = min(max(self.hour, -1_000_000), 1_000_000)
+        let minute = min(max(self.minute, -1_000_000), 1_000_000), second = min(max(self.second, -1_000_000), 1_000_000)
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

@@ -16,8 +16,8 @@ public enum RecurrenceExpander {
             throw CalendarError(.badTime, "the series start \(start) is not a real date and time; give a valid date such as 2026-12-08T09:00")
         }
         guard limit > 0, from < to else { return [] }
-        let fromSeconds = Int(from.timeIntervalSince1970.rounded(.up))
-        let toSeconds = Int(to.timeIntervalSince1970.rounded(.up))
+        let fromSeconds = unixSeconds(from, .up)
+        let toSeconds = unixSeconds(to, .up)
         let excluded = Set(exceptions.map(\.wallSeconds))
         guard let rule else {
             let first = zone.utcSeconds(ofWall: start.wallSeconds)

@@ -69,6 +69,11 @@ public struct OutboxEntry: Sendable, Codable, FetchableRecord {
     /// When the relay took it.
     public var sentAt: String?
 
+    enum CodingKeys: String, CodingKey {
+        case id, kind, target, recipients, messageID = "message_id", state, createdAt = "created_at", createdBy = "created_by"
+        case attempts, lastAttemptAt = "last_attempt_at", lastError = "last_error", sentAt = "sent_at"
+    }
+
     /// Reads a row of `outbox` (the columns ``Outbox/entryColumns`` names).
     public init(row: Row) throws {
         id = row["id"]
@@ -110,6 +115,10 @@ public struct OutboxSendReport: Sendable, Codable {
         /// True when the relay took it but the row could not be marked sent: it stays claimed
         /// (in doubt) and is not sent again by itself.
         public var inDoubt = false
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, recipients, messageID = "message_id", error, inDoubt = "in_doubt"
+        }
     }
     /// Every attempt in order.
     public var attempts: [Attempt] = []

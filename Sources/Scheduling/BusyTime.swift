@@ -34,35 +34,44 @@ public enum BusyTime {
         var result: [BusyInterval] = []
         let floor = from - longestOccurrence
         let skip = excluding ?? -1
+        // An occurrence's own status is authoritative (cancelling a meeting cancels each of its
+        // occurrences), so the meeting table is read only for the titles of what was found.
         if !personIDs.isEmpty {
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT o.meeting_id, m.title, o.recurrence_id, a.person_id, o.start_at, o.end_at
+                SELECT o.meeting_id, o.recurrence_id, a.person_id, o.start_at, o.end_at
                 FROM meeting_attendee a
-                JOIN meeting m ON m.id = a.meeting_id AND m.status = 'confirmed'
                 JOIN meeting_occurrence o ON o.meeting_id = a.meeting_id
                 WHERE a.person_id IN (\(placeholders(personIDs.count))) AND a.partstat <> 'DECLINED' AND a.meeting_id <> ?
-                  AND o.status = 'confirmed' AND o.start_at >= ? AND o.start_at < ? AND o.end_at > ?
+                  AND o.start_at >= ? AND o.start_at < ? AND o.end_at > ? AND o.status = 'confirmed'
                   AND NOT EXISTS (SELECT 1 FROM meeting_occurrence_reply r WHERE r.meeting_id = o.meeting_id
                                   AND r.recurrence_id = o.recurrence_id AND r.address = a.address AND r.partstat = 'DECLINED')
                 """, arguments: StatementArguments(personIDs) + [skip, floor, to, from])
             while let row = try rows.next() {
-                result.append(BusyInterval(meetingID: row[0], title: row[1], recurrenceID: row[2], personID: row[3], roomID: nil,
-                                           start: row[4], end: row[5]))
+                result.append(BusyInterval(meetingID: row[0], title: "", recurrenceID: row[1], personID: row[2], roomID: nil,
+                                           start: row[3], end: row[4]))
             }
         }
         if !roomIDs.isEmpty {
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT o.meeting_id, m.title, o.recurrence_id, o.room_id, o.start_at, o.end_at
-                FROM meeting_occurrence o JOIN meeting m ON m.id = o.meeting_id AND m.status = 'confirmed'
+                SELECT o.meeting_id, o.recurrence_id, o.room_id, o.start_at, o.end_at
+                FROM meeting_occurrence o
                 WHERE o.room_id IN (\(placeholders(roomIDs.count))) AND o.status = 'confirmed' AND o.meeting_id <> ?
                   AND o.start_at >= ? AND o.start_at < ? AND o.end_at > ?
                 """, arguments: StatementArguments(roomIDs) + [skip, floor, to, from])
             while let row = try rows.next() {
-                result.append(BusyInterval(meetingID: row[0], title: row[1], recurrenceID: row[2], personID: nil, roomID: row[3],
-                                           start: row[4], end: row[5]))
+                result.append(BusyInterval(meetingID: row[0], title: "", recurrenceID: row[1], personID: nil, roomID: row[2],
+                                           start: row[3], end: row[4]))
             }
         }
+        let titles = try title(of: Set(result.map(\.meetingID)), in: db)
+        for index in result.indices { result[index].title = titles[result[index].meetingID] ?? "" }
         return result.sorted { ($0.start, $0.meetingID) < ($1.start, $1.meetingID) }
+    }
+
+    static func title(of ids: Set<Int64>, in db: Database) throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, title FROM meeting WHERE id IN (\(placeholders(ids.count)))", arguments: StatementArguments(Array(ids)))
+        return Dictionary(rows.map { ($0[0] as Int64, $0[1] as String) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func placeholders(_ count: Int) -> String {

@@ -44,9 +44,14 @@ struct InviteComposer {
                 FROM person p WHERE p.login = ?
                 """, arguments: [login]) ?? nil
         } ?? nil
-        let calendar = try Self.calendar(kind, meeting: meeting, attendees: attendees, occurrences: occurrences, occurrence: occurrence,
-                                         sentBy: sentBy, roomDomain: scheduler.settings.roomDomain, now: now)
-        let text = try CalendarWriter.serialize(calendar, productID: Self.productID)
+        let shared = try Self.calendar(kind, meeting: meeting, attendees: attendees, occurrences: occurrences, occurrence: occurrence,
+                                       sentBy: sentBy, roomDomain: scheduler.settings.roomDomain, now: now)
+        let sharedText = try CalendarWriter.serialize(shared, productID: Self.productID)
+        // With Jitsi tokens, each person's copy carries a join link of their own.
+        let tokens = try scheduler.settings.jitsiJWT.map {
+            try JitsiTokens.load(appID: $0.appID, audience: $0.audience, secretFile: $0.secretFile)
+        }
+        let lastEnd = occurrences.map(\.end).max() ?? now
         let templates = try MailTemplates(folder: scheduler.settings.templatesDir)
         guard let organizer = attendees.first(where: { $0.role == "CHAIR" }) else {
             throw SchedulingError(.refused, "meeting \(meeting.id) has no organizer row")
@@ -55,8 +60,18 @@ struct InviteComposer {
         let first = occurrences.first(where: { $0.status == "confirmed" }) ?? occurrences.first
         var ids: [Int64] = []
         for recipient in recipients {
+            var personal = meeting
+            var calendar = shared
+            var text = sharedText
+            if let tokens, !meeting.joinURL.isEmpty, kind != .cancel {
+                personal.joinURL = tokens.link(meeting.joinURL, name: recipient.name, address: recipient.address,
+                                               moderator: recipient.role == "CHAIR", issued: now, expires: lastEnd.addingTimeInterval(86_400))
+                calendar = try Self.calendar(kind, meeting: personal, attendees: attendees, occurrences: occurrences, occurrence: occurrence,
+                                             sentBy: sentBy, roomDomain: scheduler.settings.roomDomain, now: now)
+                text = try CalendarWriter.serialize(calendar, productID: Self.productID)
+            }
             let language = languages[recipient.address] ?? scheduler.locale.language
-            let values = Self.values(meeting: meeting, attendees: attendees, organizer: organizer, first: first, occurrence: occurrence,
+            let values = Self.values(meeting: personal, attendees: attendees, organizer: organizer, first: first, occurrence: occurrence,
                                      zone: zone, language: language)
             let rendered = try templates.render(kind.rawValue, language: language, context: values)
             let from = try Mailbox(displayName: organizer.name, address: organizer.address, role: "organizer")

@@ -23,6 +23,25 @@ public struct MeetSettings: Sendable, Equatable {
     public var repliesPasswordFile: String = ""
     /// The step find-time proposes starts at, in minutes.
     public var slotMinutes: Int = 30
+    /// Per-attendee Jitsi join tokens (`meet.jitsi_jwt`), or nil when the deployment has none.
+    public var jitsiJWT: JitsiJWT?
+
+    /// `meet.jitsi_jwt`: the app id, audience and the file of the shared secret.
+    public struct JitsiJWT: Sendable, Equatable {
+        /// `iss`.
+        public var appID: String
+        /// `aud` (default `jitsi`).
+        public var audience: String = "jitsi"
+        /// The file holding the shared secret.
+        public var secretFile: String
+
+        /// Tokens for `appID`, signed with the secret in `secretFile`.
+        public init(appID: String, audience: String = "jitsi", secretFile: String) {
+            self.appID = appID
+            self.audience = audience
+            self.secretFile = secretFile
+        }
+    }
 
     /// The defaults.
     public init() {}
@@ -38,7 +57,7 @@ public struct MeetSettings: Sendable, Equatable {
         guard let section else { return }
         let keys = try section.mapping(known: [
             "join_base_url", "templates_dir", "booking_window_days", "max_duration_hours", "room_domain",
-            "replies_mailbox", "replies_password_file", "slot_minutes",
+            "replies_mailbox", "replies_password_file", "slot_minutes", "jitsi_jwt",
         ])
         if let value = keys["join_base_url"] {
             let text = try value.nonEmptyString()
@@ -61,6 +80,15 @@ public struct MeetSettings: Sendable, Equatable {
             repliesMailbox = text
         }
         if let value = keys["replies_password_file"] { repliesPasswordFile = try value.optionalFilePath() }
+        if let value = keys["jitsi_jwt"] {
+            let jwt = try value.mapping(known: ["app_id", "audience", "secret_file"])
+            guard let app = jwt["app_id"], let file = jwt["secret_file"] else {
+                throw value.error("jitsi_jwt needs app_id and secret_file")
+            }
+            var settings = JitsiJWT(appID: try app.nonEmptyString(), secretFile: try file.filePath())
+            if let audience = jwt["audience"] { settings.audience = try audience.nonEmptyString() }
+            jitsiJWT = settings
+        }
         if let value = keys["slot_minutes"] {
             slotMinutes = try value.integer(in: 5...240)
             guard 1440 % slotMinutes == 0 else { throw value.error("expected a number of minutes that divides a day (5, 10, 15, 30, 60, ...), got \(slotMinutes)") }

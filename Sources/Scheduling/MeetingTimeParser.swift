@@ -19,6 +19,9 @@ public enum MeetingTimeParser {
     public static func start(_ text: String, now: Date, zone: CalendarZone) throws -> LocalDateTime {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let local = LocalDateTime(iso: trimmed) { return local }
+        if let day = isoDate(String(trimmed.prefix(10))), trimmed.count > 10, !valid(LocalDateTime(year: day.year, month: day.month, day: day.day)) {
+            throw SchedulingError(.invalidInput, "start \(quoted(text)): \(trimmed.prefix(10)) is not a day of the calendar")
+        }
         var words = trimmed.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         guard words.count >= 2, let time = clockTime(words.removeLast()) else {
             throw SchedulingError(.invalidInput, "start \(quoted(text)): expected a day and a time, such as \(acceptedStarts)")

@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+import ICalendar
 import SwitchboardCore
 
 /// A meeting ready to store: what booking and import both produce.
@@ -115,6 +116,40 @@ public enum MeetingWriter {
         }
         try insertOccurrences(draft.occurrences, meetingID: id, roomID: draft.roomID, in: db)
         return id
+    }
+
+    /// Writes the occurrences of every confirmed series written short of `horizon` (Unix seconds)
+    /// up to `horizon` plus a month, so that the booking window can slide without a series
+    /// vanishing from conflict checks beyond the point it was first written to. Called at the
+    /// start of every booking's transaction; costs one indexed query when nothing is short.
+    /// Returns the number of occurrences added.
+    @discardableResult
+    public static func extendSeries(to horizon: Int64, in db: Database) throws -> Int {
+        let short = try Row.fetchAll(db, sql: """
+            SELECT id, time_zone, start_local, duration_seconds, rrule, room_id, materialized_to FROM meeting
+            WHERE rrule <> '' AND status = 'confirmed' AND materialized_to < ?
+            """, arguments: [horizon])
+        var added = 0
+        let target = horizon + 30 * 86_400
+        for row in short {
+            let id: Int64 = row["id"]
+            let zoneName: String = row["time_zone"], startText: String = row["start_local"], rruleText: String = row["rrule"]
+            let duration: Int64 = row["duration_seconds"], from: Int64 = row["materialized_to"]
+            guard let zone = try? CalendarZone(zoneName), let start = LocalDateTime(iso: startText), let rule = try? RecurrenceRule(rruleText) else { continue }
+            let starts = try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: [],
+                                                            from: Date(timeIntervalSince1970: TimeInterval(from)),
+                                                            to: Date(timeIntervalSince1970: TimeInterval(target)), limit: 5_000)
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO meeting_occurrence (meeting_id, recurrence_id, start_at, end_at, room_id) VALUES (?, ?, ?, ?, ?)
+                """)
+            for instant in starts {
+                let seconds = Int64(instant.timeIntervalSince1970)
+                try statement.execute(arguments: [id, MeetingOccurrence.recurrenceID(of: instant), seconds, seconds + duration, row["room_id"] as Int64?])
+                added += db.changesCount
+            }
+            try db.execute(sql: "UPDATE meeting SET materialized_to = ? WHERE id = ?", arguments: [target, id])
+        }
+        return added
     }
 
     /// Inserts occurrences of a meeting (after deleting the old ones, for a reschedule).

@@ -121,6 +121,7 @@ extension Scheduler {
             try session.deny(.meetBook, target: target, reason: "only the helpdesk books for someone else (\(organizer))")
         }
         return try session.perform(.meetBook, target: target, dryRun: request.dryRun) { db, details in
+            try MeetingWriter.extendSeries(to: Int64(windowEnd.timeIntervalSince1970), in: db)
             let organizerID: Int64
             var sentByID: Int64?
             if let login = request.organizer, login != session.login {
@@ -174,6 +175,29 @@ extension Scheduler {
             if sentByID != nil { details["organizer"] = meeting.organizerLogin }
             if !conflicts.isEmpty { details["conflicts_allowed"] = String(conflicts.count) }
             return BookingResult(meeting: meeting, attendees: stored, occurrenceCount: occurrences.count, conflicts: conflicts, notices: notices)
+        }
+    }
+
+    /// The conflicts a booking would meet, without booking: the room and every attendee, over
+    /// every occurrence (what `book` checks inside its transaction).
+    public func conflicts(_ request: BookingRequest) throws -> [BookingConflict] {
+        try session.authorize(.meetRead, target: "meetings")
+        let now = clock.now()
+        let windowEnd = now.addingTimeInterval(Double(settings.bookingWindowDays) * 86_400)
+        let first = request.zone.date(of: request.start)
+        let starts = try RecurrenceExpander.occurrences(start: request.start, zone: request.zone, rule: request.rule, exceptions: [],
+                                                        from: first, to: windowEnd, limit: Self.occurrenceLimit)
+        let occurrences = starts.map { start in
+            MeetingDraft.Occurrence(recurrenceID: "", start: Int64(start.timeIntervalSince1970),
+                                    end: Int64(start.timeIntervalSince1970) + Int64(request.durationSeconds))
+        }
+        return try database.read { db in
+            var people = try AttendeeResolver.resolve(request.attendees, in: db, defaultLanguage: locale.language)
+            if let id = session.personID {
+                people.append(ResolvedAttendee(personID: id, login: session.login, address: "", name: "", language: locale.language))
+            }
+            let room = try request.room.map { try Self.room(named: $0, in: db) }
+            return try Self.conflicts(of: occurrences, people: people, roomID: room?.id, roomName: room?.name, excluding: nil, in: db)
         }
     }
 

@@ -93,7 +93,8 @@ struct BookCommand: MeetctlCommand {
             if let room = meeting.roomName { fields.append(("Room", room)) }
             if !meeting.joinURL.isEmpty { fields.append(("Join", meeting.joinURL)) }
             fields.append(("Organizer", meeting.organizerLogin + (meeting.sentByLogin.map { " (booked by \($0))" } ?? "")))
-            fields.append(("Invited", result.attendees.filter { $0.role != "CHAIR" }.map { $0.login ?? $0.address }.joined(separator: ", ")))
+            let invited = result.attendees.filter { $0.role != "CHAIR" }.map { $0.login ?? $0.address }
+            fields.append(("Invited", invited.isEmpty ? "nobody else (the organizer gets the invite)" : invited.joined(separator: ", ")))
             Console.fields(fields)
             for conflict in result.conflicts {
                 Console.out("Note: \(conflict.who) is also in meeting \(conflict.meetingID) (\(conflict.title)) at that time")

@@ -139,7 +139,7 @@ func calendar(_ body: [String], method: String? = nil) -> String {
                 expected: "bad.ics: line 5: a NUL byte in the text: not a text calendar file; export the calendar again as .ics"),
         Refusal(name: "a bare VEVENT", text: ics(["BEGIN:VEVENT", "UID:bare", "DTSTART:20261208T090000Z", "END:VEVENT", "END:VCALENDAR"]),
                 code: .notICalendar,
-                expected: "bad.ics: not an iCalendar file: it has no BEGIN:VCALENDAR line; export the calendar again as .ics"),
+                expected: "bad.ics: a bare VEVENT with no VCALENDAR around it, not a calendar file; export the whole calendar as .ics"),
     ]
 
     @Test(arguments: refusals)

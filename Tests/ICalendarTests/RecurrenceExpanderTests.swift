@@ -169,3 +169,25 @@ func local(_ text: String) -> LocalDateTime {
         #expect(perSecond > 20_000, "\(Int(perSecond)) occurrences/s")
     }
 }
+
+@Suite struct OutOfRangeTests {
+    @Test func absurdValuesDoNotTrap() throws {
+        let zone = try CalendarZone("Europe/Berlin")
+        _ = zone.date(of: LocalDateTime(year: Int.max, month: Int.min, day: Int.max, hour: Int.max, minute: Int.min, second: Int.max))
+        _ = zone.local(of: Date(timeIntervalSince1970: 1e300))
+        _ = zone.local(of: Date(timeIntervalSince1970: .nan))
+        let starts = try RecurrenceExpander.occurrences(start: local("2026-12-08T09:00"), zone: zone, rule: RecurrenceRule("FREQ=YEARLY"),
+                                                        exceptions: [], from: Date(timeIntervalSince1970: -1e300), to: Date(timeIntervalSince1970: 1e300), limit: 3)
+        #expect(starts.count == 3)
+        #expect(throws: CalendarError.self) {
+            try RecurrenceExpander.occurrences(start: LocalDateTime(year: 2026, month: 2, day: 30), zone: zone, rule: nil, exceptions: [],
+                                               from: .distantPast, to: .distantFuture, limit: 1)
+        }
+        // A rule no date can satisfy is refused (libical's iterator declines it) instead of spinning.
+        let error = #expect(throws: CalendarError.self) {
+            try RecurrenceExpander.occurrences(start: local("2026-01-01T09:00"), zone: zone, rule: RecurrenceRule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+                                               exceptions: [], from: .distantPast, to: .distantFuture, limit: 10)
+        }
+        #expect(error?.code == .badRecurrence)
+    }
+}

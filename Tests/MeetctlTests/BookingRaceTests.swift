@@ -88,3 +88,35 @@ final class StandaloneMeetings {
         #expect(verify.status == 0 || verify.stdout.contains("intact"), "\(verify.stdout) \(verify.stderr)")
     }
 }
+
+/// Bad input to `meetctl book`: one line naming what is wrong, exit 65 (64 for usage), nothing
+/// booked, nothing queued, no audit event but refusals.
+@Suite struct BookInputTests {
+    @Test func eachBadInputIsOneClearLineAndNothingIsBooked() throws {
+        let meet = try StandaloneMeetings()
+        let cases: [(arguments: [String], status: Int32, says: String)] = [
+            (["Họp\r\nATTENDEE:mailto:evil@x.vn", "--start", "2027-03-02T09:00", "--duration", "1h"], 65, "line break"),
+            (["Họp", "--start", "2027-03-02T09:00", "--end", "08:00"], 65, "is not after"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--tz", "Mars/Olympus"], 64, "Mars/Olympus"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--rrule", "FREQ=DAILY;COUNT=1000000000"], 65, "COUNT"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--rrule", "FREQ=SECONDLY"], 65, "SECONDLY"),
+            (["Họp", "--start", "2027-02-30T09:00", "--duration", "1h"], 65, "start"),
+            (["Họp", "--start", "yesterday 9:00", "--duration", "1h"], 65, "start"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "forever"], 65, "duration"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--with", "ghost"], 65, "ghost"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--room", "Nowhere"], 65, "Nowhere"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--repeat", "fortnightly"], 65, "--repeat"),
+            (["Họp", "--start", "2027-03-02T09:00", "--duration", "1h", "--end", "10:00"], 64, "one of --duration and --end"),
+        ]
+        for (arguments, status, says) in cases {
+            let run = try meet.meetctl(["book"] + arguments, as: "an").finish()
+            #expect(run.status == status, "\(arguments): \(run.status) \(run.stderr)")
+            let lines = run.stderr.split(separator: "\n").filter { !$0.isEmpty }
+            #expect(lines.count == 1 || status == 64, "\(arguments): \(run.stderr)")
+            #expect(run.stderr.contains(says), "\(arguments): \(run.stderr)")
+        }
+        #expect(try meet.count("SELECT count(*) FROM meeting") == 0)
+        #expect(try meet.count("SELECT count(*) FROM outbox") == 0)
+        #expect(try meet.count("SELECT count(*) FROM audit_event WHERE action LIKE 'meet.%'") == 0)
+    }
+}

@@ -59,6 +59,39 @@ import Testing
         #expect(cancel.calendar.contains("RECURRENCE-ID;TZID=Asia/Ho_Chi_Minh:20270309T100000"), "\(cancel.calendar)")
         #expect(cancel.value("STATUS") == "CANCELLED")
         #expect(try meet.mail.events("action = 'meet.book' AND target = 'meeting:\(uid)'") == 1)
+
+        // What was delivered reads the same in python3-icalendar and khal.
+        let sent = [("request", try DeliveredInvite(try #require(try meet.mail.deliveredMessage(
+                        try meet.messageIDs(to: addresses[0], kind: "meeting-invite")[0], to: addresses[0])))),
+                    ("update", update), ("cancel", cancel)]
+        let folder = try ScratchFolder.make("meet-peers")
+        defer { _ = ScratchFolder.remove(folder) }
+        var files: [String] = []
+        for (name, invite) in sent {
+            let bytes = Array(invite.calendar.utf8)
+            #expect(invite.calendar.hasSuffix("END:VCALENDAR\r\n") && !invite.calendar.hasSuffix("\r\n\r\n"), "\(name)")
+            #expect(!invite.calendar.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "\(name): a bare LF")
+            let longest = bytes.split(separator: 10).map { $0.count - ($0.last == 13 ? 1 : 0) }.max() ?? 0
+            #expect(longest <= 75, "\(name): a line of \(longest) octets")
+            let file = "\(folder)/\(name).ics"
+            try invite.calendar.write(toFile: file, atomically: true, encoding: .utf8)
+            files.append(file)
+        }
+        let python = try CalendarPeers.pythonRead(files)
+        let expected: [(method: String, sequence: Int, recurrence: Bool)] = [("REQUEST", 0, false), ("REQUEST", 1, false), ("CANCEL", 2, true)]
+        for (entry, want) in zip(python, expected) {
+            #expect(entry["method"] as? String == want.method, "\(entry)")
+            let event = try #require((entry["events"] as? [[String: Any]])?.first, "\(entry)")
+            #expect(event["uid"] as? String == uid)
+            #expect(event["sequence"] as? Int == want.sequence)
+            #expect((event["recurrence_id"] as? String != nil) == want.recurrence, "\(event)")
+            let people = (event["attendees"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
+            #expect(Set(addresses).isSubset(of: Set(people)), "\(people)")
+        }
+        for file in files {
+            let printed = try CalendarPeers.khalPrint(file)
+            #expect(printed.first?.first == uid, "khal printics \(file): \(printed)")
+        }
     }
 
     @Test func withTheMailServerDownTheBookingStandsAndTheInvitesArriveOnceLater() throws {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import ICalendar
 import Scheduling
+import SwitchboardBase
 import SwitchboardCore
 import Testing
 
@@ -142,5 +143,38 @@ import Testing
         // The slot is free for others now.
         _ = try fixture.scheduler("chi").book(try fixture.request("Other", "2026-12-15T09:00", room: "Phòng 301"))
         #expect(throws: SchedulingError.self) { try an.cancel(String(series.meeting.id), occurrence: "2026-12-15") }
+    }
+
+    @Test func aSeriesWithoutAnEndStillConflictsWhenTheBookingWindowHasSlidPastWhereItWasWritten() throws {
+        let fixture = try SchedulingFixture()
+        _ = try fixture.scheduler("an").book(try fixture.request("Forever", "2026-12-08T09:00", room: "Phòng 301", repeat: "weekly"))
+        let written = try fixture.scalar("SELECT count(*) FROM meeting_occurrence")
+        #expect(written > 70 && written < 80, "540 days of Tuesdays: \(written)")
+        // 200 days later the window reaches further; a Tuesday 600 days after the first is taken.
+        let later = try fixture.scheduler("binh", minutes: 200 * 1440)
+        var request = try fixture.request("Late", "2028-08-01T09:30", room: "Phòng 301")
+        request.start = LocalDateTime(year: 2028, month: 8, day: 1, hour: 9, minute: 30)
+        let error = #expect(throws: SchedulingError.self) { try later.book(request) }
+        #expect(error?.description.contains("Phòng 301 is taken 2028-08-01 09:00-10:00") == true, "\(String(describing: error))")
+        // The refused booking wrote nothing; a booking that stands keeps the series written further.
+        #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence") == written)
+        request.room = "Hội trường"
+        _ = try later.book(request)
+        #expect(try fixture.scalar("SELECT count(*) FROM meeting_occurrence WHERE meeting_id = 1") > written)
+    }
+
+    @Test func purgingADepartedPersonRemovesTheirNameAndAddressFromMeetings() throws {
+        let fixture = try SchedulingFixture()
+        _ = try fixture.scheduler("an").book(try fixture.request("A", "2026-12-08T09:00", with: ["binh", "chi"]))
+        let root = Session.bootstrap(database: fixture.database, osUser: "root", tool: "test", host: "h", audit: fixture.audit)
+        var settings = SwitchboardConfig.DirectorySettings()
+        settings.departedRetentionDays = 0
+        try DirectoryService(database: fixture.database, session: root, settings: settings, clock: FixedWallClock(fixture.now)).depart(login: "binh", reason: nil)
+        let purged = try DirectoryService(database: fixture.database, session: root, settings: settings,
+                                          clock: FixedWallClock(fixture.now.addingTimeInterval(86_400))).purgeDeparted()
+        #expect(purged == ["binh"])
+        let rows = try fixture.database.read { db in try String.fetchAll(db, sql: "SELECT name || ' ' || address FROM meeting_attendee ORDER BY address") }
+        #expect(!rows.contains { $0.contains("binh") || $0.contains("Bình") }, "\(rows)")
+        #expect(rows.count == 3)
     }
 }

@@ -23,6 +23,7 @@ struct SwitchboardBench {
         if which == "all" || which == "audit-verify" { try auditVerify(events: events) }
         if which == "all" || which == "import" { try importPeople(count: 10_000) }
         if which == "all" || which == "mail-import" { try MailBenchmarks.importAccounts(count: 5_000) }
+        if which == "all" || which == "meet-conflicts" { try MeetBenchmarks.conflicts() }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
             try await MailBenchmarks.notifications(count: 1_000, envFile: env)
         }

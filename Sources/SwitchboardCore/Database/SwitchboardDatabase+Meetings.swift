@@ -36,6 +36,7 @@ extension SwitchboardDatabase {
             updated_at       TEXT    NOT NULL
         );
         CREATE INDEX meeting_organizer ON meeting(organizer_id);
+        CREATE INDEX meeting_series_reach ON meeting(materialized_to) WHERE rrule <> '' AND status = 'confirmed';
 
         CREATE TABLE meeting_occurrence (
             meeting_id    INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
@@ -48,8 +49,12 @@ extension SwitchboardDatabase {
             PRIMARY KEY (meeting_id, recurrence_id),
             CHECK (end_at > start_at)
         ) WITHOUT ROWID;
-        CREATE INDEX meeting_occurrence_room ON meeting_occurrence(room_id, start_at) WHERE status = 'confirmed';
+        CREATE INDEX meeting_occurrence_room ON meeting_occurrence(room_id, start_at, end_at) WHERE status = 'confirmed';
         CREATE INDEX meeting_occurrence_time ON meeting_occurrence(start_at);
+        CREATE INDEX meeting_occurrence_meeting_time ON meeting_occurrence(meeting_id, start_at, end_at, status);
+        -- An occurrence's status is what conflict checks read: a cancelled meeting cancels them all.
+        CREATE TRIGGER meeting_cancels_occurrences AFTER UPDATE OF status ON meeting WHEN NEW.status = 'cancelled'
+            BEGIN UPDATE meeting_occurrence SET status = 'cancelled' WHERE meeting_id = NEW.id; END;
 
         CREATE TABLE meeting_attendee (
             meeting_id     INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
@@ -64,7 +69,7 @@ extension SwitchboardDatabase {
             reply_stamp    TEXT,
             PRIMARY KEY (meeting_id, address)
         ) WITHOUT ROWID;
-        CREATE INDEX meeting_attendee_person ON meeting_attendee(person_id, meeting_id);
+        CREATE INDEX meeting_attendee_person ON meeting_attendee(person_id, meeting_id, partstat);
 
         CREATE TABLE meeting_occurrence_reply (
             meeting_id     INTEGER NOT NULL,
@@ -75,7 +80,7 @@ extension SwitchboardDatabase {
             reply_sequence INTEGER NOT NULL,
             reply_stamp    TEXT    NOT NULL,
             PRIMARY KEY (meeting_id, recurrence_id, address),
-            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE
+            FOREIGN KEY (meeting_id, address) REFERENCES meeting_attendee(meeting_id, address) ON DELETE CASCADE ON UPDATE CASCADE
         ) WITHOUT ROWID;
 
         CREATE TABLE meeting_reply_mailbox (

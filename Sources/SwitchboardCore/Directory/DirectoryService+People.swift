@@ -115,6 +115,12 @@ extension DirectoryService {
             try db.execute(sql: "DELETE FROM group_member WHERE person_id IN (SELECT id FROM person WHERE status = 'purged')")
             // The name also lives in the mail tables the servers read: purge it there too.
             try db.execute(sql: "UPDATE mailbox SET display_name = address WHERE person_id IN (SELECT id FROM person WHERE status = 'purged')")
+            // And in the meetings they were invited to: the row stays (the count, the answer), the
+            // name and address go (answers for single occurrences follow through the cascade).
+            try db.execute(sql: """
+                UPDATE meeting_attendee SET name = '[purged]', address = 'purged-' || person_id || '@invalid'
+                WHERE person_id IN (SELECT id FROM person WHERE status = 'purged') AND address NOT LIKE 'purged-%@invalid'
+                """)
             details["purged"] = logins
             return logins
         }
