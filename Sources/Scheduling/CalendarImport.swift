@@ -86,9 +86,10 @@ extension Scheduler {
     /// an active directory person. Attendees are matched to the directory by address; the room by
     /// LOCATION (or a CUTYPE=ROOM attendee) naming a room. A room double-booked (by stored meetings
     /// or within the file), a UID already here for a different meeting, or an event that cannot be a
-    /// meeting refuses the whole file; busy attendees are listed. No invite is sent.
+    /// meeting refuses the whole file; busy attendees are listed. No invite is sent. `progress`
+    /// hears each phase (`checking` events, `storing` meetings) with how far it is.
     public func importCalendar(text: String, source: String, dryRun: Bool = false,
-                               progress: (Int, Int) -> Void = { _, _ in }) throws -> CalendarImportReport {
+                               progress: (String, Int, Int) -> Void = { _, _, _ in }) throws -> CalendarImportReport {
         // `-v` says where the time goes (ops/bench/meet.py reads these lines).
         // Wall time and this process's CPU time: on a busy machine the first mostly measures waiting.
         let timer = ContinuousClock()
@@ -148,7 +149,7 @@ extension Scheduler {
             }
             var drafts: [(draft: MeetingDraft, event: CalendarEvent)] = []
             for (index, uid) in order.enumerated() {
-                if index % 500 == 0 { progress(index, order.count) }
+                if index % 500 == 0 { progress("checking", index, order.count) }
                 guard let event = masters[uid] else { continue }
                 if event.status?.uppercased() == "CANCELLED" {
                     report.skippedCancelled += 1
@@ -172,7 +173,7 @@ extension Scheduler {
                     problem(uid, nil, error.description)
                 }
             }
-            progress(order.count, order.count)
+            progress("checking", order.count, order.count)
             lap("meetings from events")
             report.attendeeConflicts = try Self.importConflicts(drafts.map(\.draft), directory: directory, problems: &problems,
                                                                  line: { lines.line(ofUID: $0) }, zone: defaultZone, in: db)
@@ -180,7 +181,8 @@ extension Scheduler {
             guard problems.isEmpty else {
                 throw CalendarImportRefusal(file: source, problems: problems.sorted { $0.line < $1.line })
             }
-            for (draft, _) in drafts {
+            for (index, (draft, _)) in drafts.enumerated() {
+                if index % 500 == 0 { progress("storing", index, drafts.count) }
                 let id = try MeetingWriter.insert(draft, in: db, now: now)
                 var details = AuditDetails()
                 details["title"] = draft.title
@@ -190,6 +192,7 @@ extension Scheduler {
                 try batch.record(.meetImport, target: Self.target(draft.uid), details: details)
                 report.imported.append(.init(meetingID: dryRun ? nil : id, uid: draft.uid, title: draft.title, occurrences: draft.occurrences.count))
             }
+            if !drafts.isEmpty { progress("storing", drafts.count, drafts.count) }
             lap("store and audit")
             batch.summary["file"] = source
             batch.summary["events"] = String(report.events)
@@ -290,7 +293,9 @@ extension Scheduler {
             organizerID = person.id
         }
         guard let organizer = directory.people[organizerID] else {
-            throw SchedulingError(.refused, "the organizer #\(organizerID) is not an active person with an address")
+            throw SchedulingError(.refused, organizerID == actorID
+                ? "\(session.login) has no mailbox and no e-mail address to organize the meetings: add one (`mailctl account create` or `dirctl person update --email`)"
+                : "the organizer #\(organizerID) is not an active person with an address")
         }
         var attendees = [MeetingDraft.Attendee(address: organizer.address, personID: organizerID, name: organizer.name, role: "CHAIR", partstat: "ACCEPTED")]
         var seen: Set<String> = [organizer.address]

@@ -35,8 +35,8 @@ struct ImportCommand: MeetctlCommand {
         let force = progress
         let report: CalendarImportReport
         do {
-            report = try context.scheduler.importCalendar(text: text, source: name, dryRun: dryRun) { done, total in
-                Console.progress(done, total, label: "importing \(name)", force: force)
+            report = try context.scheduler.importCalendar(text: text, source: name, dryRun: dryRun) { phase, done, total in
+                Console.progress(done, total, label: "importing \(name), \(phase)", force: force)
             }
         } catch let refusal as CalendarImportRefusal {
             throw ImportOutput.refuse(refusal.problems, file: name, tool: "meetctl", nothingWritten: "nothing was imported")

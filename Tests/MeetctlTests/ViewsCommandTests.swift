@@ -200,8 +200,10 @@ final class ViewsWorkspace {
         let dry = try other.meetctl(["import", file, "--dry-run"], as: "hd")
         #expect(dry.status == 0 && dry.stdout.contains("Would import an.ics: 2 events, 2 meetings to store; no invites sent"), "\(dry.stdout)\(dry.stderr)")
         #expect(try SQLite.scalar(other.database, "SELECT count(*) FROM meeting") == "0")
-        let real = try other.meetctl(["import", file], as: "hd")
+        let real = try other.meetctl(["import", file, "--progress"], as: "hd")
         #expect(real.status == 0 && real.stdout.contains("Imported an.ics: 2 events, 2 meetings stored"), "\(real.stdout)\(real.stderr)")
+        #expect(real.stderr.contains("importing an.ics, checking: 2/2 (100%)") && real.stderr.contains("importing an.ics, storing: 2/2 (100%)"),
+                "\(real.stderr)")
         let agenda = try other.meetctl(["agenda", "--date", "2027-03-01"])
         #expect(agenda.stdout.contains("08:00-09:00  #1 Giao ban tuần  Phòng lớn  (chi)  not answered"), "\(agenda.stdout)")
         #expect(agenda.stdout.contains("14:00-14:30  #2 Việc của An  (an)"), "\(agenda.stdout)")
