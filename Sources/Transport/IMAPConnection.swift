@@ -53,6 +53,14 @@ public final class IMAPConnection: MailboxReading {
         try await perform { try $0.nextUID(mailbox: mailbox) }
     }
 
+    public func uidValidity(mailbox: String) async throws -> Int {
+        try await perform { try $0.uidValidity(mailbox: mailbox) }
+    }
+
+    public func uids(after afterUID: Int, mailbox: String) async throws -> [Int] {
+        try await perform { try $0.uids(after: afterUID, mailbox: mailbox) }
+    }
+
     public func waitForMessage(
         messageID: String, mailbox: String, fromUID: Int?, timeout: Duration, clock: any Clock<Duration>
     ) async throws -> Int {

@@ -92,6 +92,9 @@ struct IMAPResponse {
     /// The UIDNEXT of a `* STATUS mailbox (UIDNEXT n)` line.
     var statusUIDNext: Int? { statusItem("UIDNEXT") }
 
+    /// The UIDVALIDITY of a `* STATUS mailbox (UIDVALIDITY n)` line.
+    var statusUIDValidity: Int? { statusItem("UIDVALIDITY") }
+
     private func statusItem(_ name: String) -> Int? {
         for line in untaggedLines where line.hasPrefix("* STATUS ") {
             guard let open = line.lastIndex(of: "(") else { continue }

@@ -177,6 +177,31 @@ public final class IMAPSession {
         return next
     }
 
+    /// The mailbox's UIDVALIDITY (`STATUS mailbox (UIDVALIDITY)`): while it stays the same, a
+    /// UID names the same message; when it changes, every UID kept from before is void.
+    public func uidValidity(mailbox: String = "INBOX") throws -> Int {
+        try checkMailbox(mailbox)
+        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (UIDVALIDITY)", mailbox: nil, activity: "reading UIDVALIDITY of \(mailbox)")
+        guard let validity = response.statusUIDValidity else {
+            throw TransportError(
+                code: .protocolError,
+                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without UIDVALIDITY",
+                serverReply: response.untaggedLines.joined(separator: "\n"))
+        }
+        return validity
+    }
+
+    /// UIDs of the messages above `afterUID`, in ascending order (`UID SEARCH UID n+1:*`).
+    public func uids(after afterUID: Int, mailbox: String = "INBOX") throws -> [Int] {
+        try checkMailbox(mailbox)
+        guard afterUID >= 0 else {
+            throw TransportError(code: .invalidInput, description: "UID \(afterUID) is not a message UID: refused before contacting \(server.endpoint)")
+        }
+        let found = try run("UID SEARCH UID \(afterUID + 1):*", mailbox: mailbox, activity: "listing new messages in \(mailbox)").searchUIDs
+        // "n:*" with n above every UID still matches the highest UID; drop it.
+        return Set(found.filter { $0 > afterUID }).sorted()
+    }
+
     /// Logs out and closes the connection; later commands throw `.invalidInput`.
     public func close() {
         easy = nil

@@ -22,6 +22,10 @@ public protocol MailboxReading: Sendable {
     func messageCount(mailbox: String) async throws -> Int
     /// The UID the next message will get.
     func nextUID(mailbox: String) async throws -> Int
+    /// The mailbox's UIDVALIDITY: UIDs kept from another value name other messages.
+    func uidValidity(mailbox: String) async throws -> Int
+    /// UIDs above `afterUID`, ascending.
+    func uids(after afterUID: Int, mailbox: String) async throws -> [Int]
     /// Waits, without blocking a thread, until a message with this Message-ID is there.
     func waitForMessage(messageID: String, mailbox: String, fromUID: Int?, timeout: Duration, clock: any Clock<Duration>) async throws -> Int
     /// Logs out.

@@ -18,8 +18,9 @@ struct Meetctl: AsyncParsableCommand {
               meetctl agenda --week
             """,
         version: SwitchboardVersion.current,
-        subcommands: [BookCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self, MeetOutboxCommand.self,
-                      FindTimeCommand.self, AgendaCommand.self, ExportCommand.self, ImportCommand.self]
+        subcommands: [BookCommand.self, ShowCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self,
+                      RepliesCommand.self, MeetOutboxCommand.self, FindTimeCommand.self, AgendaCommand.self, ExportCommand.self,
+                      ImportCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).

@@ -81,10 +81,10 @@ import SwitchboardBase
 
     @Test func staffOnlyReadChangeTheirOwnPasswordAndBookMeetings() {
         let allowed = Action.allCases.filter { AccessPolicy.allows(.staff, $0) }
-        // Their own mailbox's password (`mailctl password` checks it is theirs) and the meetings
-        // they organize (Scheduling checks whose a meeting is). Not the replies sync, which reads
-        // a service mailbox.
-        #expect(allowed.filter(\.isMutation) == [.mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetImport])
+        // Their own mailbox's password (`mailctl password` checks it is theirs), the meetings
+        // they organize (Scheduling checks whose a meeting is) and the replies in their own
+        // mailbox (`meetctl replies sync --mailbox` checks it is theirs).
+        #expect(allowed.filter(\.isMutation) == [.mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetReply, .meetImport])
         #expect(allowed.contains(.personRead))
     }
 
@@ -97,6 +97,6 @@ import SwitchboardBase
     @Test func auditorsReadTheLogButChangeNoDirectoryData() {
         #expect(AccessPolicy.allows(.auditor, .auditExport))
         #expect(!AccessPolicy.allows(.helpdesk, .auditRead))
-        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint, .mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetImport])
+        #expect(Action.allCases.filter { AccessPolicy.allows(.auditor, $0) && $0.isMutation } == [.auditCheckpoint, .mailAccountPassword, .meetBook, .meetUpdate, .meetCancel, .meetReply, .meetImport])
     }
 }

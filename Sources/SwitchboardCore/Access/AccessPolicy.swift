@@ -17,16 +17,16 @@ public enum AccessPolicy {
     ]
     /// What everyone may do to what is their own (the action checks that it is).
     private static let selfService: Set<Action> = [.mailAccountPassword]
-    /// Meetings: everyone books and acts on what they organize (Scheduling checks the owner);
-    /// the helpdesk and admins act on anyone's.
-    private static let meetings: Set<Action> = [.meetBook, .meetUpdate, .meetCancel, .meetRead, .meetImport, .meetExport]
+    /// Meetings: everyone books and acts on what they organize (Scheduling checks the owner),
+    /// and records the replies in their own mailbox; the helpdesk and admins act on anyone's.
+    private static let meetings: Set<Action> = [.meetBook, .meetUpdate, .meetCancel, .meetRead, .meetReply, .meetImport, .meetExport]
     private static let auditReads: Set<Action> = [.auditRead, .auditVerify, .auditExport, .auditCheckpoint]
 
     /// The actions each role may run.
     public static let table: [Role: Set<Action>] = [
         .admin: Set(Action.allCases),
         .helpdesk: directoryReads.union(directoryWrites).union([.databaseDoctor]).union(mailReads).union(mailWrites).union(selfService)
-            .union(meetings).union([.meetReply]),
+            .union(meetings),
         .staff: directoryReads.union(selfService).union(meetings),
         .auditor: directoryReads.union(auditReads).union([.databaseDoctor]).union(mailReads).union(selfService).union(meetings),
     ]
