@@ -19,7 +19,8 @@ struct Meetctl: AsyncParsableCommand {
             """,
         version: SwitchboardVersion.current,
         subcommands: [BookCommand.self, ShowCommand.self, RescheduleCommand.self, CancelCommand.self, AttendeeCommand.self,
-                      RepliesCommand.self, MeetOutboxCommand.self]
+                      RepliesCommand.self, MeetOutboxCommand.self, FindTimeCommand.self, AgendaCommand.self, ExportCommand.self,
+                      ImportCommand.self]
     )
 
     /// `--config`, `--as`, `--json` and `--verbose` anywhere on the line (see mailctl).
