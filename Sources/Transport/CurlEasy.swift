@@ -8,13 +8,16 @@ import SwitchboardBase
 /// Not thread-safe: one session, one caller at a time.
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
+    /// libcurl's functions, loaded once (``CurlGlobal``).
+    private let api: UnsafePointer<CCurl_api>
     /// CURLOPT_ERRORBUFFER: libcurl may write into it at any time until cleanup.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// New connections libcurl opened for this handle's transfers (sum of CURLINFO_NUM_CONNECTS).
     private(set) var connectionsOpened = 0
 
-    private init(handle: UnsafeMutableRawPointer) {
+    private init(handle: UnsafeMutableRawPointer, api: UnsafePointer<CCurl_api>) {
         self.handle = handle
+        self.api = api
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -22,18 +25,18 @@ final class CurlEasy {
     deinit {
         // Cleanup may still talk to the server (QUIT, LOGOUT); the callbacks' data pointers
         // were detached after the last perform, so they ignore what arrives.
-        curl_easy_cleanup(handle)
+        CCurl_easy_cleanup(api, handle)
         errorBuffer.deallocate()
     }
 
     /// A new handle with the options every transfer needs: no signals, the error buffer, and
     /// the callbacks that feed a ``CurlExchange``.
     static func make() throws(CurlError) -> CurlEasy {
-        CurlGlobal.ensureInitialized()
-        guard let handle = curl_easy_init() else {
+        let api = try CurlGlobal.library()
+        guard let handle = CCurl_easy_init(api) else {
             throw CurlError(code: CURLE_FAILED_INIT, detail: "libcurl could not create a handle (out of memory?)", osErrno: 0)
         }
-        let easy = CurlEasy(handle: handle)
+        let easy = CurlEasy(handle: handle, api: api)
         try easy.installCallbacks()
         return easy
     }
@@ -43,53 +46,53 @@ final class CurlEasy {
         guard code != CURLE_OK else { return }
         var detail = String(cString: errorBuffer)
         if detail.isEmpty {
-            detail = String(cString: curl_easy_strerror(code))
+            detail = String(cString: CCurl_easy_strerror(api, code))
         }
         var osErrno = 0
         // Diagnostic only: a failure to read errno leaves it at 0.
-        _ = CCurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+        _ = CCurl_getinfo_long(api, handle, CURLINFO_OS_ERRNO, &osErrno)
         throw CurlError(code: code, detail: detail, osErrno: osErrno)
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
-        try check(CCurl_setopt_long(handle, option, value))
+        try check(CCurl_setopt_long(api, handle, option, value))
     }
 
     func set(_ option: CURLoption, _ value: Bool) throws(CurlError) {
-        try check(CCurl_setopt_long(handle, option, value ? 1 : 0))
+        try check(CCurl_setopt_long(api, handle, option, value ? 1 : 0))
     }
 
     /// libcurl copies strings it is given (since 7.17), so a temporary C string is enough.
     func set(_ option: CURLoption, _ value: String?) throws(CurlError) {
         let code: CURLcode
         if let value {
-            code = value.withCString { CCurl_setopt_string(handle, option, $0) }
+            code = value.withCString { CCurl_setopt_string(api, handle, option, $0) }
         } else {
-            code = CCurl_setopt_string(handle, option, nil)
+            code = CCurl_setopt_string(api, handle, option, nil)
         }
         try check(code)
     }
 
     func set(_ option: CURLoption, size: Int) throws(CurlError) {
-        try check(CCurl_setopt_off(handle, option, curl_off_t(size)))
+        try check(CCurl_setopt_off(api, handle, option, curl_off_t(size)))
     }
 
     /// libcurl does not copy lists: `list` must outlive every perform that uses it. Set nil
     /// before dropping it.
     func set(_ option: CURLoption, list: CurlStringList?) throws(CurlError) {
-        try check(CCurl_setopt_slist(handle, option, list?.head))
+        try check(CCurl_setopt_slist(api, handle, option, list?.head))
     }
 
     func info(_ info: CURLINFO) throws(CurlError) -> Int {
         var value = 0
-        try check(CCurl_getinfo_long(handle, info, &value))
+        try check(CCurl_getinfo_long(api, handle, info, &value))
         return value
     }
 
     /// A time measure of the last transfer, in seconds (CURLINFO_*_TIME).
     func seconds(_ info: CURLINFO) throws(CurlError) -> Double {
         var value = 0.0
-        try check(CCurl_getinfo_double(handle, info, &value))
+        try check(CCurl_getinfo_double(api, handle, info, &value))
         return value
     }
 
@@ -97,7 +100,7 @@ final class CurlEasy {
     /// `Expire date` -> `Jan  2 00:00:00 2020 GMT`; empty when none were gathered.
     func serverCertificateFields() throws(CurlError) -> [String: String] {
         var certificates: UnsafeMutablePointer<curl_certinfo>?
-        try check(CCurl_getinfo_certinfo(handle, &certificates))
+        try check(CCurl_getinfo_certinfo(api, handle, &certificates))
         guard let certificates, certificates.pointee.num_of_certs > 0, let lists = certificates.pointee.certinfo,
               var node = lists[0] else { return [:] }
         var fields: [String: String] = [:]
@@ -119,12 +122,12 @@ final class CurlEasy {
         let dataOptions = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA]
         let pointer = Unmanaged.passUnretained(exchange).toOpaque()
         for option in dataOptions {
-            try check(CCurl_setopt_ptr(handle, option, pointer))
+            try check(CCurl_setopt_ptr(api, handle, option, pointer))
         }
         errorBuffer[0] = 0
-        let code = withExtendedLifetime(exchange) { curl_easy_perform(handle) }
+        let code = withExtendedLifetime(exchange) { CCurl_easy_perform(api, handle) }
         for option in dataOptions {
-            try check(CCurl_setopt_ptr(handle, option, nil))
+            try check(CCurl_setopt_ptr(api, handle, option, nil))
         }
         connectionsOpened += try info(CURLINFO_NUM_CONNECTS)
         try check(code)
@@ -133,9 +136,9 @@ final class CurlEasy {
     /// Non-capturing closures (C function pointers); their state is the `CurlExchange` passed
     /// as user data, nil between transfers.
     private func installCallbacks() throws(CurlError) {
-        try check(CCurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        try check(CCurl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        try check(CCurl_setopt_io(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userData in
+        try check(CCurl_setopt_long(api, handle, CURLOPT_NOSIGNAL, 1))
+        try check(CCurl_setopt_ptr(api, handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try check(CCurl_setopt_io(api, handle, CURLOPT_WRITEFUNCTION) { data, size, count, userData in
             let length = size * count
             guard let data, let userData else { return length }
             let exchange = Unmanaged<CurlExchange>.fromOpaque(userData).takeUnretainedValue()
@@ -144,19 +147,19 @@ final class CurlEasy {
             exchange.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: min(length, room)))
             return length
         })
-        try check(CCurl_setopt_io(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userData in
+        try check(CCurl_setopt_io(api, handle, CURLOPT_HEADERFUNCTION) { data, size, count, userData in
             let length = size * count
             guard let data, let userData else { return length }
             let exchange = Unmanaged<CurlExchange>.fromOpaque(userData).takeUnretainedValue()
             exchange.headers.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
             return length
         })
-        try check(CCurl_setopt_io(handle, CURLOPT_READFUNCTION) { buffer, size, count, userData in
+        try check(CCurl_setopt_io(api, handle, CURLOPT_READFUNCTION) { buffer, size, count, userData in
             guard let buffer, let userData else { return 0 }
             let exchange = Unmanaged<CurlExchange>.fromOpaque(userData).takeUnretainedValue()
             return exchange.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
         })
-        try check(CCurl_setopt_debug(handle, CURLOPT_DEBUGFUNCTION) { _, type, data, size, userData in
+        try check(CCurl_setopt_debug(api, handle, CURLOPT_DEBUGFUNCTION) { _, type, data, size, userData in
             guard let data, let userData else { return 0 }
             let exchange = Unmanaged<CurlExchange>.fromOpaque(userData).takeUnretainedValue()
             let bytes = UnsafeRawBufferPointer(start: data, count: size)

@@ -10,10 +10,9 @@ public struct CurlRuntime: Sendable {
     /// Lower-case protocol names: `smtp`, `smtps`, `imap`, `imaps`, `http`, `https`, ...
     public let protocols: Set<String>
 
-    /// Reads the runtime information of the libcurl this process linked.
+    /// Reads the runtime information of the libcurl this process loads.
     public static func current() -> CurlRuntime {
-        CurlGlobal.ensureInitialized()
-        guard let info = CCurl_version_info() else {
+        guard let api = try? CurlGlobal.library(), let info = CCurl_version_info(api) else {
             return CurlRuntime(version: "unknown", sslVersion: nil, protocols: [])
         }
         let version = info.pointee.version.map { String(cString: $0) } ?? "unknown"
@@ -29,13 +28,30 @@ public struct CurlRuntime: Sendable {
     }
 }
 
-/// `curl_global_init` must run once, before any other libcurl call, and is not thread-safe itself.
+/// libcurl, opened on first use (see Sources/CCurl/shim.h) and initialized once:
+/// `curl_global_init` must run before any other libcurl call and is not thread-safe itself, so
+/// both happen inside one Swift lazy global (run once, under a lock).
 enum CurlGlobal {
-    private static let initialized: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// The function table: written once, before it is published, and never changed after.
+    private struct Table: @unchecked Sendable {
+        let api: UnsafePointer<CCurl_api>
+    }
+
+    private static let loaded: Result<Table, CurlError> = {
+        let api = UnsafeMutablePointer<CCurl_api>.allocate(capacity: 1)
+        api.initialize(to: CCurl_api())
+        if let problem = CCurl_load(api) {
+            return .failure(CurlError(code: CURLE_FAILED_INIT, detail: "libcurl cannot be loaded (\(String(cString: problem))): install libcurl4 (`make deps`)", osErrno: 0))
+        }
+        let code = CCurl_global_init(api)
+        guard code == CURLE_OK else {
+            return .failure(CurlError(code: code, detail: "libcurl could not initialize (curl_global_init)", osErrno: 0))
+        }
+        return .success(Table(api: UnsafePointer(api)))
     }()
 
-    static func ensureInitialized() {
-        _ = initialized
+    /// The loaded library's functions; the error says how to install it when it is missing.
+    static func library() throws(CurlError) -> UnsafePointer<CCurl_api> {
+        try loaded.get().api
     }
 }

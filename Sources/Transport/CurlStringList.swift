@@ -7,21 +7,24 @@ import SwitchboardBase
 /// and the option has been cleared.
 final class CurlStringList {
     let head: UnsafeMutablePointer<curl_slist>?
+    private let api: UnsafePointer<CCurl_api>
 
-    /// Builds the list; nil when libcurl could not allocate it.
+    /// Builds the list; nil when libcurl could not allocate it (or cannot be loaded).
     init?(_ strings: [String]) {
+        guard let api = try? CurlGlobal.library() else { return nil }
         var list: UnsafeMutablePointer<curl_slist>?
         for string in strings {
-            guard let appended = curl_slist_append(list, string) else {
-                curl_slist_free_all(list)
+            guard let appended = CCurl_slist_append(api, list, string) else {
+                CCurl_slist_free_all(api, list)
                 return nil
             }
             list = appended
         }
+        self.api = api
         head = list
     }
 
     deinit {
-        curl_slist_free_all(head)
+        CCurl_slist_free_all(api, head)
     }
 }
