@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SwitchboardCore", package: rootIdentity),
                 .product(name: "MailAdmin", package: rootIdentity),
+                .product(name: "ICalendar", package: rootIdentity),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
