@@ -75,14 +75,15 @@ enum MeetBenchmarks {
     /// Europe/Berlin (two DST changes) and Asia/Ho_Chi_Minh, expanded many times over.
     static func expand() throws {
         let berlin = try CalendarZone("Europe/Berlin"), saigon = try CalendarZone("Asia/Ho_Chi_Minh")
-        let series: [(LocalDateTime, CalendarZone, RecurrenceRule)] = [
-            (LocalDateTime(year: 2026, month: 1, day: 1, hour: 9), berlin, try RecurrenceRule("FREQ=DAILY")),
-            (LocalDateTime(year: 2026, month: 1, day: 5, hour: 14), saigon, try RecurrenceRule("FREQ=WEEKLY;BYDAY=MO,WE,FR")),
-            (LocalDateTime(year: 2026, month: 1, day: 30, hour: 17), berlin, try RecurrenceRule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")),
+        let series: [(String, LocalDateTime, CalendarZone, RecurrenceRule)] = [
+            ("daily, Berlin", LocalDateTime(year: 2026, month: 1, day: 1, hour: 9), berlin, try RecurrenceRule("FREQ=DAILY")),
+            ("MO,WE,FR, Ho Chi Minh City", LocalDateTime(year: 2026, month: 1, day: 5, hour: 14), saigon, try RecurrenceRule("FREQ=WEEKLY;BYDAY=MO,WE,FR")),
+            ("last workday, Berlin (libical)", LocalDateTime(year: 2026, month: 1, day: 30, hour: 17), berlin,
+             try RecurrenceRule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")),
         ]
         let from = berlin.date(of: LocalDateTime(year: 2026, month: 1, day: 1))
         let to = berlin.date(of: LocalDateTime(year: 2027, month: 1, day: 1))
-        for (start, zone, rule) in series {
+        for (name, start, zone, rule) in series {
             var total = 0
             let rounds = 400
             let seconds = try SwitchboardBench.time {
@@ -90,9 +91,8 @@ enum MeetBenchmarks {
                     total += try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: [], from: from, to: to, limit: 10_000).count
                 }
             }
-            let name = rule.text.components(separatedBy: ";").first ?? rule.text
-            SwitchboardBench.report("meet-expand: \(name), one year (\(total / rounds) each)", Double(total) / seconds, "occurrences/s",
-                                    goal: "400000/s or more")
+            SwitchboardBench.report("meet-expand: \(name)", Double(total) / seconds, "occurrences/s",
+                                    goal: "400000/s or more", note: "\(total / rounds) in the year")
         }
     }
 }
