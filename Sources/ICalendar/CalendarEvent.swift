@@ -36,13 +36,36 @@ extension EventTime: CustomStringConvertible {
 
 /// An iTIP method (RFC 5546): what a calendar object asks its reader to do.
 public enum ITIPMethod: String, Sendable {
-    case publish = "PUBLISH", request = "REQUEST", reply = "REPLY", add = "ADD", cancel = "CANCEL"
-    case refresh = "REFRESH", counter = "COUNTER", declineCounter = "DECLINECOUNTER"
+    /// A calendar to show, with nothing to answer.
+    case publish = "PUBLISH"
+    /// An invitation, or its update: answer with a REPLY.
+    case request = "REQUEST"
+    /// An attendee's answer.
+    case reply = "REPLY"
+    /// More occurrences for an existing series.
+    case add = "ADD"
+    /// A cancelled meeting, or one cancelled occurrence (with RECURRENCE-ID).
+    case cancel = "CANCEL"
+    /// An attendee asks for the latest version.
+    case refresh = "REFRESH"
+    /// An attendee proposes a change.
+    case counter = "COUNTER"
+    /// The organizer turns a proposed change down.
+    case declineCounter = "DECLINECOUNTER"
 }
 
 /// An attendee's answer (PARTSTAT).
 public enum ParticipationStatus: String, Sendable, Codable {
-    case needsAction = "NEEDS-ACTION", accepted = "ACCEPTED", declined = "DECLINED", tentative = "TENTATIVE", delegated = "DELEGATED"
+    /// Not answered yet.
+    case needsAction = "NEEDS-ACTION"
+    /// Coming.
+    case accepted = "ACCEPTED"
+    /// Not coming.
+    case declined = "DECLINED"
+    /// Maybe.
+    case tentative = "TENTATIVE"
+    /// Passed to someone else.
+    case delegated = "DELEGATED"
 }
 
 /// Reads "mailto:An.Nguyen@Bo.gov.vn" as "an.nguyen@bo.gov.vn" (on the bytes: this runs for every
