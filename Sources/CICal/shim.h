@@ -45,4 +45,21 @@ static inline int CICal_recur_simple_weekdays(const struct icalrecurrencetype *r
     }
     return mask;
 }
+/* For the expander's own walk of plain MONTHLY rules: 1 when the rule's BY parts are only BYDAY,
+   BYMONTHDAY and BYSETPOS (and no RSCALE), 0 otherwise. */
+static inline int CICal_recur_monthly_plain(const struct icalrecurrencetype *r) {
+    if (r->rscale != NULL) return 0;
+    return r->by_second[0] == ICAL_RECURRENCE_ARRAY_MAX && r->by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+        r->by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX && r->by_year_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+        r->by_week_no[0] == ICAL_RECURRENCE_ARRAY_MAX && r->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+/* One BY list (0 BYDAY as libical encodes it, 1 BYMONTHDAY, 2 BYSETPOS) copied into out, at most max
+   values; returns how many. */
+static inline int CICal_recur_list(const struct icalrecurrencetype *r, int which, short *out, int max) {
+    const short *list = which == 0 ? r->by_day : which == 1 ? r->by_month_day : r->by_set_pos;
+    int size = which == 0 ? ICAL_BY_DAY_SIZE : which == 1 ? ICAL_BY_MONTHDAY_SIZE : ICAL_BY_SETPOS_SIZE;
+    int n = 0;
+    while (n < size && n < max && list[n] != ICAL_RECURRENCE_ARRAY_MAX) { out[n] = list[n]; n++; }
+    return n;
+}
 #endif

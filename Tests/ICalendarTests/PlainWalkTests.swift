@@ -10,6 +10,12 @@ import Testing
         "FREQ=WEEKLY", "FREQ=WEEKLY;COUNT=7", "FREQ=WEEKLY;BYDAY=TU,TH", "FREQ=WEEKLY;BYDAY=TU,TH;COUNT=5",
         "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO", "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO;WKST=SU", "FREQ=WEEKLY;INTERVAL=3;WKST=WE;BYDAY=MO,TU,FR",
         "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", "FREQ=WEEKLY;INTERVAL=2;UNTIL=20270601T000000Z", "FREQ=WEEKLY;BYDAY=SA;WKST=SA;INTERVAL=4",
+        "FREQ=MONTHLY", "FREQ=MONTHLY;INTERVAL=2", "FREQ=MONTHLY;COUNT=5", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;BYMONTHDAY=-1",
+        "FREQ=MONTHLY;BYMONTHDAY=1,15,-1;COUNT=8", "FREQ=MONTHLY;BYMONTHDAY=30;INTERVAL=3", "FREQ=MONTHLY;BYDAY=2TU",
+        "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=1MO,3WE", "FREQ=MONTHLY;BYDAY=5TH", "FREQ=MONTHLY;BYDAY=-2SU;COUNT=4",
+        "FREQ=MONTHLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1,-1",
+        "FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=2", "FREQ=MONTHLY;BYMONTHDAY=13;BYDAY=FR", "FREQ=MONTHLY;BYMONTHDAY=-7,-6,-5,-4,-3,-2,-1;BYDAY=MO",
+        "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=-2;UNTIL=20271231T000000Z", "FREQ=MONTHLY;BYMONTHDAY=29;INTERVAL=1;COUNT=12",
     ]
 
     @Test(arguments: rules)
@@ -17,9 +23,9 @@ import Testing
         let rule = try RecurrenceRule(text)
         for zoneName in ["Europe/Berlin", "Asia/Ho_Chi_Minh", "America/New_York"] {
             let zone = try CalendarZone(zoneName)
-            // A start on each day of a week, at a time that falls in Berlin's spring gap some years.
+            // Starts on each day of the week (and on the 31st), at a time in Berlin's spring gap.
             for offset in 0..<7 {
-                let start = LocalDateTime(year: 2026, month: 12, day: 7 + offset, hour: 2, minute: 30)
+                let start = LocalDateTime(year: 2026, month: 12, day: 7 + offset * 4, hour: 2, minute: 30)
                 for (from, to) in [(utc("2026-01-01T00:00"), utc("2028-01-01T00:00")), (utc("2027-03-01T00:00"), utc("2027-04-15T00:00"))] {
                     let exceptions = [LocalDateTime(year: 2026, month: 12, day: 15, hour: 2, minute: 30)]
                     let plain = try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: exceptions,
@@ -27,7 +33,9 @@ import Testing
                     let libical = try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: exceptions,
                                                                      from: from, to: to, limit: 500, engine: .libical)
                     #expect(plain == libical, "\(text) from \(start) in \(zoneName), window \(from)..<\(to)")
-                    #expect(!libical.isEmpty || text.contains("COUNT") || text.contains("UNTIL"), "\(text): nothing to compare")
+                    if to == utc("2028-01-01T00:00") {
+                        #expect(!libical.isEmpty || text.contains("COUNT") || text.contains("UNTIL"), "\(text): nothing to compare")
+                    }
                 }
             }
         }
