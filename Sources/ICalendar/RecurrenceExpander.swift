@@ -18,7 +18,9 @@ public enum RecurrenceExpander {
     /// Who walks the wall clock: libical always, or (automatic) this file's own walk for plain DAILY
     /// and WEEKLY rules (INTERVAL, BYDAY without positions, WKST, COUNT, UNTIL) and MONTHLY ones
     /// (BYDAY with or without positions, BYMONTHDAY, BYSETPOS), and libical for the rest. libical's iterator goes through ICU calendars for every step, about 200,000 steps
-    /// a second; the plain walk is integer arithmetic. Tests hold the two to the same answers.
+    /// a second; the plain walk is integer arithmetic. Tests hold the walks to libical's answers on
+    /// a table of rules and to python-dateutil's on random ones. A rule no date satisfies gives
+    /// nothing from the walks, where libical's iterator refuses it.
     enum Engine {
         case automatic, libical
     }
@@ -68,20 +70,23 @@ public enum RecurrenceExpander {
             return result.count < limit
         }
 
+        // The walks stop by themselves past the last wall clock that can still count, so a rule no
+        // date satisfies does not run on to the year 9999.
+        let lastWall = min(stopWall, untilWall, untilUTC == Int.max ? Int.max : untilUTC + 86_400)
         let weekdays = CICal_recur_simple_weekdays(&recurrence)
         if engine == .automatic, weekdays >= 0,
             recurrence.freq == ICAL_DAILY_RECURRENCE || recurrence.freq == ICAL_WEEKLY_RECURRENCE {
             var walk = PlainWalk(start: start.wallSeconds, weekly: recurrence.freq == ICAL_WEEKLY_RECURRENCE, interval: Int(recurrence.interval),
                                  weekdays: Int(weekdays), weekStart: Int(recurrence.week_start.rawValue), count: Int(recurrence.count))
             walk.skip(toWall: fromSeconds - 3 * 86_400)
-            while let wall = walk.next(), take(wall) {}
+            while let wall = walk.next(notAfter: lastWall), take(wall) {}
             return result
         }
 
         if engine == .automatic, recurrence.freq == ICAL_MONTHLY_RECURRENCE, CICal_recur_monthly_plain(&recurrence) != 0,
             var walk = MonthlyWalk(start: start, rule: &recurrence) {
             walk.skip(toWall: fromSeconds - 3 * 86_400)
-            while let wall = walk.next(), take(wall) {}
+            while let wall = walk.next(notAfter: lastWall), take(wall) {}
             return result
         }
 
@@ -102,7 +107,7 @@ public enum RecurrenceExpander {
     }
 }
 
-/// The wall-clock starts of a plain MONTHLY rule, as libical gives them: in every INTERVAL-th month
+/// The wall-clock starts of a plain MONTHLY rule, as RFC 5545 (and libical) give them: in every INTERVAL-th month
 /// from DTSTART's, the days BYMONTHDAY names (negative: from the month's end), limited by BYDAY when
 /// both are given, or the weekdays BYDAY names (2TU the second Tuesday, -1FR the last Friday),
 /// or else DTSTART's day (a month without it has none); BYSETPOS then picks among them; all at
@@ -152,12 +157,12 @@ struct MonthlyWalk {
         period = max(0, months / interval - 1)
     }
 
-    mutating func next() -> Int? {
+    mutating func next(notAfter last: Int) -> Int? {
         if count > 0, produced >= count { return nil }
         while pending.isEmpty {
             let month = firstMonth + period * interval
             period += 1
-            guard month < 10_000 * 12 else { return nil }
+            guard month < 10_000 * 12, LocalDateTime(year: month / 12, month: month % 12 + 1, day: 1).wallSeconds <= last else { return nil }
             pending = days(year: month / 12, month: month % 12 + 1).filter { $0 >= start }.reversed()
         }
         produced += 1
@@ -216,9 +221,11 @@ struct MonthlyWalk {
     }
 }
 
-/// The wall-clock starts of a plain DAILY or WEEKLY rule, as libical gives them: days (or the
+/// The wall-clock starts of a plain DAILY or WEEKLY rule, as RFC 5545 defines them: days (or the
 /// weekdays of every INTERVAL-th week, weeks beginning on WKST) at DTSTART's time of day, none
-/// before DTSTART (a DTSTART off the rule is not an occurrence), at most COUNT of them.
+/// before DTSTART (a DTSTART off the rule is not an occurrence, as in libical and python-dateutil),
+/// at most COUNT of them. libical 3.0.16 puts some WEEKLY rules with INTERVAL > 1 in the wrong weeks
+/// (INTERVAL=4;BYDAY=SU from a Tuesday starts 3 weeks late); this walk agrees with python-dateutil.
 struct PlainWalk {
     let startDay: Int, timeOfDay: Int
     let weekly: Bool
@@ -254,7 +261,7 @@ struct PlainWalk {
         dayInWeek = 0
     }
 
-    mutating func next() -> Int? {
+    mutating func next(notAfter last: Int) -> Int? {
         if count > 0, produced >= count { return nil }
         while true {
             let day: Int
@@ -269,7 +276,7 @@ struct PlainWalk {
                 day = firstDay + period * step
                 period += 1
             }
-            guard day <= 2_932_896 else { return nil }  // 9999-12-31
+            guard day <= 2_932_896, day * 86_400 <= last else { return nil }  // 9999-12-31
             if day < startDay { continue }
             if weekdays != 0, weekdays & (1 << (PlainWalk.weekday(day) - 1)) == 0 { continue }
             produced += 1
