@@ -1,9 +1,10 @@
 public import Foundation
 internal import CICal
 
-/// Lists the occurrences of a series: libical's recurrence iterator walks the wall clock in the
-/// series' zone, and each start is converted to UTC with the zone's offsets (so 09:00 Berlin stays
-/// 09:00 across both DST changes while its UTC time shifts).
+/// Lists the occurrences of a series: the rule is walked on the wall clock of the series' zone (by
+/// this file's own walks for plain DAILY, WEEKLY and MONTHLY rules, by libical's iterator for the
+/// rest), and each start is converted to UTC with the zone's offsets (so 09:00 Berlin stays 09:00
+/// across both DST changes while its UTC time shifts).
 public enum RecurrenceExpander {
     /// UTC starts of the occurrences of a series whose first start is `start` (wall clock in `zone`)
     /// that begin in [from, to), EXDATEs (wall-clock starts in zone) left out, at most `limit`.
@@ -15,10 +16,11 @@ public enum RecurrenceExpander {
         try occurrences(start: start, zone: zone, rule: rule, exceptions: exceptions, from: from, to: to, limit: limit, engine: .automatic)
     }
 
-    /// Who walks the wall clock: libical always, or (automatic) this file's own walk for plain DAILY
-    /// and WEEKLY rules (INTERVAL, BYDAY without positions, WKST, COUNT, UNTIL) and MONTHLY ones
-    /// (BYDAY with or without positions, BYMONTHDAY, BYSETPOS), and libical for the rest. libical's iterator goes through ICU calendars for every step, about 200,000 steps
-    /// a second; the plain walk is integer arithmetic. Tests hold the walks to libical's answers on
+    /// Who walks the wall clock: libical always, or (automatic) this file's own walks for plain
+    /// DAILY and WEEKLY rules (INTERVAL, BYDAY without positions, WKST, COUNT, UNTIL) and MONTHLY
+    /// ones (BYDAY with or without positions, BYMONTHDAY, BYSETPOS), and libical for the rest.
+    /// libical's iterator goes through ICU calendars for every step, about 200,000 steps a second;
+    /// the walks are integer arithmetic. Tests hold the walks to libical's answers on
     /// a table of rules and to python-dateutil's on random ones. A rule no date satisfies gives
     /// nothing from the walks, where libical's iterator refuses it.
     enum Engine {
