@@ -36,20 +36,58 @@ extension EventTime: CustomStringConvertible {
 
 /// An iTIP method (RFC 5546): what a calendar object asks its reader to do.
 public enum ITIPMethod: String, Sendable {
-    case publish = "PUBLISH", request = "REQUEST", reply = "REPLY", add = "ADD", cancel = "CANCEL"
-    case refresh = "REFRESH", counter = "COUNTER", declineCounter = "DECLINECOUNTER"
+    /// A calendar to show, with nothing to answer.
+    case publish = "PUBLISH"
+    /// An invitation, or its update: answer with a REPLY.
+    case request = "REQUEST"
+    /// An attendee's answer.
+    case reply = "REPLY"
+    /// More occurrences for an existing series.
+    case add = "ADD"
+    /// A cancelled meeting, or one cancelled occurrence (with RECURRENCE-ID).
+    case cancel = "CANCEL"
+    /// An attendee asks for the latest version.
+    case refresh = "REFRESH"
+    /// An attendee proposes a change.
+    case counter = "COUNTER"
+    /// The organizer turns a proposed change down.
+    case declineCounter = "DECLINECOUNTER"
 }
 
 /// An attendee's answer (PARTSTAT).
 public enum ParticipationStatus: String, Sendable, Codable {
-    case needsAction = "NEEDS-ACTION", accepted = "ACCEPTED", declined = "DECLINED", tentative = "TENTATIVE", delegated = "DELEGATED"
+    /// Not answered yet.
+    case needsAction = "NEEDS-ACTION"
+    /// Coming.
+    case accepted = "ACCEPTED"
+    /// Not coming.
+    case declined = "DECLINED"
+    /// Maybe.
+    case tentative = "TENTATIVE"
+    /// Passed to someone else.
+    case delegated = "DELEGATED"
 }
 
-/// Reads "mailto:An.Nguyen@Bo.gov.vn" as "an.nguyen@bo.gov.vn".
+/// Reads "mailto:An.Nguyen@Bo.gov.vn" as "an.nguyen@bo.gov.vn" (on the bytes: this runs for every
+/// attendee of every event a parser reads).
 func calendarAddress(_ value: String) -> String {
-    var text = value.trimmingCharacters(in: .whitespaces)
-    if text.lowercased().hasPrefix("mailto:") { text = String(text.dropFirst(7)) }
-    return text.trimmingCharacters(in: .whitespaces).lowercased()
+    var bytes = Array(value.utf8)
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    var start = 0, end = bytes.count
+    while start < end, isSpace(bytes[start]) { start += 1 }
+    while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+    let scheme = Array("mailto:".utf8)
+    if end - start >= scheme.count, zip(bytes[start..<start + scheme.count], scheme).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) {
+        start += scheme.count
+        while start < end, isSpace(bytes[start]) { start += 1 }
+    }
+    var ascii = true
+    for index in start..<end {
+        let byte = bytes[index]
+        if byte >= 0x80 { ascii = false } else if byte >= 0x41, byte <= 0x5A { bytes[index] = byte | 0x20 }
+    }
+    let text = String(decoding: bytes[start..<end], as: UTF8.self)
+    return ascii ? text : text.lowercased()
 }
 
 /// Who organizes an event (ORGANIZER), and who sent it for them (SENT-BY).

@@ -34,14 +34,14 @@ private struct Reader {
         guard size <= limits.maxBytes else {
             throw CalendarError(.tooBig, "the file is \(megabytes(size)), more than the \(megabytes(limits.maxBytes)) allowed; split it into smaller files")
         }
-        guard text.range(of: "BEGIN:VCALENDAR", options: .caseInsensitive) != nil else {
+        guard text.utf8.starts(with: "BEGIN:VCALENDAR".utf8) || text.range(of: "BEGIN:VCALENDAR", options: .caseInsensitive) != nil else {
             if let component = firstComponentName() {
                 throw CalendarError(.notICalendar, "a bare \(component) with no VCALENDAR around it, not a calendar file; export the whole calendar as .ics")
             }
             throw CalendarError(.notICalendar, "not an iCalendar file: it has no BEGIN:VCALENDAR line; export the calendar again as .ics")
         }
-        if let nul = text.utf8.firstIndex(of: 0) {
-            let line = text.utf8[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        if let nul = firstNUL() {
+            let line = text.utf8.prefix(nul).reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             throw CalendarError(.notICalendar, "a NUL byte in the text: not a text calendar file; export the calendar again as .ics", line: line)
         }
         let (lastLine, lastNumber) = lastNonBlankLine()
@@ -129,8 +129,9 @@ private struct Reader {
                 event.status = string(icalproperty_status_to_string(icalproperty_get_status(property)))
             case ICAL_ORGANIZER_PROPERTY:
                 if let address = string(icalproperty_get_organizer(property)) {
-                    event.organizer = CalendarOrganizer(address: address, name: ICalTree.parameter(property, "CN"),
-                                                        sentBy: ICalTree.parameter(property, "SENT-BY"))
+                    let parameters = ICalTree.parameters(property)
+                    event.organizer = CalendarOrganizer(address: address, name: parameters[ICAL_CN_PARAMETER],
+                                                        sentBy: parameters[ICAL_SENTBY_PARAMETER])
                 }
             case ICAL_ATTENDEE_PROPERTY:
                 if let address = string(icalproperty_get_attendee(property)) {
@@ -183,11 +184,12 @@ private struct Reader {
     }
 
     func attendee(_ address: String, _ property: OpaquePointer) -> CalendarAttendee {
-        var attendee = CalendarAttendee(address: address, name: ICalTree.parameter(property, "CN"))
-        if let role = ICalTree.parameter(property, "ROLE") { attendee.role = role.uppercased() }
-        if let status = ICalTree.parameter(property, "PARTSTAT") { attendee.status = ParticipationStatus(rawValue: status.uppercased()) ?? .needsAction }
-        if let rsvp = ICalTree.parameter(property, "RSVP") { attendee.rsvp = rsvp.uppercased() == "TRUE" }
-        if let kind = ICalTree.parameter(property, "CUTYPE") { attendee.kind = kind.uppercased() }
+        let parameters = ICalTree.parameters(property)
+        var attendee = CalendarAttendee(address: address, name: parameters[ICAL_CN_PARAMETER])
+        if let role = parameters[ICAL_ROLE_PARAMETER] { attendee.role = role.uppercased() }
+        if let status = parameters[ICAL_PARTSTAT_PARAMETER] { attendee.status = ParticipationStatus(rawValue: status.uppercased()) ?? .needsAction }
+        if let rsvp = parameters[ICAL_RSVP_PARAMETER] { attendee.rsvp = rsvp.uppercased() == "TRUE" }
+        if let kind = parameters[ICAL_CUTYPE_PARAMETER] { attendee.kind = kind.uppercased() }
         return attendee
     }
 
@@ -196,7 +198,7 @@ private struct Reader {
               zones: inout [String: ZoneChoice]) throws(CalendarError) -> EventTime {
         let local = LocalDateTime(year: Int(value.year), month: Int(value.month), day: Int(value.day),
                                   hour: Int(value.hour), minute: Int(value.minute), second: Int(value.second))
-        let owner = uid.map { " of event '\(CalendarError.quote($0))'" } ?? ""
+        var owner: String { uid.map { " of event '\(CalendarError.quote($0))'" } ?? "" }
         guard local.isValid else {
             throw CalendarError(.badTime, "\(name)\(owner) is not a real date and time (\(local)); correct it", line: line(containing: name))
         }
@@ -263,6 +265,15 @@ private struct Reader {
         }
         let last = String(text[start..<end]).trimmingCharacters(in: .whitespaces)
         return (last, { bytes[..<start].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 } })
+    }
+
+    /// The offset of the first NUL byte (libical would stop reading there), by memchr.
+    func firstNUL() -> Int? {
+        var copy = text
+        return copy.withUTF8 { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base, 0, buffer.count) else { return nil }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+        }
     }
 
     /// The component a text without VCALENDAR starts with ("VEVENT"), from its first 200 lines.

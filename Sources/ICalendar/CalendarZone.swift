@@ -76,7 +76,9 @@ public struct CalendarZone: Hashable, Sendable, CustomStringConvertible {
     /// "Asia/Ho_Chi_Minh".
     public var description: String { identifier }
 
+    /// The same Olson name.
     public static func == (lhs: CalendarZone, rhs: CalendarZone) -> Bool { lhs.identifier == rhs.identifier }
+    /// Hashes the Olson name.
     public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
 
     func offset(atUTC seconds: Int) -> Int {

@@ -73,8 +73,37 @@ final class ICalTree {
         return result
     }
 
-    /// A parameter's value as text ("CN", "PARTSTAT"), or nil when the property has none.
-    static func parameter(_ property: OpaquePointer, _ name: String) -> String? {
-        LibICal.take(icalproperty_get_parameter_as_string_r(property, name))
+    /// The parameters meetings read (CN, SENT-BY, ROLE, PARTSTAT, RSVP, CUTYPE) in one pass over the
+    /// property's parameters, through libical's typed getters (no text built and parsed back).
+    static func parameters(_ property: OpaquePointer) -> [icalparameter_kind: String] {
+        var found: [icalparameter_kind: String] = [:]
+        func text(_ pointer: UnsafePointer<CChar>?) -> String? { pointer.map { String(cString: $0) } }
+        func word(_ value: Int32, isX: Bool, _ parameter: OpaquePointer) -> String? {
+            isX ? text(icalparameter_get_xvalue(parameter)) : text(icalparameter_enum_to_string(value))
+        }
+        var parameter = icalproperty_get_first_parameter(property, ICAL_ANY_PARAMETER)
+        while let current = parameter {
+            let kind = icalparameter_isa(current)
+            if found[kind] == nil {
+                switch kind {
+                case ICAL_CN_PARAMETER: found[kind] = text(icalparameter_get_cn(current))
+                case ICAL_SENTBY_PARAMETER: found[kind] = text(icalparameter_get_sentby(current))
+                case ICAL_ROLE_PARAMETER:
+                    let value = icalparameter_get_role(current)
+                    found[kind] = word(Int32(value.rawValue), isX: value == ICAL_ROLE_X, current)
+                case ICAL_PARTSTAT_PARAMETER:
+                    let value = icalparameter_get_partstat(current)
+                    found[kind] = word(Int32(value.rawValue), isX: value == ICAL_PARTSTAT_X, current)
+                case ICAL_CUTYPE_PARAMETER:
+                    let value = icalparameter_get_cutype(current)
+                    found[kind] = word(Int32(value.rawValue), isX: value == ICAL_CUTYPE_X, current)
+                case ICAL_RSVP_PARAMETER:
+                    found[kind] = icalparameter_get_rsvp(current) == ICAL_RSVP_TRUE ? "TRUE" : "FALSE"
+                default: break
+                }
+            }
+            parameter = icalproperty_get_next_parameter(property, ICAL_ANY_PARAMETER)
+        }
+        return found
     }
 }

@@ -1,10 +1,16 @@
 /// A wall-clock date and time with no zone: what a calendar shows, what a user types.
 public struct LocalDateTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// The year (1 to 9999 when valid).
     public var year: Int
+    /// The month, 1 to 12.
     public var month: Int
+    /// The day of the month, from 1.
     public var day: Int
+    /// The hour, 0 to 23.
     public var hour: Int
+    /// The minute, 0 to 59.
     public var minute: Int
+    /// The second, 0 to 59.
     public var second: Int
 
     /// A wall-clock time; the fields are taken as given (``isValid`` tells whether it is a real calendar time).
@@ -58,6 +64,7 @@ public struct LocalDateTime: Hashable, Comparable, Sendable, Codable, CustomStri
             && (0...23).contains(hour) && (0...59).contains(minute) && (0...59).contains(second)
     }
 
+    /// Earlier on the wall clock (field by field, not by instant).
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {
         (lhs.year, lhs.month, lhs.day, lhs.hour, lhs.minute, lhs.second)
             < (rhs.year, rhs.month, rhs.day, rhs.hour, rhs.minute, rhs.second)

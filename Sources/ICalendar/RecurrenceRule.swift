@@ -14,8 +14,8 @@ public struct RecurrenceRule: Sendable, Hashable, CustomStringConvertible {
     /// Reads an RRULE value. Refused: what libical cannot read, FREQ=SECONDLY/MINUTELY/HOURLY (not a
     /// meeting series), COUNT above ``maxCount``.
     public init(_ text: String) throws(CalendarError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let quoted = CalendarError.quote(trimmed)
+        let trimmed = text.utf8.first == 0x20 || text.utf8.last == 0x20 ? text.trimmingCharacters(in: .whitespaces) : text
+        var quoted: String { CalendarError.quote(trimmed) }
         guard !trimmed.isEmpty else {
             throw CalendarError(.badRecurrence, "empty recurrence rule; write one as RFC 5545 does, such as FREQ=WEEKLY;BYDAY=TU,TH")
         }

@@ -1,85 +1,102 @@
 import Foundation
-import GRDB
 import ICalendar
-import MailAdmin
-import Scheduling
-import SwitchboardBase
-import SwitchboardCore
 
-/// Meetings: the conflict check of one booking against many stored ones.
+/// Meeting calendar benchmarks: parsing a 10,000-event invite file against python3-icalendar, and
+/// expanding series over a year.
 enum MeetBenchmarks {
-    /// 100,000 stored bookings (10% weekly series over a year, the rest single meetings) of 2,000
-    /// people in 200 rooms; then the conflict check of a single booking and of a weekly series,
-    /// each with five attendees and a room, the median of 50 runs.
-    static func conflicts(bookings: Int = 100_000) throws {
-        let session = try SwitchboardBench.adminSession()
-        let database = session.database
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// 10,000 events as the writer makes them (zoned, attendees and a room, every fifth a weekly
+    /// series), written through CalendarWriter, then parsed by CalendarParser and by python3-icalendar.
+    static func parse(count: Int = 10_000) throws {
         let zone = try CalendarZone("Asia/Ho_Chi_Minh")
-        let now = zone.date(of: LocalDateTime(year: 2027, month: 1, day: 4, hour: 7))
-        let peopleCount = 2_000, roomCount = 200
-        let setup = try SwitchboardBench.time {
-            try session.bookkeeping(.meetImport, target: "bench") { db in
-                let stamp = Timestamp.format(now)
-                for index in 0..<peopleCount {
-                    try db.execute(sql: """
-                        INSERT INTO person (login, display_name, given_name, family_name, search_key, email, email_key, language, role, status,
-                                            status_changed_at, created_at, updated_at)
-                        VALUES (?, ?, '', '', ?, ?, ?, 'vi', 'staff', 'active', ?, ?, ?)
-                        """, arguments: ["p\(index)", "Person \(index)", "person \(index)", "p\(index)@bo.gov.vn", "p\(index)@bo.gov.vn", stamp, stamp, stamp])
-                }
-                for index in 0..<roomCount {
-                    try db.execute(sql: "INSERT INTO room (name, kind, capacity, created_at) VALUES (?, 'physical', 30, ?)", arguments: ["R\(index)", stamp])
-                }
-                var random = SystemRandomNumberGenerator()
-                let base = Int64(now.timeIntervalSince1970)
-                for index in 0..<bookings {
-                    let weekly = index % 10 == 0
-                    // Working-hour starts on one of the year's days, on the half hour.
-                    let day = Int64.random(in: 0..<(weekly ? 7 : 365), using: &random)
-                    let start = base + day * 86_400 + Int64.random(in: 0..<18, using: &random) * 1_800 + 3_600
-                    let count = weekly ? 52 : 1
-                    let occurrences = (0..<count).map { week in
-                        MeetingDraft.Occurrence(recurrenceID: "O\(week)", start: start + Int64(week) * 7 * 86_400, end: start + Int64(week) * 7 * 86_400 + 3_600)
-                    }
-                    let people = (0..<4).map { _ in Int64.random(in: 1...Int64(peopleCount), using: &random) + 1 }
-                    let attendees = Set(people).map { MeetingDraft.Attendee(address: "p\($0 - 2)@bo.gov.vn", personID: $0, name: "") }
-                    let draft = MeetingDraft(uid: "bench-\(index)", title: "Meeting \(index)", agenda: "", organizerID: people[0], sentByID: nil,
-                                             roomID: Int64.random(in: 1...Int64(roomCount), using: &random), joinURL: "", timeZone: zone.identifier,
-                                             startLocal: "2027-01-04T08:00:00", durationSeconds: 3_600, rrule: weekly ? "FREQ=WEEKLY;COUNT=52" : "",
-                                             attendees: attendees, occurrences: occurrences)
-                    var stored = draft
-                    stored.materializedTo = base + 600 * 86_400
-                    _ = try MeetingWriter.insert(stored, in: db, now: now)
-                }
-            }
+        let people = (0..<40).map { CalendarAttendee(address: "nv\($0)@bo.gov.vn", name: "Nguyễn Văn Người \($0)", rsvp: true) }
+        var events: [CalendarEvent] = []
+        for index in 0..<count {
+            let day = LocalDateTime(year: 2026, month: 1 + index % 12, day: 1 + index % 28, hour: 8 + index % 9, minute: index % 2 * 30)
+            var event = CalendarEvent(uid: "bench-\(index)@switchboard.bo.gov.vn", start: .zoned(day, zone))
+            event.end = .zoned(LocalDateTime(year: day.year, month: day.month, day: day.day, hour: day.hour + 1, minute: day.minute), zone)
+            event.stamp = Date(timeIntervalSince1970: 1_796_000_000)
+            event.sequence = index % 3
+            event.summary = "Họp giao ban số \(index), phòng Tổ chức cán bộ"
+            event.description = "Nội dung: báo cáo tuần; kế hoạch.\nTham gia: https://meet.bo.gov.vn/phong-\(index)"
+            event.location = "Phòng \(300 + index % 20)"
+            event.conference = "https://meet.bo.gov.vn/phong-\(index)"
+            event.organizer = CalendarOrganizer(address: "an.nguyen@bo.gov.vn", name: "Nguyễn Văn An")
+            event.attendees = (0..<4).map { people[(index + $0 * 7) % people.count] }
+                + [CalendarAttendee(address: "phong\(300 + index % 20)@bo.gov.vn", role: "NON-PARTICIPANT", kind: "ROOM")]
+            if index % 5 == 0 { event.recurrenceRule = "FREQ=WEEKLY;COUNT=\(4 + index % 20)" }
+            events.append(event)
         }
-        SwitchboardBench.report("meet: store \(bookings) bookings (setup)", setup, "s")
-        let scheduler = Scheduler(database: database, session: session, settings: MeetSettings(), mail: MailSettings(), locale: .init(),
-                                  clock: FixedWallClock(now))
-        for (label, rule) in [("single", nil), ("weekly for a year", try RecurrenceRule("FREQ=WEEKLY;COUNT=52"))] {
-            var request = BookingRequest(title: "Check", start: LocalDateTime(year: 2027, month: 3, day: 2, hour: 9), zone: zone, durationSeconds: 3_600)
-            request.rule = rule
-            request.attendees = ["p10", "p20", "p30", "p40", "p50"]
-            request.room = "R7"
-            var times: [Double] = []
-            var found = 0
-            for _ in 0..<50 {
-                times.append(try SwitchboardBench.time { found = try scheduler.conflicts(request).count })
+        var text = ""
+        let writeSeconds = try SwitchboardBench.time {
+            text = try CalendarWriter.serialize(CalendarObject(method: .publish, events: events), productID: "-//Switchboard//bench//VI")
+        }
+        SwitchboardBench.report("meet-parse: CalendarWriter, \(count) events", Double(count) / writeSeconds, "events/s",
+                                note: "\(text.utf8.count / 1024) KiB")
+        let file = NSTemporaryDirectory() + "switchboard-meet-parse-\(UUID().uuidString).ics"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let contents = try String(contentsOfFile: file, encoding: .utf8)
+            var parsed = 0
+            let seconds = try SwitchboardBench.time {
+                parsed = try CalendarParser.parse(contents, source: "bench.ics").events.count
             }
-            times.sort()
-            var parts: [Double] = []
-            for _ in 0..<20 {
-                parts.append(try SwitchboardBench.time {
-                    _ = try database.read { db in
-                        try BusyTime.busy(personIDs: [12, 22, 32, 42, 52], roomIDs: [8], from: Int64(now.timeIntervalSince1970) + 50 * 86_400,
-                                          to: Int64(now.timeIntervalSince1970) + (rule == nil ? 50 : 400) * 86_400, in: db)
-                    }
-                })
+            guard parsed == count else { print("ERROR: CalendarParser read \(parsed) of \(count) events"); return }
+            best = min(best, seconds)
+        }
+        let ours = Double(count) / best
+        SwitchboardBench.report("meet-parse: CalendarParser, \(count) events", ours, "events/s", goal: "20000 events/s or more")
+
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = [repository + "/ops/bench/meet-parse.py", file, "3"]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        let lines = printed.split(separator: "\n").map(String.init)
+        guard python.terminationStatus == 0, lines.first == "events \(count)", let figure = lines.last,
+            let rate = Double(figure.dropFirst(44).split(separator: " ").first ?? "")
+        else {
+            print("ERROR: python3-icalendar did not read the file (exit \(python.terminationStatus)): \(printed.prefix(300)); install python3-icalendar")
+            return
+        }
+        print(figure)
+        SwitchboardBench.report("meet-parse: CalendarParser / python3-icalendar", ours / rate, "x", goal: "10x or more")
+    }
+
+    /// Occurrences per second over one year: a daily, a weekly and a last-workday series in
+    /// Europe/Berlin (two DST changes) and Asia/Ho_Chi_Minh, expanded many times over, and one rule
+    /// left to libical's iterator.
+    static func expand() throws {
+        let berlin = try CalendarZone("Europe/Berlin"), saigon = try CalendarZone("Asia/Ho_Chi_Minh")
+        let series: [(String, LocalDateTime, CalendarZone, RecurrenceRule)] = [
+            ("daily, Berlin", LocalDateTime(year: 2026, month: 1, day: 1, hour: 9), berlin, try RecurrenceRule("FREQ=DAILY")),
+            ("MO,WE,FR, Ho Chi Minh City", LocalDateTime(year: 2026, month: 1, day: 5, hour: 14), saigon, try RecurrenceRule("FREQ=WEEKLY;BYDAY=MO,WE,FR")),
+            ("last workday, Berlin", LocalDateTime(year: 2026, month: 1, day: 30, hour: 17), berlin,
+             try RecurrenceRule("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1")),
+            // BYHOUR is not in the expander's own walks: libical's iterator, for comparison.
+            ("daily at 9 and 14 (libical), Berlin", LocalDateTime(year: 2026, month: 1, day: 1, hour: 9), berlin,
+             try RecurrenceRule("FREQ=DAILY;BYHOUR=9,14")),
+        ]
+        let from = berlin.date(of: LocalDateTime(year: 2026, month: 1, day: 1))
+        let to = berlin.date(of: LocalDateTime(year: 2027, month: 1, day: 1))
+        for (name, start, zone, rule) in series {
+            var total = 0
+            let rounds = 400
+            let seconds = try SwitchboardBench.time {
+                for _ in 0..<rounds {
+                    total += try RecurrenceExpander.occurrences(start: start, zone: zone, rule: rule, exceptions: [], from: from, to: to, limit: 10_000).count
+                }
             }
-            parts.sort()
-            SwitchboardBench.report("meet: busy-time query of it, \(label)", parts[parts.count / 2] * 1000, "ms")
-            SwitchboardBench.report("meet: conflict check, \(label)", times[times.count / 2] * 1000, "ms", goal: "< 10 ms",
-                                    note: "\(found) conflicts found, 100,000 bookings stored")
+            SwitchboardBench.report("meet-expand: \(name)", Double(total) / seconds, "occurrences/s",
+                                    goal: "400000/s or more", note: "\(total / rounds) in the year")
         }
     }
 }

@@ -3,7 +3,7 @@ import SwitchboardCore
 
 /// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
 ///
-/// Usage: SwitchboardBench [audit-append|audit-verify|import|all] [--events N]
+/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|all] [--events N]
 @main
 struct SwitchboardBench {
     static func main() async {
@@ -23,7 +23,9 @@ struct SwitchboardBench {
         if which == "all" || which == "audit-verify" { try auditVerify(events: events) }
         if which == "all" || which == "import" { try importPeople(count: 10_000) }
         if which == "all" || which == "mail-import" { try MailBenchmarks.importAccounts(count: 5_000) }
-        if which == "all" || which == "meet-conflicts" { try MeetBenchmarks.conflicts() }
+        if which == "all" || which == "meet-parse" { try MeetBenchmarks.parse() }
+        if which == "all" || which == "meet-expand" { try MeetBenchmarks.expand() }
+        if which == "all" || which == "meet-conflicts" { try MeetConflictBenchmarks.conflicts() }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
             try await MailBenchmarks.notifications(count: 1_000, envFile: env)
         }
