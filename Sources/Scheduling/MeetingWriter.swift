@@ -100,13 +100,13 @@ public enum MeetingWriter {
     /// Inserts a meeting with its attendees and occurrences; returns its number.
     public static func insert(_ draft: MeetingDraft, in db: Database, now: Date) throws -> Int64 {
         let stamp = Timestamp.format(now)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO meeting (uid, title, agenda, organizer_id, sent_by_id, room_id, join_url, time_zone, start_local,
                                  duration_seconds, rrule, sequence, status, origin, materialized_to, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)
-            """, arguments: [draft.uid, draft.title, draft.agenda, draft.organizerID, draft.sentByID, draft.roomID, draft.joinURL,
-                             draft.timeZone, draft.startLocal, draft.durationSeconds, draft.rrule, draft.sequence, draft.origin,
-                             draft.materializedTo, stamp, stamp])
+            """).execute(arguments: [draft.uid, draft.title, draft.agenda, draft.organizerID, draft.sentByID, draft.roomID, draft.joinURL,
+                                     draft.timeZone, draft.startLocal, draft.durationSeconds, draft.rrule, draft.sequence, draft.origin,
+                                     draft.materializedTo, stamp, stamp])
         let id = db.lastInsertedRowID
         let attendee = try db.cachedStatement(sql: """
             INSERT INTO meeting_attendee (meeting_id, address, person_id, name, role, partstat) VALUES (?, ?, ?, ?, ?, ?)
