@@ -168,12 +168,32 @@ public struct MeetingOccurrence: Sendable, Codable, Equatable, FetchableRecord {
     /// The end as a date.
     public var end: Date { Date(timeIntervalSince1970: TimeInterval(endAt)) }
 
-    /// The RECURRENCE-ID form of an instant: `20261208T020000Z`.
+    /// The RECURRENCE-ID form of an instant: `20261208T020000Z` (written digit by digit: it is
+    /// made for every occurrence stored, and `String(format:)` is slow on Linux).
     public static func recurrenceID(of date: Date) -> String {
         var time = time_t(Int64(date.timeIntervalSince1970.rounded(.down)))
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        func append(_ value: Int, digits: Int) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = max(0, value)
+            while divisor > 0 {
+                bytes.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(Int(parts.tm_year) + 1900, digits: 4)
+        append(Int(parts.tm_mon) + 1, digits: 2)
+        append(Int(parts.tm_mday), digits: 2)
+        bytes.append(UInt8(ascii: "T"))
+        append(Int(parts.tm_hour), digits: 2)
+        append(Int(parts.tm_min), digits: 2)
+        append(Int(parts.tm_sec), digits: 2)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -9,30 +9,9 @@ import Testing
 /// the next attempt, with no reload.
 @Suite(.serialized) struct RestoreMailTests {
     @Test func loginsFollowARestoredBackupAtOnceWithNoReload() throws {
-        guard getuid() == 0 else {
-            throw TestSetupError("this test starts a private mail stack (ops/mailstack/start): run it as root, as `make test` does")
-        }
-        var template = Array("/var/tmp/sb-restoretest-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestSetupError("mkdtemp under /var/tmp failed: errno \(errno)") }
-        let root = String(cString: made)
-        guard chmod(root, 0o755) == 0 else { throw TestSetupError("chmod \(root) failed") }
-        let stackDir = root + "/stack"
-        defer {
-            if FileManager.default.fileExists(atPath: stackDir + "/dovecot.conf") {
-                _ = try? ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", stackDir])
-            }
-            if let problem = ScratchFolder.remove(root) { Issue.record(Comment(rawValue: problem)) }
-        }
-        let database = root + "/db/switchboard.sqlite"
-        try FileManager.default.createDirectory(atPath: root + "/db", withIntermediateDirectories: false)
-        try "database:\n  path: \(database)\n".write(toFile: root + "/init.yaml", atomically: true, encoding: .utf8)
-        try ProcessRunner.runChecked(ProcessRunner.product("dirctl"), ["init", "--admin", "root", "--name", "Quản trị", "--config", root + "/init.yaml"])
-        let ports = try ScriptSandbox.freePorts(3)
-        try ProcessRunner.runChecked(Repository.path("ops/mailstack/start"), [
-            "--db", database, "--dir", stackDir,
-            "--imap-port", String(ports[0]), "--smtp-port", String(ports[1]), "--submission-port", String(ports[2]),
-        ])
-        let mail = try MailWorkspace(stack: MailStackEnvironment(file: stackDir + "/env"))
+        let stack = try PrivateMailStack(tag: "restoretest")
+        let database = stack.database
+        let mail = try MailWorkspace(stack: try stack.environment)
         #expect(mail.database == database)
 
         let password = "Gi0-mua-thu-Ha-Noi"

@@ -8,10 +8,10 @@ import Testing
 final class MeetWorkspace {
     let mail: MailWorkspace
 
-    /// `relay` overrides the relay endpoint (a closed port plays a mail server that is down).
-    init(relay: String? = nil) throws {
-        mail = try MailWorkspace()
-        try configure(relay: relay)
+    /// `stack` is the test run's shared stack unless a test started one of its own.
+    init(stack: MailStackEnvironment? = nil) throws {
+        mail = try MailWorkspace(stack: stack)
+        try configure()
     }
 
     /// Rewrites the config, e.g. to bring the relay "back".
