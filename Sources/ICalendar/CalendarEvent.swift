@@ -167,6 +167,10 @@ public struct CalendarEvent: Sendable {
     public var recurrenceRule: String?
     /// EXDATE values.
     public var exceptionDates: [EventTime] = []
+    /// How many RDATE properties the event has. Their dates are not read (meetings repeat by
+    /// RRULE; Outlook cannot show RDATE either): an importer refuses such an event rather than
+    /// lose its extra dates silently.
+    public var additionalDateCount = 0
     /// RECURRENCE-ID: which occurrence of the series this VEVENT is.
     public var recurrenceID: EventTime?
     /// STATUS: CONFIRMED, TENTATIVE or CANCELLED.

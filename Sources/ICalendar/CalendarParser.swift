@@ -105,6 +105,8 @@ private struct Reader {
                 end = try time(icalproperty_get_dtend(property), property, "DTEND", uid: uid, calendar: calendar, zones: &zones)
             case ICAL_RECURRENCEID_PROPERTY:
                 recurrenceID = try time(icalproperty_get_recurrenceid(property), property, "RECURRENCE-ID", uid: uid, calendar: calendar, zones: &zones)
+            case ICAL_RDATE_PROPERTY:
+                event.additionalDateCount += 1
             case ICAL_EXDATE_PROPERTY:
                 event.exceptionDates.append(try time(icalproperty_get_exdate(property), property, "EXDATE", uid: uid, calendar: calendar, zones: &zones))
             case ICAL_DTSTAMP_PROPERTY:

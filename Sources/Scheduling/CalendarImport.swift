@@ -231,6 +231,9 @@ extension Scheduler {
         guard seconds > 0, Int64(seconds) <= BusyTime.longestOccurrence else {
             throw SchedulingError(.invalidInput, "the event lasts \(seconds / 60) minutes: a meeting lasts more than 0 and at most 14 days")
         }
+        guard event.additionalDateCount == 0 else {
+            throw SchedulingError(.invalidInput, "it has RDATE (extra dates outside its RRULE), which meetings do not keep: import those dates as meetings of their own")
+        }
         let rule: RecurrenceRule?
         do { rule = try event.recurrenceRule.map { try RecurrenceRule($0) } } catch {
             throw SchedulingError(.invalidInput, "RRULE: \(error)")

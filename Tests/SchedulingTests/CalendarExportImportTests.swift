@@ -156,6 +156,7 @@ import Testing
             (good.replacingOccurrences(of: "DTSTART;TZID=Asia/Ho_Chi_Minh:20261208T090000", with: "DTSTART:INVALID-DATE"), "line"),
             (good.replacingOccurrences(of: "DTEND;TZID=Asia/Ho_Chi_Minh:20261208T100000", with: "RRULE:FREQ=DAILY;COUNT=1000000000\r\nDTEND;TZID=Asia/Ho_Chi_Minh:20261208T100000"), "COUNT"),
             (noEnd, "no end"),
+            (good.replacingOccurrences(of: "DTEND;TZID=Asia/Ho_Chi_Minh:20261208T100000", with: "RDATE:20261209T020000Z\r\nDTEND;TZID=Asia/Ho_Chi_Minh:20261208T100000"), "RDATE"),
         ] {
             do {
                 _ = try fixture.scheduler("an").importCalendar(text: text, source: "bad.ics")
