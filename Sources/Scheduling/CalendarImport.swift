@@ -125,6 +125,7 @@ extension Scheduler {
         let lines = EventLines(text)
 
         return try session.batch(.meetImport, target: "file:\(source)", dryRun: dryRun) { db, batch in
+            try MeetingWriter.extendSeries(to: Int64(windowEnd.timeIntervalSince1970), in: db)
             let directory = try ImportDirectory(db)
             var problems: [ImportProblem] = []
             func problem(_ uid: String, _ field: String?, _ reason: String) {
@@ -315,7 +316,7 @@ extension Scheduler {
             let role = ["CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT"].contains(attendee.role) && attendee.role != "CHAIR"
                 ? attendee.role : "REQ-PARTICIPANT"
             attendees.append(MeetingDraft.Attendee(address: address, personID: person?.id, name: Self.oneLine(attendee.name ?? person?.name ?? "", limit: 200),
-                                                   role: role, partstat: attendee.status.rawValue))
+                                                   role: role, partstat: mayImportForOthers ? attendee.status.rawValue : "NEEDS-ACTION"))
         }
         let join = [event.conference, event.url].compactMap { $0 }.first { $0.lowercased().hasPrefix("https://") || $0.lowercased().hasPrefix("http://") }
         let title = Self.oneLine(event.summary ?? "", limit: Self.titleLimit)

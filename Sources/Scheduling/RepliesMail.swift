@@ -11,6 +11,8 @@ import Messaging
 struct ReplyMail: Sendable, Equatable {
     /// The From address (lower-case, no display name), or empty.
     var from: String
+    /// The envelope sender the delivering server recorded (Return-Path), or empty.
+    var envelope: String
     /// The Message-ID without angle brackets, or empty.
     var messageID: String
     /// The decoded text of each calendar part, in message order.
@@ -24,6 +26,7 @@ struct ReplyMail: Sendable, Equatable {
         let normalized = raw.replacingOccurrences(of: "\r\n", with: "\n")
         let (headers, body) = Self.split(Substring(normalized))
         from = Self.address(in: headers.value("from") ?? "")
+        envelope = Self.address(in: headers.value("return-path") ?? "")
         messageID = (headers.value("message-id") ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "<> \t"))
         var found: [String] = []
         Self.collect(headers: headers, body: body, depth: 0, into: &found)

@@ -84,7 +84,7 @@ extension Scheduler {
             }
             for (index, extracted) in answers.enumerated() {
                 let cursor = index == answers.count - 1 ? uid : done
-                let result = try record(extracted, messageUID: uid, from: message.from, mailboxTarget: target) { db in
+                let result = try record(extracted, messageUID: uid, from: message.from, envelope: message.envelope, mailboxTarget: target) { db in
                     try Self.moveCursor(mailbox, validity: validity, to: cursor, in: db)
                 }
                 if result.wroteCursor { written = cursor }
@@ -169,9 +169,9 @@ extension Scheduler {
 
     /// Decides one answer and records it; `cursor` runs in the transaction that records
     /// anything (applied or refused).
-    private func record(_ extracted: ReplyRules.Extracted, messageUID: Int, from: String, mailboxTarget: String,
+    private func record(_ extracted: ReplyRules.Extracted, messageUID: Int, from: String, envelope: String, mailboxTarget: String,
                         cursor: (Database) throws -> Void) throws -> Recorded {
-        guard case .answer(let answer) = extracted else {
+        guard case .answer(let extractedAnswer) = extracted else {
             if case .unusable(let uid, let attendee, let reason) = extracted {
                 let meeting = try database.read { db in try Meeting.fetchOne(db, sql: Meeting.selection + " WHERE m.uid = ?", arguments: [uid]) }
                 return Recorded(result: ReplyResult(messageUID: messageUID, from: from, meetingID: meeting?.id, meetingUID: uid,
@@ -182,12 +182,14 @@ extension Scheduler {
                                                 occurrence: nil, answer: "", sequence: 0, outcome: .skipped, reason: "not an answer"),
                             wroteCursor: false)
         }
+        var answer = extractedAnswer
         var result = ReplyResult(messageUID: messageUID, from: from, meetingID: nil, meetingUID: answer.uid, title: "", attendee: answer.attendee,
                                  occurrence: nil, answer: answer.partstat.rawValue, sequence: answer.sequence, outcome: .skipped, reason: "")
         let looked: (Meeting?, ReplyDecision) = try database.read { db in
             guard let meeting = try Meeting.fetchOne(db, sql: Meeting.selection + " WHERE m.uid = ?", arguments: [answer.uid]) else {
                 return (nil, .skip("no meeting with this UID here (booked elsewhere, or deleted)"))
             }
+            if let early = try Self.screen(&answer, meeting: meeting, from: from, envelope: envelope, in: db) { return (meeting, early) }
             return (meeting, try ReplyRules.decide(answer, meeting: meeting, in: db))
         }
         guard let meeting = looked.0 else {
@@ -207,6 +209,7 @@ extension Scheduler {
         case .apply:
             do {
                 try session.perform(.meetReply, target: Self.target(meeting.uid)) { db, details in
+                    if let early = try Self.screen(&answer, meeting: meeting, from: from, envelope: envelope, in: db) { throw Superseded(decision: early) }
                     let current = try ReplyRules.decide(answer, meeting: meeting, in: db)
                     guard case .apply(let occurrence) = current else { throw Superseded(decision: current) }
                     try ReplyRules.apply(answer, meeting: meeting, occurrence: occurrence, in: db)
@@ -254,6 +257,44 @@ extension Scheduler {
             result.occurrence = ReplyRules.describe(recurrenceID)
         }
         return Recorded(result: result, wroteCursor: wrote)
+    }
+
+    /// What the sync checks before the reply rules, which mail alone can tell:
+    /// - the message comes from the attendee it answers for: its From, and the envelope sender
+    ///   the delivering server recorded (Return-Path), are the attendee's address or, for a
+    ///   directory person, one of their mailboxes or their e-mail address; anyone else writing
+    ///   "ATTENDEE:binh" is refused (and audited);
+    /// - it answers the meeting as it stands: a cancelled meeting or occurrence takes no answer,
+    ///   and a reply to an older SEQUENCE (the time changed since) is ignored;
+    /// - a SEQUENCE above the meeting's (no invite ever said so) counts as the meeting's, so a
+    ///   made-up number cannot make the attendee's later real answers look older.
+    static func screen(_ answer: inout ReplyAnswer, meeting: Meeting, from: String, envelope: String, in db: Database) throws -> ReplyDecision? {
+        guard meeting.status == "confirmed" else { return .ignore("meeting \(meeting.id) is cancelled") }
+        let senders = try String.fetchAll(db, sql: """
+            SELECT lower(a.address) FROM meeting_attendee a WHERE a.meeting_id = ? AND a.address = ?
+            UNION SELECT lower(m.address) FROM meeting_attendee a JOIN mailbox m ON m.person_id = a.person_id
+                WHERE a.meeting_id = ? AND a.address = ?
+            UNION SELECT lower(p.email) FROM meeting_attendee a JOIN person p ON p.id = a.person_id
+                WHERE a.meeting_id = ? AND a.address = ? AND p.email IS NOT NULL
+            """, arguments: [meeting.id, answer.attendee, meeting.id, answer.attendee, meeting.id, answer.attendee])
+        guard !senders.isEmpty else { return nil }   // not an attendee: the rules refuse it
+        guard senders.contains(from) else {
+            return .refuse("the answer for \(answer.attendee) came from \(from.isEmpty ? "no sender" : from)")
+        }
+        if !envelope.isEmpty, !senders.contains(envelope) {
+            return .refuse("the answer for \(answer.attendee) was sent by \(envelope) (Return-Path)")
+        }
+        if answer.sequence < meeting.sequence {
+            return .ignore("answers an earlier version of the meeting (SEQUENCE \(answer.sequence) < \(meeting.sequence)); the attendee was asked again")
+        }
+        answer.sequence = min(answer.sequence, meeting.sequence)
+        if let recurrenceID = answer.recurrenceID, meeting.isRecurring,
+           let occurrence = try ReplyRules.occurrence(recurrenceID, of: meeting, in: db),
+           try String.fetchOne(db, sql: "SELECT status FROM meeting_occurrence WHERE meeting_id = ? AND recurrence_id = ?",
+                               arguments: [meeting.id, occurrence]) == "cancelled" {
+            return .ignore("that occurrence is cancelled")
+        }
+        return nil
     }
 
     /// Stores how far a mailbox has been read; never backwards while the UIDVALIDITY stays (two

@@ -53,6 +53,10 @@ public struct BookingConflict: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case who, isRoom = "is_room", meetingID = "meeting_id", title, start, end
     }
+
+    /// `meeting 42 ("Giao ban")`, or `another meeting` for one the actor may not see (its number
+    /// and title left out: 0 and empty).
+    public var meetingName: String { Scheduler.name(of: self) }
 }
 
 /// What a booking did.
@@ -142,13 +146,13 @@ extension Scheduler {
             if let room, headcount > room.capacity {
                 throw SchedulingError(.conflict, "\(room.name) holds \(room.capacity) and the meeting has \(headcount) people: choose a larger room (`dirctl room list`)")
             }
-            let conflicts = try Self.conflicts(of: occurrences, people: [organizer] + invited, roomID: room?.id, roomName: room?.name,
-                                               excluding: nil, in: db)
+            let conflicts = try redacted(try Self.conflicts(of: occurrences, people: [organizer] + invited, roomID: room?.id, roomName: room?.name,
+                                                            excluding: nil, in: db), in: db)
             if let taken = conflicts.first(where: \.isRoom) {
-                throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: request.zone)) by meeting \(taken.meetingID) (\(Quoting.quoted(taken.title)))\(Self.more(conflicts.filter(\.isRoom).count)): choose another time or room (`meetctl find-time`)")
+                throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: request.zone)) by \(Self.name(of: taken))\(Self.more(conflicts.filter(\.isRoom).count)): choose another time or room (`meetctl find-time`)")
             }
             if !conflicts.isEmpty, !request.allowConflicts {
-                let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: request.zone)) (meeting \($0.meetingID), \(Quoting.quoted($0.title)))" }
+                let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: request.zone)) (\(Self.name(of: $0)))" }
                 throw SchedulingError(.conflict, "busy: \(list.joined(separator: "; "))\(Self.more(conflicts.count - 2)): book with --allow-conflicts, or find a time (`meetctl find-time`)")
             }
             var attendees = [MeetingDraft.Attendee(address: organizer.address, personID: organizerID, name: organizer.name, role: "CHAIR", partstat: "ACCEPTED")]
@@ -197,8 +201,39 @@ extension Scheduler {
                 people.append(ResolvedAttendee(personID: id, login: session.login, address: "", name: "", language: locale.language))
             }
             let room = try request.room.map { try Self.room(named: $0, in: db) }
-            return try Self.conflicts(of: occurrences, people: people, roomID: room?.id, roomName: room?.name, excluding: nil, in: db)
+            return try redacted(try Self.conflicts(of: occurrences, people: people, roomID: room?.id, roomName: room?.name, excluding: nil, in: db), in: db)
         }
+    }
+
+    /// True when the actor may see a meeting's details: the helpdesk and admins, its organizer,
+    /// who booked it for them, and its attendees. Others learn only that someone is busy.
+    func maySee(_ meetingID: Int64, in db: Database) throws -> Bool {
+        if let role = session.role, role == .admin || role == .helpdesk { return true }
+        guard let me = session.personID else { return false }
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM meeting WHERE id = ? AND (organizer_id = ? OR sent_by_id = ?))
+                OR EXISTS (SELECT 1 FROM meeting_attendee WHERE meeting_id = ? AND person_id = ?)
+            """, arguments: [meetingID, me, me, meetingID, me]) ?? false
+    }
+
+    /// Conflicts with the meetings the actor may not see reduced to "another meeting" (number
+    /// and title left out).
+    func redacted(_ conflicts: [BookingConflict], in db: Database) throws -> [BookingConflict] {
+        var seen: [Int64: Bool] = [:]
+        return try conflicts.map { conflict in
+            let visible = try seen[conflict.meetingID] ?? maySee(conflict.meetingID, in: db)
+            seen[conflict.meetingID] = visible
+            guard !visible else { return conflict }
+            var hidden = conflict
+            hidden.meetingID = 0
+            hidden.title = ""
+            return hidden
+        }
+    }
+
+    /// `meeting 42 ("Giao ban")`, or `another meeting` when hidden.
+    static func name(of conflict: BookingConflict) -> String {
+        conflict.meetingID == 0 ? "another meeting" : "meeting \(conflict.meetingID) (\(Quoting.quoted(conflict.title)))"
     }
 
     /// Every person and room busy in one of `occurrences`.

@@ -87,13 +87,23 @@ extension Scheduler {
         public init() {}
     }
 
-    /// Moves a meeting, a whole series or one occurrence: rooms and attendees checked again,
-    /// SEQUENCE + 1, an updated REQUEST to everyone.
+    /// Moves a meeting, a whole series or one occurrence, or changes its room or length: rooms and
+    /// attendees checked again, SEQUENCE + 1, an updated REQUEST to everyone.
+    ///
+    /// A series that has begun keeps its past: a new room or length applies to the occurrences
+    /// still ahead, and its start cannot move (cancel it and book the rest anew, or move single
+    /// occurrences). A room belongs to the whole series: one occurrence moves in time only.
     public func reschedule(_ reference: String, _ change: Reschedule) throws -> MeetingChange {
         let now = clock.now()
+        let nowSeconds = Int64(now.timeIntervalSince1970)
         let meeting = try self.meeting(reference)
         try authorizeOnMeeting(.meetUpdate, meeting)
+        if change.occurrence != nil, change.room != nil {
+            throw SchedulingError(.invalidInput, "a room belongs to the whole series: change it without --occurrence, or move the occurrence in time only")
+        }
         return try session.perform(.meetUpdate, target: Self.target(meeting.uid)) { db, details in
+            let windowEnd = now.addingTimeInterval(Double(settings.bookingWindowDays) * 86_400)
+            try MeetingWriter.extendSeries(to: Int64(windowEnd.timeIntervalSince1970), in: db)
             let current = try Self.meeting(String(meeting.id), in: db)
             guard current.status == "confirmed" else { throw SchedulingError(.refused, "meeting \(meeting.id) is cancelled") }
             let seriesZone = try CalendarZone(current.timeZone)
@@ -106,6 +116,11 @@ extension Scheduler {
             var roomName = current.roomName
             var joinURL = current.joinURL
             if let name = change.room {
+                // The old virtual room's link goes with it; a link of the meeting's own stays.
+                if current.roomKind == "virtual", let old = current.roomName,
+                   joinURL == "\(settings.joinBaseURL)/\(Self.slug(old))" {
+                    joinURL = ""
+                }
                 if name.isEmpty {
                     roomID = nil
                     roomName = nil
@@ -123,33 +138,61 @@ extension Scheduler {
             let people = try Self.attendees(of: meeting.id, in: db).filter { $0.partstat != "DECLINED" }.map {
                 ResolvedAttendee(personID: $0.personID, login: $0.login, address: $0.address, name: $0.name, language: locale.language)
             }
+            let old = try MeetingOccurrence.fetchAll(db, sql: "SELECT * FROM meeting_occurrence WHERE meeting_id = ? ORDER BY start_at",
+                                                     arguments: [meeting.id])
             var summary: String
             let allowed: [BookingConflict]
             if let occurrence = change.occurrence {
                 let row = try Self.occurrence(of: current, named: occurrence, in: db)
                 guard row.status == "confirmed" else { throw SchedulingError(.refused, "the occurrence \(occurrence) is cancelled") }
+                guard row.endAt > nowSeconds else { throw SchedulingError(.refused, "the occurrence \(occurrence) is over") }
                 let newStart = change.start.map { Int64(zone.date(of: $0).timeIntervalSince1970) } ?? row.startAt
-                guard newStart > Int64(now.timeIntervalSince1970) - 300 else { throw SchedulingError(.invalidInput, "the new start is in the past") }
+                guard newStart > nowSeconds - 300 else { throw SchedulingError(.invalidInput, "the new start is in the past") }
                 let moved = MeetingDraft.Occurrence(recurrenceID: row.recurrenceID, start: newStart, end: newStart + Int64(duration), moved: true)
+                // Not onto another occurrence of the same series either.
+                if let clash = old.first(where: { $0.recurrenceID != row.recurrenceID && $0.status == "confirmed" && $0.startAt < moved.end && moved.start < $0.endAt }) {
+                    throw SchedulingError(.conflict, "the meeting itself meets \(describe(clash.startAt, clash.endAt, zone: zone)): choose another time")
+                }
                 allowed = try checkConflicts([moved], people: people, roomID: roomID, roomName: roomName, meetingID: meeting.id,
                                              allow: change.allowConflicts, zone: zone, in: db)
                 try db.execute(sql: """
-                    UPDATE meeting_occurrence SET start_at = ?, end_at = ?, room_id = ?, moved = 1 WHERE meeting_id = ? AND recurrence_id = ?
-                    """, arguments: [moved.start, moved.end, roomID, meeting.id, row.recurrenceID])
+                    UPDATE meeting_occurrence SET start_at = ?, end_at = ?, moved = 1 WHERE meeting_id = ? AND recurrence_id = ?
+                    """, arguments: [moved.start, moved.end, meeting.id, row.recurrenceID])
+                // Answers for that occurrence were for its old time.
+                try db.execute(sql: "DELETE FROM meeting_occurrence_reply WHERE meeting_id = ? AND recurrence_id = ?",
+                               arguments: [meeting.id, row.recurrenceID])
                 summary = "moved the occurrence \(occurrence) of meeting \(meeting.id) to \(describe(moved.start, moved.end, zone: zone))"
                 details["occurrence"] = row.recurrenceID
+            } else if change.start == nil {
+                // A new room or length for what is still ahead; the past stays as it was.
+                let ahead = old.filter { $0.endAt > nowSeconds }
+                guard !ahead.isEmpty else { throw SchedulingError(.refused, "meeting \(meeting.id) is over") }
+                let changed = ahead.map {
+                    MeetingDraft.Occurrence(recurrenceID: $0.recurrenceID, start: $0.startAt, end: $0.startAt + Int64(duration),
+                                            cancelled: $0.status == "cancelled", moved: $0.moved)
+                }
+                allowed = try checkConflicts(changed, people: people, roomID: roomID, roomName: roomName, meetingID: meeting.id,
+                                             allow: change.allowConflicts, zone: zone, in: db)
+                for occurrence in changed {
+                    try db.execute(sql: "UPDATE meeting_occurrence SET end_at = ?, room_id = ? WHERE meeting_id = ? AND recurrence_id = ?",
+                                   arguments: [occurrence.end, roomID, meeting.id, occurrence.recurrenceID])
+                }
+                try db.execute(sql: "UPDATE meeting SET duration_seconds = ? WHERE id = ?", arguments: [duration, meeting.id])
+                summary = change.durationSeconds != nil ? "meeting \(meeting.id) now lasts \(Self.describe(seconds: duration))" : "meeting \(meeting.id)"
+                if change.durationSeconds != nil { details["duration"] = Self.describe(seconds: duration) }
             } else {
-                var start = change.start ?? LocalDateTime(iso: current.startLocal) ?? LocalDateTime(year: 1970, month: 1, day: 1)
-                if change.zone != nil, change.start != nil, zone != seriesZone {
+                if let first = old.first, first.startAt < nowSeconds, current.isRecurring {
+                    throw SchedulingError(.refused, "meeting \(meeting.id) has begun: move single occurrences with --occurrence, or cancel it and book the rest anew")
+                }
+                var start = change.start ?? LocalDateTime(year: 1970, month: 1, day: 1)
+                if change.zone != nil, zone != seriesZone {
                     start = seriesZone.local(of: zone.date(of: start))
                 }
                 let first = seriesZone.date(of: start)
                 guard first.timeIntervalSince(now) > -300 else { throw SchedulingError(.invalidInput, "the new start \(start) is in the past") }
-                let windowEnd = now.addingTimeInterval(Double(settings.bookingWindowDays) * 86_400)
                 let rule = current.isRecurring ? try RecurrenceRule(current.rrule) : nil
                 let starts = try RecurrenceExpander.occurrences(start: start, zone: seriesZone, rule: rule, exceptions: [], from: first,
                                                                 to: windowEnd, limit: Self.occurrenceLimit)
-                let old = try MeetingOccurrence.fetchAll(db, sql: "SELECT * FROM meeting_occurrence WHERE meeting_id = ?", arguments: [meeting.id])
                 // An occurrence cancelled before stays cancelled when the series keeps its day.
                 let cancelledDays = Set(old.filter { $0.status == "cancelled" }.map { Self.day(of: $0.start, in: seriesZone) })
                 let occurrences = starts.map { instant in
@@ -169,7 +212,7 @@ extension Scheduler {
             }
             if change.room != nil {
                 try db.execute(sql: "UPDATE meeting SET room_id = ?, join_url = ? WHERE id = ?", arguments: [roomID, joinURL, meeting.id])
-                try db.execute(sql: "UPDATE meeting_occurrence SET room_id = ? WHERE meeting_id = ?", arguments: [roomID, meeting.id])
+                try db.execute(sql: "UPDATE meeting_occurrence SET room_id = ? WHERE meeting_id = ? AND end_at > ?", arguments: [roomID, meeting.id, nowSeconds])
                 details["room"] = roomName ?? "(none)"
                 summary += roomName.map { " in \($0)" } ?? " without a room"
             }
@@ -185,7 +228,7 @@ extension Scheduler {
                                                                    languages: try languages(of: attendees, in: db), in: db, now: now)
             details["sequence"] = String(updated.sequence)
             if !allowed.isEmpty { details["conflicts_allowed"] = String(allowed.count) }
-            return MeetingChange(meeting: updated, summary: summary, conflicts: allowed, notices: notices)
+            return MeetingChange(meeting: updated, summary: summary, conflicts: try redacted(allowed, in: db), notices: notices)
         }
     }
 
@@ -195,6 +238,7 @@ extension Scheduler {
         let meeting = try self.meeting(reference)
         try authorizeOnMeeting(.meetUpdate, meeting)
         return try session.perform(.meetUpdate, target: Self.target(meeting.uid)) { db, details in
+            try MeetingWriter.extendSeries(to: Int64(now.addingTimeInterval(Double(settings.bookingWindowDays) * 86_400).timeIntervalSince1970), in: db)
             let current = try Self.meeting(String(meeting.id), in: db)
             guard current.status == "confirmed" else { throw SchedulingError(.refused, "meeting \(meeting.id) is cancelled") }
             let existing = Set(try Self.attendees(of: meeting.id, in: db).map(\.address))
@@ -225,7 +269,7 @@ extension Scheduler {
                                                                    in: db, now: now)
             details["added"] = added.map { $0.login ?? $0.address }.joined(separator: ",")
             return MeetingChange(meeting: current, summary: "invited \(added.map { $0.login ?? $0.address }.joined(separator: ", ")) to meeting \(meeting.id)",
-                                 conflicts: allowed, notices: notices)
+                                 conflicts: try redacted(allowed, in: db), notices: notices)
         }
     }
 
@@ -236,6 +280,7 @@ extension Scheduler {
         try authorizeOnMeeting(.meetUpdate, meeting)
         return try session.perform(.meetUpdate, target: Self.target(meeting.uid)) { db, details in
             let current = try Self.meeting(String(meeting.id), in: db)
+            guard current.status == "confirmed" else { throw SchedulingError(.refused, "meeting \(meeting.id) is cancelled") }
             let attendees = try Self.attendees(of: meeting.id, in: db)
             let named = try AttendeeResolver.resolve(specs, in: db, defaultLanguage: locale.language)
             let addresses = Set(named.map(\.address))
@@ -252,7 +297,6 @@ extension Scheduler {
                 try db.execute(sql: "DELETE FROM meeting_attendee WHERE meeting_id = ? AND address = ?", arguments: [meeting.id, row.address])
             }
             details["removed"] = removed.map { $0.login ?? $0.address }.joined(separator: ",")
-            _ = current
             return MeetingChange(meeting: updated, summary: "removed \(removed.map { $0.login ?? $0.address }.joined(separator: ", ")) from meeting \(meeting.id)",
                                  notices: notices)
         }
@@ -262,12 +306,13 @@ extension Scheduler {
     /// refuses, busy attendees unless `allow`. Returns the allowed conflicts.
     func checkConflicts(_ occurrences: [MeetingDraft.Occurrence], people: [ResolvedAttendee], roomID: Int64?, roomName: String?,
                         meetingID: Int64, allow: Bool, zone: CalendarZone, in db: Database) throws -> [BookingConflict] {
-        let conflicts = try Self.conflicts(of: occurrences, people: people, roomID: roomID, roomName: roomName, excluding: meetingID, in: db)
+        let conflicts = try redacted(try Self.conflicts(of: occurrences, people: people, roomID: roomID, roomName: roomName,
+                                                        excluding: meetingID, in: db), in: db)
         if let taken = conflicts.first(where: \.isRoom) {
-            throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: zone)) by meeting \(taken.meetingID) (\(Quoting.quoted(taken.title))): choose another time or room")
+            throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: zone)) by \(Self.name(of: taken)): choose another time or room")
         }
         if !conflicts.isEmpty, !allow {
-            let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: zone)) (meeting \($0.meetingID))" }
+            let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: zone)) (\(Self.name(of: $0)))" }
             throw SchedulingError(.conflict, "busy: \(list.joined(separator: "; "))\(Self.more(conflicts.count - 2)): use --allow-conflicts, or `meetctl find-time`")
         }
         return conflicts

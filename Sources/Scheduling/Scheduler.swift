@@ -37,10 +37,20 @@ public struct Scheduler: Sendable {
     /// The audit target of a meeting.
     public static func target(_ uid: String) -> String { "meeting:\(uid)" }
 
-    /// A meeting by its number or its UID.
+    /// A meeting by its number or its UID, for those who may see its details: the helpdesk and
+    /// admins, its organizer, who booked it for them, and its attendees (others are refused,
+    /// audited, 77: their agendas show such a meeting only as busy).
     public func meeting(_ reference: String) throws -> Meeting {
         try session.authorize(.meetRead, target: "meeting:\(reference)")
-        return try database.read { db in try Self.meeting(reference, in: db) }
+        let (found, visible) = try database.read { db in
+            let meeting = try Self.meeting(reference, in: db)
+            return (meeting, try maySee(meeting.id, in: db))
+        }
+        guard visible else {
+            try session.deny(.meetRead, target: Self.target(found.uid),
+                             reason: "\(session.login) neither organizes nor attends meeting \(found.id)")
+        }
+        return found
     }
 
     /// The attendees of a meeting, the organizer first, then by name.
@@ -59,10 +69,12 @@ public struct Scheduler: Sendable {
 
     /// A meeting by number or UID, inside a transaction.
     static func meeting(_ reference: String, in db: Database) throws -> Meeting {
-        let found: Meeting?
+        var found: Meeting?
         if let id = Int64(reference) {
             found = try Meeting.fetchOne(db, sql: Meeting.selection + " WHERE m.id = ?", arguments: [id])
-        } else {
+        }
+        if found == nil {
+            // A UID (an imported one may be all digits).
             found = try Meeting.fetchOne(db, sql: Meeting.selection + " WHERE m.uid = ?", arguments: [reference])
         }
         guard let found else {

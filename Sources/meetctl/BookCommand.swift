@@ -97,7 +97,7 @@ struct BookCommand: MeetctlCommand {
             fields.append(("Invited", invited.isEmpty ? "nobody else (the organizer gets the invite)" : invited.joined(separator: ", ")))
             Console.fields(fields)
             for conflict in result.conflicts {
-                Console.out("Note: \(conflict.who) is also in meeting \(conflict.meetingID) (\(conflict.title)) at that time")
+                Console.out("Note: \(conflict.who) is also in \(conflict.meetingName) at that time")
             }
         }
         if !dryRun {

@@ -14,7 +14,7 @@ private func report(_ change: MeetingChange, action: Action, context: CommandCon
     } else {
         Console.out(change.summary.prefix(1).uppercased() + change.summary.dropFirst())
         for conflict in change.conflicts {
-            Console.out("Note: \(conflict.who) is also in meeting \(conflict.meetingID) (\(conflict.title)) at that time")
+            Console.out("Note: \(conflict.who) is also in \(conflict.meetingName) at that time")
         }
     }
     try await context.sendInvites(change.notices, action: action, json: json)

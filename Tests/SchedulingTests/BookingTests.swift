@@ -73,7 +73,10 @@ import Testing
         _ = try fixture.scheduler("an").book(try fixture.request("A", "2026-12-08T09:00", with: ["binh"]))
         let clash = try fixture.request("B", "2026-12-08T09:30", with: ["binh", "chi"])
         let error = #expect(throws: SchedulingError.self) { try fixture.scheduler("dung").book(clash) }
-        #expect(error?.description.contains("binh 2026-12-08 09:00-10:00 (meeting 1") == true, "\(String(describing: error))")
+        // dung is not in meeting 1: he learns binh is busy, not what with.
+        #expect(error?.description.contains("binh 2026-12-08 09:00-10:00 (another meeting)") == true, "\(String(describing: error))")
+        let seen = #expect(throws: SchedulingError.self) { try fixture.scheduler("lan").book(clash) }
+        #expect(seen?.description.contains("(meeting 1 (\"A\"))") == true, "the helpdesk sees it: \(String(describing: seen))")
         var allowed = clash
         allowed.allowConflicts = true
         let result = try fixture.scheduler("dung").book(allowed)
@@ -176,5 +179,43 @@ import Testing
         let rows = try fixture.database.read { db in try String.fetchAll(db, sql: "SELECT name || ' ' || address FROM meeting_attendee ORDER BY address") }
         #expect(!rows.contains { $0.contains("binh") || $0.contains("Bình") }, "\(rows)")
         #expect(rows.count == 3)
+    }
+
+    @Test func onlyThoseInAMeetingSeeItsDetails() throws {
+        let fixture = try SchedulingFixture()
+        let booked = try fixture.scheduler("an").book(try fixture.request("Riêng", "2026-12-08T09:00", with: ["binh"]))
+        _ = try fixture.scheduler("binh").meeting(String(booked.meeting.id))
+        _ = try fixture.scheduler("lan").meeting(String(booked.meeting.id))
+        #expect(throws: AccessDenied.self) { try fixture.scheduler("chi").meeting(String(booked.meeting.id)) }
+        #expect(throws: AccessDenied.self) { try fixture.scheduler("chi").meeting(booked.meeting.uid) }
+        #expect(try fixture.scalar("SELECT count(*) FROM audit_event WHERE action = 'meet.read' AND outcome = 'denied'") == 2)
+    }
+
+    @Test func aRoomBelongsToTheWholeSeriesAndAStartedSeriesChangesOnlyWhatIsAhead() throws {
+        let fixture = try SchedulingFixture()
+        let series = try fixture.scheduler("an").book(try fixture.request("Weekly", "2026-12-08T09:00", room: "VC", repeat: "weekly count 4"))
+        #expect(series.meeting.joinURL.hasSuffix("/vc"))
+        _ = try fixture.scheduler("binh").book(try fixture.request("Binh", "2026-12-22T09:00", room: "Phòng 301"))
+        var one = Scheduler.Reschedule()
+        one.occurrence = "2026-12-08"
+        one.room = "Phòng 301"
+        #expect(throws: SchedulingError.self) { try fixture.scheduler("an").reschedule(String(series.meeting.id), one) }
+        // Ten days on, two occurrences are past: a new room applies to the two ahead, checked there.
+        let later = try fixture.scheduler("an", minutes: 10 * 1440)
+        var room = Scheduler.Reschedule()
+        room.room = "Phòng 301"
+        #expect(throws: SchedulingError.self) { try later.reschedule(String(series.meeting.id), room) }
+        room.room = "Hội trường"
+        let moved = try later.reschedule(String(series.meeting.id), room)
+        #expect(moved.meeting.joinURL.isEmpty, "the VC room's link went with it")
+        let rooms = try fixture.database.read { db in
+            try String.fetchAll(db, sql: "SELECT coalesce(r.name, '-') FROM meeting_occurrence o LEFT JOIN room r ON r.id = o.room_id WHERE o.meeting_id = ? ORDER BY o.start_at",
+                                arguments: [series.meeting.id])
+        }
+        #expect(rooms == ["VC", "VC", "Hội trường", "Hội trường"])
+        var start = Scheduler.Reschedule()
+        start.start = LocalDateTime(year: 2026, month: 12, day: 30, hour: 9)
+        let begun = #expect(throws: SchedulingError.self) { try later.reschedule(String(series.meeting.id), start) }
+        #expect(begun?.description.contains("has begun") == true)
     }
 }

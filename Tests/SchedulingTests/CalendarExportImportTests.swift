@@ -146,6 +146,16 @@ import Testing
         }
     }
 
+    @Test func staffCannotImportColleaguesAsHavingAccepted() throws {
+        let fixture = try ViewsFixture()
+        let text = ics([event("said-yes@x", "Họp", day: 8, hour: 9, attendees: ["binh@bo.gov.vn", "chi@bo.gov.vn"])])
+        _ = try fixture.scheduler("an").importCalendar(text: text, source: "mine.ics")
+        #expect(try fixture.count("SELECT count(*) FROM meeting_attendee WHERE role <> 'CHAIR' AND partstat = 'NEEDS-ACTION'") == 2)
+        // The helpdesk moving a calendar over keeps the answers the file holds.
+        _ = try fixture.scheduler("hd").importCalendar(text: text.replacingOccurrences(of: "said-yes@x", with: "moved@x"), source: "theirs.ics")
+        #expect(try fixture.count("SELECT count(*) FROM meeting m JOIN meeting_attendee a ON a.meeting_id = m.id WHERE m.uid = 'moved@x' AND a.partstat = 'ACCEPTED' AND a.role <> 'CHAIR'") == 2)
+    }
+
     @Test func badFilesAreOneClearErrorAndNothingIsStored() throws {
         let fixture = try ViewsFixture()
         let good = ics([event("ok@x", "Tốt", day: 8, hour: 9)])

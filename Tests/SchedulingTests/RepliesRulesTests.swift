@@ -130,6 +130,35 @@ import Testing
                 == .skip("meeting \(meeting.id) has no occurrence at 20261216T020000Z"))
     }
 
+    /// What only the mail tells: who sent it, and which version of the meeting it answers.
+    func screen(_ text: String, from: String, envelope: String = "") throws -> ReplyDecision? {
+        var answer = try answer(text)
+        return try database.read { db in try Scheduler.screen(&answer, meeting: meeting, from: from, envelope: envelope, in: db) }
+    }
+
+    @Test func anAnswerForSomeoneElseOrForAnotherVersionIsNotTaken() throws {
+        let declined = reply("mailto:binh@bo.test", "DECLINED")
+        #expect(try screen(declined, from: "binh@bo.test", envelope: "binh@bo.test") == nil)
+        #expect(try screen(declined, from: "mallory@evil.test") == .refuse("the answer for binh@bo.test came from mallory@evil.test"))
+        #expect(try screen(declined, from: "binh@bo.test", envelope: "mallory@evil.test")
+                == .refuse("the answer for binh@bo.test was sent by mallory@evil.test (Return-Path)"))
+        #expect(try screen(declined, from: "") == .refuse("the answer for binh@bo.test came from no sender"))
+        // A made-up SEQUENCE counts as the meeting's: it cannot make later real answers older.
+        var high = try answer(reply("mailto:binh@bo.test", "DECLINED", sequence: 99_999))
+        let bounded = try database.read { db in try Scheduler.screen(&high, meeting: meeting, from: "binh@bo.test", envelope: "", in: db) }
+        #expect(bounded == nil && high.sequence == meeting.sequence)
+        // After a reschedule (SEQUENCE 1), an answer to the old time is stale.
+        try session.perform(.meetUpdate, target: Scheduler.target(meeting.uid)) { db, _ in
+            try db.execute(sql: "UPDATE meeting SET sequence = 1 WHERE id = ?", arguments: [meeting.id])
+        }
+        let moved = try database.read { db in try Meeting.fetchOne(db, sql: Meeting.selection + " WHERE m.id = ?", arguments: [meeting.id]) }
+        var stale = try answer(declined)
+        let decision = try database.read { db in
+            try Scheduler.screen(&stale, meeting: try #require(moved), from: "binh@bo.test", envelope: "", in: db)
+        }
+        #expect(decision == .ignore("answers an earlier version of the meeting (SEQUENCE 0 < 1); the attendee was asked again"))
+    }
+
     @Test func someoneWhoIsNotInvitedIsRefused() throws {
         #expect(try take(reply("mailto:mallory@evil.test", "ACCEPTED")) == .refuse("mallory@evil.test is not an attendee of meeting \(meeting.id)"))
         #expect(try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM meeting_attendee WHERE address LIKE 'mallory%'") } == 0)
