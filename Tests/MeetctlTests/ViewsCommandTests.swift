@@ -225,13 +225,12 @@ final class ViewsWorkspace {
         #expect(try SQLite.scalar(space.database, "SELECT count(*) FROM meeting") == "0")
     }
 
-    /// Every file of the shared corpus (python icalendar's tests): imported (dry run) or refused
-    /// with clear lines, never a crash or a hang.
+    /// Every file of the corpus (python icalendar's tests, copied into Tests/Fixtures): imported
+    /// (dry run) or refused with clear lines, never a crash or a hang.
     @Test func everyCorpusFileIsImportedOrRefusedClearly() throws {
-        let corpus = Repository.root + "/../shared/corpora/ics"
-        let folder = (corpus as NSString).standardizingPath
+        let folder = Repository.path("Tests/Fixtures/ics/python-icalendar")
         guard let walker = FileManager.default.enumerator(atPath: folder) else {
-            throw TestSetupError("the ICS corpus is not at \(corpus): it is ../shared/corpora/ics beside the repository")
+            throw TestSetupError("the ICS corpus is not at \(folder): it is part of the repository")
         }
         let files = walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".ics") }.sorted()
         #expect(files.count >= 190)
