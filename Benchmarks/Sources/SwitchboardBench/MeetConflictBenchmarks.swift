@@ -14,6 +14,8 @@ enum MeetConflictBenchmarks {
     static func conflicts(bookings: Int = 100_000) throws {
         let session = try SwitchboardBench.adminSession()
         let database = session.database
+        // 100,000 bookings make a 130 MB file: removed when done.
+        defer { try? FileManager.default.removeItem(atPath: (database.path as NSString).deletingLastPathComponent) }
         let zone = try CalendarZone("Asia/Ho_Chi_Minh")
         let now = zone.date(of: LocalDateTime(year: 2027, month: 1, day: 4, hour: 7))
         let peopleCount = 2_000, roomCount = 200
