@@ -26,6 +26,10 @@ import Testing
         var database: String { data + "/switchboard.sqlite" }
         /// A folder of the helpdesk user's own, for the files they ask the tools to write.
         var home: String { root + "/home" }
+        /// The invite templates, installed as `make install` does (readable by everyone).
+        var meetTemplates: String { root + "/meet-templates" }
+        /// A loopback port nothing listens on: the relay is "down", so invites wait in the outbox.
+        private(set) var closedPort = 0
         private(set) var keyID = ""
 
         /// The layout, and unless `populated` is false, a directory in it with a pinned key and a checkpoint.
@@ -35,18 +39,23 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
             let layout = try ProcessRunner.run(Repository.path("ops/install-layout"), [
                 "--group", OperatingSystemRolesTests.group, "--from", ProcessRunner.products, "--bindir", bin,
-                "--etc", etc, "--data", data, "--checkpoints", checkpoints, "--tools", "dirctl",
+                "--etc", etc, "--data", data, "--checkpoints", checkpoints, "--tools", "dirctl meetctl",
             ])
             try #require(layout.status == 0, "ops/install-layout failed: \(layout.stderr)")
             try OperatingSystemRolesTests.makeUsers()
+            try ProcessRunner.runChecked("/bin/sh", ["-c", "install -d -m 0755 \"$1\" && install -m 0644 \"$2\"/*.mustache \"$1\"/", "sh",
+                                                     meetTemplates, Repository.path("Templates/meet")])
+            closedPort = try LoopbackPort.free()
             try ProcessRunner.runChecked("/usr/bin/install", ["-d", "-m", "0700", "-o", OperatingSystemRolesTests.helpdesk, "-g", OperatingSystemRolesTests.helpdesk, home])
             try writeConfig()
             guard populated else { return }
             for arguments in [
                 ["init", "--admin", "root", "--name", "Quản trị"],
                 ["unit", "add", "IT", "--name", "Trung tâm CNTT"],
-                ["person", "add", OperatingSystemRolesTests.staff, "--name", "Nhân viên", "--role", "staff", "--unit", "IT"],
-                ["person", "add", OperatingSystemRolesTests.helpdesk, "--name", "Hỗ trợ", "--role", "helpdesk", "--unit", "IT"],
+                ["person", "add", OperatingSystemRolesTests.staff, "--name", "Nhân viên", "--role", "staff", "--unit", "IT",
+                 "--email", "staff@os-roles.test"],
+                ["person", "add", OperatingSystemRolesTests.helpdesk, "--name", "Hỗ trợ", "--role", "helpdesk", "--unit", "IT",
+                 "--email", "help@os-roles.test"],
                 ["room", "add", "Phòng A", "--kind", "physical"],
             ] {
                 let run = try tool(arguments)
@@ -76,6 +85,10 @@ import Testing
               origin: os-roles.test
               checkpoint_every: 0
             \(keyID.isEmpty ? "" : "  public_key_id: \(keyID)\n")
+            mail:
+              relay: {host: 127.0.0.1, port: \(closedPort), security: plain}
+            meet:
+              templates_dir: \(meetTemplates)
             """.write(toFile: etc + "/switchboard.yaml", atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: etc + "/switchboard.yaml")
         }
@@ -163,6 +176,32 @@ import Testing
         #expect(add.status == 0, "\(add.stderr)")
         #expect(try layout.scalar("SELECT os_user FROM audit_event WHERE target = 'person:newbie'") == Self.helpdesk)
         #expect(try layout.tool(["person", "show", "newbie"], as: Self.staff).status == 0)
+    }
+
+    @Test func staffBookTheirOwnMeetingsThroughTheSetGidMeetctlAndNoOneElses() throws {
+        let layout = try Installed()
+        func meetctl(_ arguments: [String], as user: String?) throws -> CommandRun {
+            try layout.run(as: user, layout.bin + "/meetctl", arguments)
+        }
+        let booked = try meetctl(["book", "Họp nhóm", "--start", "2027-03-02T09:00", "--duration", "1h", "--with", Self.helpdesk], as: Self.staff)
+        #expect(booked.status == 0, "\(booked.stderr)")
+        #expect(booked.stdout.contains("is queued"), "the relay is down: \(booked.stdout)")
+        #expect(try layout.scalar("SELECT os_user || ' ' || outcome FROM audit_event WHERE action = 'meet.book'") == "\(Self.staff) ok")
+        #expect(try layout.scalar("SELECT count(*) FROM outbox WHERE created_by = '\(Self.staff)'") == "2")
+        let waiting = try meetctl(["outbox", "list"], as: Self.staff)
+        #expect(waiting.status == 0 && waiting.stdout.contains("meeting-invite"), "\(waiting.stdout) \(waiting.stderr)")
+        // The helpdesk's meeting is not staff's to cancel, nor to read.
+        let other = try meetctl(["book", "Hỗ trợ", "--start", "2027-03-03T09:00", "--duration", "1h", "--json"], as: Self.helpdesk)
+        #expect(other.status == 0, "\(other.stderr)")
+        let id = try layout.scalar("SELECT id FROM meeting WHERE title = 'Hỗ trợ'")
+        #expect(try meetctl(["cancel", id], as: Self.staff).status == 77)
+        #expect(try meetctl(["show", id], as: Self.staff).status == 77)
+        #expect(try layout.scalar("SELECT status FROM meeting WHERE id = \(id)") == "confirmed")
+        // The caller chooses neither the config nor whom to act for.
+        #expect(try meetctl(["agenda", "--config", layout.etc + "/switchboard.yaml"], as: Self.staff).status == 77)
+        #expect(try meetctl(["agenda", "--as", Self.helpdesk], as: Self.staff).status == 77)
+        let agenda = try meetctl(["agenda", "--date", "2027-03-02"], as: Self.staff)
+        #expect(agenda.status == 0 && agenda.stdout.contains("Họp nhóm"), "\(agenda.stdout) \(agenda.stderr)")
     }
 
     @Test func onlyRootInitializesTheDirectoryAndABadFirstAdminLeavesNoFile() throws {
