@@ -91,6 +91,15 @@ public struct OutboxEntry: Sendable, Codable, FetchableRecord {
         sentAt = row["sent_at"]
     }
 
+    /// The heading of the outbox table both tools print.
+    public static let columns = ["ID", "KIND", "TO", "STATE", "QUEUED", "TRIES", "LAST ERROR"]
+
+    /// The row's cells under ``columns``, times in `zone`.
+    public func cells(zone: String, now: Date) -> [String] {
+        [String(id), kind, recipients, inDoubt(now: now) ? "in doubt" : state.rawValue, Timestamp.display(createdAt, zone: zone),
+         String(attempts), lastError ?? ""]
+    }
+
     /// True for a row claimed so long ago that its sender cannot still be sending it.
     public func inDoubt(now: Date, after seconds: Double = Outbox.inDoubtAfterSeconds) -> Bool {
         guard state == .sending, let started = lastAttemptAt.flatMap(Timestamp.parse) else { return false }

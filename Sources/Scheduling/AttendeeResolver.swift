@@ -40,9 +40,9 @@ public enum AttendeeResolver {
                 guard let groupID = try Int64.fetchOne(db, sql: "SELECT id FROM directory_group WHERE name = ?", arguments: [name]) else {
                     throw SchedulingError(.notFound, "no group named \(Quoting.quoted(name)) in --with (see `dirctl group list`)")
                 }
-                let ids = try groupTree(db, groupID)
+                let ids = Array(try DirectoryService.nestedGroupIDs(db, of: groupID).union([groupID]))
                 let people = try personRows(db, where: """
-                    p.status = 'active' AND p.id IN (SELECT person_id FROM group_member WHERE person_id IS NOT NULL AND group_id IN (\(placeholders(ids.count))))
+                    p.status = 'active' AND p.id IN (SELECT person_id FROM group_member WHERE person_id IS NOT NULL AND group_id IN (\(BusyTime.placeholders(ids.count))))
                     """, arguments: StatementArguments(ids))
                 if people.isEmpty { throw SchedulingError(.invalidInput, "group \(Quoting.quoted(name)) has no active member to invite") }
                 for row in people { add(try attendee(row, spec: spec, defaultLanguage: defaultLanguage)) }
@@ -111,18 +111,5 @@ public enum AttendeeResolver {
                    (SELECT address FROM mailbox WHERE person_id = p.id AND status = 'active' ORDER BY id LIMIT 1) AS mailbox
             FROM person p WHERE \(condition) ORDER BY p.search_key, p.login
             """, arguments: arguments)
-    }
-
-    private static func groupTree(_ db: Database, _ groupID: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: """
-            WITH RECURSIVE nested(id) AS (
-                SELECT ? UNION
-                SELECT m.member_group_id FROM group_member m JOIN nested n ON m.group_id = n.id WHERE m.member_group_id IS NOT NULL
-            ) SELECT id FROM nested
-            """, arguments: [groupID])
-    }
-
-    private static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: max(count, 1)).joined(separator: ",")
     }
 }

@@ -69,7 +69,6 @@ public enum MeetingTimeParser {
            minutes < 60 {
             seconds = hours * 3600 + minutes * 60
         } else {
-            var number = ""
             var sawUnit = false
             var rest = Substring(compact)
             while !rest.isEmpty {
@@ -85,9 +84,7 @@ public enum MeetingTimeParser {
                 default: return try refuseDuration(text)
                 }
                 sawUnit = true
-                number = String(digits)
             }
-            _ = number
         }
         guard seconds > 0 else { return try refuseDuration(text) }
         return seconds

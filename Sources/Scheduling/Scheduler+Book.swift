@@ -146,15 +146,8 @@ extension Scheduler {
             if let room, headcount > room.capacity {
                 throw SchedulingError(.conflict, "\(room.name) holds \(room.capacity) and the meeting has \(headcount) people: choose a larger room (`dirctl room list`)")
             }
-            let conflicts = try redacted(try Self.conflicts(of: occurrences, people: [organizer] + invited, roomID: room?.id, roomName: room?.name,
-                                                            excluding: nil, in: db), in: db)
-            if let taken = conflicts.first(where: \.isRoom) {
-                throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: request.zone)) by \(Self.name(of: taken))\(Self.more(conflicts.filter(\.isRoom).count)): choose another time or room (`meetctl find-time`)")
-            }
-            if !conflicts.isEmpty, !request.allowConflicts {
-                let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: request.zone)) (\(Self.name(of: $0)))" }
-                throw SchedulingError(.conflict, "busy: \(list.joined(separator: "; "))\(Self.more(conflicts.count - 2)): book with --allow-conflicts, or find a time (`meetctl find-time`)")
-            }
+            let conflicts = try checkConflicts(occurrences, people: [organizer] + invited, roomID: room?.id, roomName: room?.name,
+                                               meetingID: nil, allow: request.allowConflicts, zone: request.zone, in: db)
             var attendees = [MeetingDraft.Attendee(address: organizer.address, personID: organizerID, name: organizer.name, role: "CHAIR", partstat: "ACCEPTED")]
             attendees += invited.map { MeetingDraft.Attendee(address: $0.address, personID: $0.personID, name: $0.name) }
             var draft = MeetingDraft(uid: uid, title: title, agenda: agenda, organizerID: organizerID, sentByID: sentByID, roomID: room?.id,
@@ -316,8 +309,8 @@ extension Scheduler {
 
     static func more(_ count: Int) -> String { count > 1 ? " and \(count - 1) more" : "" }
 
-    /// `1h30`, `45 min`.
-    static func describe(seconds: Int) -> String {
+    /// A length as meetings show it: `1h30`, `1h`, `45 min`.
+    public static func describe(seconds: Int) -> String {
         let hours = seconds / 3600, minutes = (seconds % 3600) / 60
         switch (hours, minutes) {
         case (0, let m): return "\(m) min"

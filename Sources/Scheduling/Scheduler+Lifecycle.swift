@@ -228,7 +228,7 @@ extension Scheduler {
                                                                    languages: try languages(of: attendees, in: db), in: db, now: now)
             details["sequence"] = String(updated.sequence)
             if !allowed.isEmpty { details["conflicts_allowed"] = String(allowed.count) }
-            return MeetingChange(meeting: updated, summary: summary, conflicts: try redacted(allowed, in: db), notices: notices)
+            return MeetingChange(meeting: updated, summary: summary, conflicts: allowed, notices: notices)
         }
     }
 
@@ -269,7 +269,7 @@ extension Scheduler {
                                                                    in: db, now: now)
             details["added"] = added.map { $0.login ?? $0.address }.joined(separator: ",")
             return MeetingChange(meeting: current, summary: "invited \(added.map { $0.login ?? $0.address }.joined(separator: ", ")) to meeting \(meeting.id)",
-                                 conflicts: try redacted(allowed, in: db), notices: notices)
+                                 conflicts: allowed, notices: notices)
         }
     }
 
@@ -305,15 +305,15 @@ extension Scheduler {
     /// Checks occurrences for conflicts, leaving `meetingID` itself out; a taken room always
     /// refuses, busy attendees unless `allow`. Returns the allowed conflicts.
     func checkConflicts(_ occurrences: [MeetingDraft.Occurrence], people: [ResolvedAttendee], roomID: Int64?, roomName: String?,
-                        meetingID: Int64, allow: Bool, zone: CalendarZone, in db: Database) throws -> [BookingConflict] {
+                        meetingID: Int64?, allow: Bool, zone: CalendarZone, in db: Database) throws -> [BookingConflict] {
         let conflicts = try redacted(try Self.conflicts(of: occurrences, people: people, roomID: roomID, roomName: roomName,
                                                         excluding: meetingID, in: db), in: db)
         if let taken = conflicts.first(where: \.isRoom) {
-            throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: zone)) by \(Self.name(of: taken)): choose another time or room")
+            throw SchedulingError(.conflict, "\(taken.who) is taken \(describe(taken.start, taken.end, zone: zone)) by \(Self.name(of: taken))\(Self.more(conflicts.filter(\.isRoom).count)): choose another time or room (`meetctl find-time`)")
         }
         if !conflicts.isEmpty, !allow {
             let list = conflicts.prefix(3).map { "\($0.who) \(describe($0.start, $0.end, zone: zone)) (\(Self.name(of: $0)))" }
-            throw SchedulingError(.conflict, "busy: \(list.joined(separator: "; "))\(Self.more(conflicts.count - 2)): use --allow-conflicts, or `meetctl find-time`")
+            throw SchedulingError(.conflict, "busy: \(list.joined(separator: "; "))\(Self.more(conflicts.count - 2)): use --allow-conflicts, or find a time (`meetctl find-time`)")
         }
         return conflicts
     }

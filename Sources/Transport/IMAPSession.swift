@@ -153,42 +153,32 @@ public final class IMAPSession {
 
     /// The number of messages in the mailbox (`STATUS mailbox (MESSAGES)`).
     public func messageCount(mailbox: String = "INBOX") throws -> Int {
-        try checkMailbox(mailbox)
-        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (MESSAGES)", mailbox: nil, activity: "counting messages in \(mailbox)")
-        guard let count = response.statusMessages else {
-            throw TransportError(
-                code: .protocolError,
-                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without a message count",
-                serverReply: response.untaggedLines.joined(separator: "\n"))
-        }
-        return count
+        try status("MESSAGES", of: mailbox, activity: "counting messages in \(mailbox)", missing: "a message count", \.statusMessages)
     }
 
     /// The UID the next message delivered to the mailbox will get (`STATUS mailbox (UIDNEXT)`).
     public func nextUID(mailbox: String = "INBOX") throws -> Int {
-        try checkMailbox(mailbox)
-        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (UIDNEXT)", mailbox: nil, activity: "reading UIDNEXT of \(mailbox)")
-        guard let next = response.statusUIDNext else {
-            throw TransportError(
-                code: .protocolError,
-                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without UIDNEXT",
-                serverReply: response.untaggedLines.joined(separator: "\n"))
-        }
-        return next
+        try status("UIDNEXT", of: mailbox, activity: "reading UIDNEXT of \(mailbox)", missing: "UIDNEXT", \.statusUIDNext)
     }
 
     /// The mailbox's UIDVALIDITY (`STATUS mailbox (UIDVALIDITY)`): while it stays the same, a
     /// UID names the same message; when it changes, every UID kept from before is void.
     public func uidValidity(mailbox: String = "INBOX") throws -> Int {
+        try status("UIDVALIDITY", of: mailbox, activity: "reading UIDVALIDITY of \(mailbox)", missing: "UIDVALIDITY", \.statusUIDValidity)
+    }
+
+    /// One number of `STATUS mailbox (ITEM)`; a reply without it is a protocol error.
+    private func status(_ item: String, of mailbox: String, activity: String, missing: String,
+                        _ value: KeyPath<IMAPResponse, Int?>) throws -> Int {
         try checkMailbox(mailbox)
-        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (UIDVALIDITY)", mailbox: nil, activity: "reading UIDVALIDITY of \(mailbox)")
-        guard let validity = response.statusUIDValidity else {
+        let response = try run("STATUS \(MailInput.imapQuoted(mailbox)) (\(item))", mailbox: nil, activity: activity)
+        guard let number = response[keyPath: value] else {
             throw TransportError(
                 code: .protocolError,
-                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without UIDVALIDITY",
+                description: "IMAP server \(server.endpoint) answered STATUS for \(mailbox) without \(missing)",
                 serverReply: response.untaggedLines.joined(separator: "\n"))
         }
-        return validity
+        return number
     }
 
     /// UIDs of the messages above `afterUID`, in ascending order (`UID SEARCH UID n+1:*`).

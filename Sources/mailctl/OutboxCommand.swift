@@ -31,10 +31,7 @@ struct OutboxCommand: ParsableCommand {
             guard !entries.isEmpty else { Console.out("The outbox is empty: every notice was sent"); return }
             let zone = context.config.locale.timeZone
             let now = Date()
-            Console.table(["ID", "KIND", "TO", "STATE", "QUEUED", "TRIES", "LAST ERROR"], entries.map { entry in
-                [String(entry.id), entry.kind, entry.recipients, entry.inDoubt(now: now) ? "in doubt" : entry.state.rawValue,
-                 Timestamp.display(entry.createdAt, zone: zone), String(entry.attempts), entry.lastError ?? ""]
-            })
+            Console.table(OutboxEntry.columns, entries.map { $0.cells(zone: zone, now: now) })
             if entries.contains(where: { $0.inDoubt(now: now) }) {
                 Console.out("A notice in doubt was claimed by a sender that stopped: the relay may have it. Look for its Message-ID in the mailbox; if it is not there, `mailctl outbox requeue ID`.")
             }

@@ -50,9 +50,6 @@ struct BookCommand: MeetctlCommand {
     func validate() throws {
         if (duration == nil) == (end == nil) { throw ValidationError("give one of --duration and --end") }
         if repeatPhrase != nil, rrule != nil { throw ValidationError("give one of --repeat and --rrule") }
-        if room != nil, virtual {
-            // A physical room with a join link is a hybrid meeting: allowed.
-        }
     }
 
     func run(in context: CommandContext) async throws {
@@ -86,7 +83,7 @@ struct BookCommand: MeetctlCommand {
         } else {
             let meeting = result.meeting
             Console.out("\(dryRun ? "Would book" : "Booked") meeting \(meeting.id): \(meeting.title)")
-            var fields: [(String, String)] = [("When", "\(meeting.startLocal.replacingOccurrences(of: "T", with: " ").dropLast(3)) \(meeting.timeZone), \(BookingOutput.minutes(meeting.durationSeconds))")]
+            var fields: [(String, String)] = [("When", "\(meeting.startLocal.replacingOccurrences(of: "T", with: " ").dropLast(3)) \(meeting.timeZone), \(Scheduler.describe(seconds: meeting.durationSeconds))")]
             if meeting.isRecurring {
                 fields.append(("Repeats", "\(RecurrenceWords.describe(meeting.rrule, zone: zone, language: "en")) (\(result.occurrenceCount) occurrences booked)"))
             }
@@ -146,9 +143,5 @@ struct BookingOutput: Encodable {
         conflicts = result.conflicts
         self.dryRun = dryRun
         invitesQueued = dryRun ? 0 : result.notices.count
-    }
-
-    static func minutes(_ seconds: Int) -> String {
-        seconds % 3600 == 0 ? "\(seconds / 3600)h" : seconds >= 3600 ? "\(seconds / 3600)h\(String(format: "%02d", (seconds % 3600) / 60))" : "\(seconds / 60) min"
     }
 }

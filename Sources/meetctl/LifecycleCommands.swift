@@ -162,10 +162,7 @@ struct MeetOutboxCommand: ParsableCommand {
             guard !entries.isEmpty else { Console.out("The outbox is empty: every invite was sent"); return }
             let zone = context.config.locale.timeZone
             let now = Date()
-            Console.table(["ID", "KIND", "TO", "STATE", "QUEUED", "TRIES", "LAST ERROR"], entries.map { entry in
-                [String(entry.id), entry.kind, entry.recipients, entry.inDoubt(now: now) ? "in doubt" : entry.state.rawValue,
-                 Timestamp.display(entry.createdAt, zone: zone), String(entry.attempts), entry.lastError ?? ""]
-            })
+            Console.table(OutboxEntry.columns, entries.map { $0.cells(zone: zone, now: now) })
         }
     }
 

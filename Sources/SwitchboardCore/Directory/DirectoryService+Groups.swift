@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardBase
-import GRDB
+public import GRDB
 
 extension DirectoryService {
     /// Adds a group.
@@ -197,8 +197,8 @@ extension DirectoryService {
         }
     }
 
-    /// The ids of every group nested inside `groupID`, at any depth.
-    static func nestedGroupIDs(_ db: Database, of groupID: Int64) throws -> Set<Int64> {
+    /// The ids of every group nested inside `groupID`, at any depth (the group itself left out).
+    public static func nestedGroupIDs(_ db: Database, of groupID: Int64) throws -> Set<Int64> {
         Set(try Int64.fetchAll(db, sql: """
             WITH RECURSIVE nested(id) AS (
                 SELECT member_group_id FROM group_member WHERE group_id = ? AND member_group_id IS NOT NULL
