@@ -8,10 +8,12 @@ let package = Package(
         .executable(name: "dirctl", targets: ["dirctl"]),
         .executable(name: "mailctl", targets: ["mailctl"]),
         .executable(name: "meetctl", targets: ["meetctl"]),
+        .executable(name: "healthd", targets: ["healthd"]),
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "MailAdmin", targets: ["MailAdmin"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
+        .library(name: "HealthMonitor", targets: ["HealthMonitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -54,6 +58,19 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Service health (`healthd`): configuration, probes' results, the state machine, history
+        // and SLA, alerts and reports. No HTTP server in it: that is HealthServer.
+        .target(name: "HealthMonitor", dependencies: [
+            "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", "Outbox", "MailAdmin",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ]),
+        // healthd's HTTP side (Hummingbird 2): the endpoints dashboards poll and the status page.
+        .target(name: "HealthServer", dependencies: [
+            "SwitchboardBase", "HealthMonitor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(
             name: "SwitchboardCLI",
             dependencies: [
@@ -86,6 +103,16 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "healthd",
+            dependencies: [
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "HealthMonitor", "HealthServer", "Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // A helper process for the multi-process concurrency test: N write transactions, one audit event each.
         .executableTarget(name: "StressWriter", dependencies: ["SwitchboardCore"], path: "Tests/StressWriter"),
 
@@ -110,6 +137,18 @@ let package = Package(
         ]),
         .testTarget(name: "MeetctlTests", dependencies: [
             "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "Transport", "meetctl", "dirctl", "mailctl",
+        ]),
+        .testTarget(name: "HealthMonitorTests", dependencies: [
+            "HealthMonitor", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "Transport", "Messaging",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "HealthServerTests", dependencies: [
+            "HealthServer", "HealthMonitor", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Transport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "HealthdTests", dependencies: [
+            "HealthMonitor", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "Transport",
+            "healthd", "dirctl", "mailctl",
         ]),
         .testTarget(name: "DirctlTests", dependencies: ["SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "dirctl", "mailctl", "StressWriter"]),
     ]

@@ -35,6 +35,11 @@ public enum Action: String, Sendable, CaseIterable {
     /// a mailbox (`meetctl replies sync`).
     case meetBook = "meet.book", meetUpdate = "meet.update", meetCancel = "meet.cancel", meetRead = "meet.read"
     case meetReply = "meet.reply", meetImport = "meet.import", meetExport = "meet.export"
+    /// Service health (`healthd`): reading status, incidents and reports (`health.read`);
+    /// planning, changing or ending maintenance windows (`health.maintenance`); acknowledging an
+    /// incident so reminders stop (`health.ack`). The daemon's own incident bookkeeping is not an
+    /// operator action and is not audited; everything an operator does is.
+    case healthRead = "health.read", healthMaintenance = "health.maintenance", healthAck = "health.ack"
     /// The gate itself: root acting for someone (`--as`), and resolving the OS user to a person.
     /// Only their refusals are recorded; `Session.resolve` decides them (root's uid, an active
     /// person), never the role table.
@@ -47,7 +52,7 @@ public enum Action: String, Sendable, CaseIterable {
         switch self {
         case .unitRead, .personRead, .personExport, .groupRead, .roomRead, .auditRead, .auditVerify, .auditExport, .databaseDoctor,
              .mailDomainRead, .mailAccountRead, .mailQuotaReport, .mailAccountDoctor, .outboxRead,
-             .meetRead, .meetExport:
+             .meetRead, .meetExport, .healthRead:
             false
         default:
             true

@@ -116,6 +116,9 @@ extension SwitchboardDatabase {
         migrator.registerMigration("v4-meetings") { db in
             try db.execute(sql: meetingSchemaV4)
         }
+        migrator.registerMigration("v5-health") { db in
+            try db.execute(sql: healthSchemaV5)
+        }
         return migrator
     }
 }

@@ -1,0 +1,5 @@
+/// healthd: built by its own part of issue 10.
+@main
+enum Healthd {
+    static func main() {}
+}
