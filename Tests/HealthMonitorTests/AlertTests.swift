@@ -144,6 +144,12 @@ import Testing
         #expect(parsed.text.contains("Nguyên nhân: 220 mx ESMTP X-Injected: yes body"))
     }
 
+    @Test func aServiceTellsItsOwnersThenItsAlertRecipientsOnce() {
+        let service = ServiceDefinition(name: "portal", kind: .http, target: "https://portal/", owners: [.group("web"), .person("an")],
+                                        alertTo: [.person("an"), .unit("HT")])
+        #expect(service.alertRecipients == [.group("web"), .person("an"), .unit("HT")])
+    }
+
     @Test func aTemplateFolderWithoutTheHealthTemplatesIsRefused() throws {
         #expect(throws: (any Error).self) {
             try AlertComposer(templatesDir: Repository.path("Templates/mail"), from: "giamsat@bo.gov.vn", statusURL: "x", timeZone: "Asia/Ho_Chi_Minh")

@@ -361,6 +361,20 @@ import Testing
         #expect(engine.tick(now: Self.at(60 + 3600)).count == 1, "reminders continue across the reload")
     }
 
+    @Test func aReloadThatRemovesTheParentReleasesTheChildrenItSuppressed() {
+        var engine = HealthEngine(services: [Self.service("gateway"), Self.service("app", dependsOn: ["gateway"])], reminderInterval: .seconds(3600))
+        var events: [HealthEvent] = []
+        for round in 0..<3 {
+            events += engine.record(Self.result("gateway", round == 0 ? .up : .down, Double(round * 60)), inMaintenance: false)
+            events += engine.record(Self.result("app", round == 0 ? .up : .down, Double(round * 60 + 1)), inMaintenance: false)
+        }
+        #expect(Self.mails(events).count == 1)
+        let dropped = engine.reload(services: [Self.service("app")])
+        #expect(dropped == [DroppedIncident(service: "gateway", incidentStart: Self.at(60), wasAlerted: true)])
+        #expect(Self.mails(engine.record(Self.result("app", .down, 181), inMaintenance: false))
+            == [.alert(service: "app", incidentStart: Self.at(61), cause: "HTTP 503, expected 2xx")])
+    }
+
     @Test func restoreAfterARestartContinuesTheOpenIncidents() {
         let services = [Self.service("web"), Self.service("api"), Self.service("db")]
         var engine = HealthEngine(services: services, reminderInterval: .seconds(3600))
@@ -391,6 +405,9 @@ import Testing
         var engine = HealthEngine(services: [Self.service("web")], reminderInterval: .seconds(3600))
         #expect(engine.record(Self.result("ghost", .down, 0), inMaintenance: false).isEmpty)
         #expect(engine.view(of: "ghost") == nil)
+        _ = engine.record(Self.result("web", .up, 60), inMaintenance: false)
+        #expect(engine.record(Self.result("web", .down, 0), inMaintenance: false).isEmpty, "older than the last result")
+        #expect(engine.view(of: "web")?.lastResult?.at == Self.at(60))
     }
 
     @Test func noticesCarryTitlesStatesAndTheAffectedServices() throws {

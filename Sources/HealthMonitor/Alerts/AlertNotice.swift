@@ -117,3 +117,11 @@ extension HealthEngine {
                            since: mainView.since ?? start, cause: cause, incidentStart: start, affected: others)
     }
 }
+
+extension ServiceDefinition {
+    /// Everyone told about its incidents: its owners, then its `alert` recipients, each once.
+    public var alertRecipients: [RecipientReference] {
+        var seen: Set<RecipientReference> = []
+        return (owners + alertTo).filter { seen.insert($0).inserted }
+    }
+}

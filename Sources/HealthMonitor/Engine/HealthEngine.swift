@@ -121,8 +121,9 @@ public struct HealthEngine: Sendable {
     }
 
     /// Takes one probe's result; `inMaintenance` when a window covers the service at its time.
+    /// A result of a service not configured, or older than the service's last one, is ignored.
     public mutating func record(_ result: ProbeResult, inMaintenance: Bool) -> [HealthEvent] {
-        guard var track = tracks[result.service] else { return [] }
+        guard var track = tracks[result.service], track.lastResult.map({ $0.at <= result.at }) ?? true else { return [] }
         let name = result.service
         let definition = track.definition
         var events: [HealthEvent] = []
