@@ -1,7 +1,7 @@
 public import Foundation
 public import Messaging
 public import Outbox
-public import SwitchboardBase
+import SwitchboardBase
 
 /// Renders alert mails from `Templates/health/` (`alert`, `digest`, `reminder`, `resolved`, each
 /// `.vi`/`.en` `.subject|txt|html.mustache`) into outbox messages: one per language among the
@@ -145,14 +145,4 @@ public struct AlertComposer: Sendable {
         if rest > 0, days == 0 { parts.append(english ? "\(rest) min" : "\(rest) phút") }
         return parts.joined(separator: " ")
     }
-}
-
-/// The alert templates or their settings cannot be used.
-public struct AlertTemplateError: SwitchboardError {
-    /// What is wrong and what to do.
-    public let problem: String
-
-    public var description: String { problem }
-
-    public var category: ErrorCategory { .config }
 }
