@@ -56,6 +56,8 @@ import Testing
             .resolved(service: "web", incidentStart: Self.at(0), at: Self.at(420), wasAlerted: true),
         ])
         #expect(engine.view(of: "web")?.incidentStart == nil)
+        let resolved = engine.notice(for: .resolved(service: "web", incidentStart: Self.at(0), at: Self.at(420), wasAlerted: true))
+        #expect(resolved?.kind == .resolved && resolved?.cause == "HTTP 503, expected 2xx" && resolved?.resolvedAt == Self.at(420) && resolved?.state == .up)
     }
 
     @Test func aFlappingServiceKeepsOneIncidentAndIsNeverAlerted() {

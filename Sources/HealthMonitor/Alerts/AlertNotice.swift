@@ -84,9 +84,9 @@ extension HealthEngine {
     /// The mail an event calls for, from the engine's current views: `alert`, `digest`,
     /// `reminder`, and `resolved` when the incident was alerted; nil for every other event.
     /// Call it right after the event is returned (the views are those of that moment). For
-    /// `resolved`, `cause` is the incident's cause as the caller passes it (the engine has
-    /// forgotten it): the default is empty.
-    public func notice(for event: HealthEvent, resolvedCause: String = "") -> AlertNotice? {
+    /// `resolved`, `cause` is the incident's cause (its first failed probe's detail), unless
+    /// `resolvedCause` gives another.
+    public func notice(for event: HealthEvent, resolvedCause: String? = nil) -> AlertNotice? {
         switch event {
         case let .alert(service, start, cause):
             return notice(.alert, service: service, start: start, cause: cause, affected: [])
@@ -96,7 +96,8 @@ extension HealthEngine {
             let cause = view(of: service)?.lastResult?.detail ?? view(of: service)?.incidentCause ?? ""
             return notice(.reminder, service: service, start: start, cause: cause, affected: affected)
         case let .resolved(service, start, at, wasAlerted):
-            guard wasAlerted, var notice = notice(.resolved, service: service, start: start, cause: resolvedCause, affected: []) else { return nil }
+            let cause = resolvedCause ?? lastResolvedCause(of: service) ?? ""
+            guard wasAlerted, var notice = notice(.resolved, service: service, start: start, cause: cause, affected: []) else { return nil }
             notice.resolvedAt = at
             notice.state = .up
             notice.since = at

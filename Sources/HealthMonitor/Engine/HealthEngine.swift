@@ -137,6 +137,7 @@ public struct HealthEngine: Sendable {
             if let incident = track.incident {
                 if track.okStreak >= definition.successThreshold {
                     resolvedIncident = incident
+                    track.resolvedCause = incident.cause
                     track.incident = nil
                     track.underlying = .up
                 } else if !incident.confirmed {
@@ -216,6 +217,11 @@ public struct HealthEngine: Sendable {
                            lastResult: track.lastResult, acknowledged: track.incident?.acknowledged ?? false,
                            incidentSeverity: track.incident?.severity, incidentCause: track.incident?.cause,
                            incidentConfirmed: track.incident?.confirmed ?? false, alerted: track.incident?.ownAlerted ?? false)
+    }
+
+    /// The cause (first failed probe's detail) of the service's last resolved incident.
+    public func lastResolvedCause(of service: String) -> String? {
+        tracks[service]?.resolvedCause
     }
 
     /// The definition of a configured service.
@@ -375,6 +381,8 @@ extension HealthEngine {
         /// Good results in a row.
         var okStreak = 0
         var incident: Incident?
+        /// The cause of its last resolved incident (for the resolved mail).
+        var resolvedCause: String?
 
         init(definition: ServiceDefinition, order: Int) {
             self.definition = definition
