@@ -5,14 +5,20 @@ import SwitchboardCore
 import SwitchboardTestSupport
 import Testing
 
-/// A directory on a real SQLite file: units TT (with HT under it), people, nested groups.
+/// A folder for a test's configuration file and, when asked for, a directory on a real SQLite
+/// file beside it: units TT (with HT under it), people, nested groups.
 final class HealthDirectory {
     let folder: String
-    let database: SwitchboardDatabase
+    private var made: SwitchboardDatabase?
 
     init() throws {
         folder = try ScratchFolder.make("health-config")
-        database = try SwitchboardDatabase(path: folder + "/switchboard.sqlite", create: true)
+    }
+
+    /// The directory database, made and filled on first use.
+    func database() throws -> SwitchboardDatabase {
+        if let made { return made }
+        let database = try SwitchboardDatabase(path: folder + "/switchboard.sqlite", create: true)
         let root = Session.bootstrap(database: database, osUser: "root", tool: "test", host: "h", audit: AuditLog())
         let directory = DirectoryService(database: database, session: root, settings: .init(), clock: FixedWallClock(Date(timeIntervalSince1970: 1_796_000_000)))
         _ = try directory.addUnit(code: "TT", name: "Trung tâm CNTT", parent: nil)
@@ -27,6 +33,8 @@ final class HealthDirectory {
         _ = try directory.addGroup(name: "ops")
         _ = try directory.addMembers([.person("an"), .person("chi")], to: "web")
         _ = try directory.addMembers([.person("lan"), .group("web")], to: "ops")
+        made = database
+        return database
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -122,7 +130,7 @@ final class HealthDirectory {
         // 22:00 in Ho Chi Minh City is 15:00 UTC.
         #expect(settings.maintenance.first?.schedule == .once(start: Date(timeIntervalSince1970: 1_797_778_800), end: Date(timeIntervalSince1970: 1_797_793_200)))
         #expect(settings.allMaintenanceWindows.count == 2)
-        try settings.validateRecipients(in: directory.database)
+        try settings.validateRecipients(in: directory.database())
     }
 
     @Test func noSectionMeansNoServicesAndTheDefaults() throws {
@@ -215,6 +223,7 @@ final class HealthDirectory {
 
     @Test func recipientsUnknownInTheDirectoryAreRefusedWithTheirLine() throws {
         let directory = try HealthDirectory()
+        let database = try directory.database()
         let cases: [(String, String)] = [
             ("owners: [an, nobody]", "switchboard.yaml:8: health.services[0].owners[1]: no person with login \"nobody\" in the directory"),
             ("alert: group:nogroup", "switchboard.yaml:8: health.services[0].alert: no group named \"nogroup\""),
@@ -222,22 +231,22 @@ final class HealthDirectory {
         ]
         for (line, expected) in cases {
             let settings = try directory.settings("health:\n  services:\n    - name: a\n      kind: tcp\n      target: \"h:1\"\n      \(line)\n")
-            #expect(throws: ConfigError.self) { try settings.validateRecipients(in: directory.database) }
+            #expect(throws: ConfigError.self) { try settings.validateRecipients(in: database) }
             do {
-                try settings.validateRecipients(in: directory.database)
+                try settings.validateRecipients(in: database)
             } catch {
                 #expect("\(error)".contains(expected), "\(error)")
             }
         }
         let actor = try directory.settings("health:\n  api_actor: ghost\n")
-        #expect(throws: ConfigError.self) { try actor.validateRecipients(in: directory.database) }
+        #expect(throws: ConfigError.self) { try actor.validateRecipients(in: database) }
         let known = try directory.settings("health:\n  api_actor: lan\n  services:\n    - {name: a, kind: tcp, target: \"h:1\", owners: [lan, group:ops, unit:TT, chi]}\n")
-        try known.validateRecipients(in: directory.database)
+        try known.validateRecipients(in: database)
     }
 
     @Test func recipientsResolveNestedGroupsAndSubUnitsToActivePeopleWithAnAddressOnce() throws {
         let directory = try HealthDirectory()
-        let resolver = RecipientResolver(database: directory.database)
+        let resolver = RecipientResolver(database: try directory.database())
         // ops = lan + web (an, chi suspended); unit TT = lan + HT (an, binh, chi suspended, dung without address).
         let people = try resolver.resolve([.group("ops"), .unit("TT"), .person("an"), .person("chi")])
         #expect(people == [
