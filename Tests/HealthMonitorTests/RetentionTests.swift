@@ -48,14 +48,14 @@ import Testing
             try store.record(Self.perServiceOrder(batch))
             if hourIndex % 24 == 23 {
                 try store.prune(now: date(hourEnd))
-                if hourIndex / 24 == 199 { sizeAt200 = folder.bytes() }
+                if hourIndex / 24 == 199 { sizeAt200 = try Self.checkpointedBytes(store, folder) }
             }
         }
         let now = start + days * Self.day + 16 * 60_000 + 123
         try store.prune(now: date(now))
 
         // Bounded: what the retention keeps, and a file of a few MB (unpruned it would be ~25 MB).
-        let size = folder.bytes()
+        let size = try Self.checkpointedBytes(store, folder)
         let (rawCount, oldestRaw, hourlyCount, dailyCount) = try store.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM raw") ?? 0, try Int64.fetchOne(db, sql: "SELECT min(at) FROM raw") ?? 0,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM hourly") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM daily") ?? 0)
@@ -112,6 +112,12 @@ import Testing
             #expect(abs(half.upSeconds - whole.upSeconds / 2) < 1e-6)
             #expect(abs(half.downSeconds - whole.downSeconds / 2) < 1e-6)
         }
+    }
+
+    /// The file's size once the WAL is folded into it (what the data takes, not the WAL's high-water mark).
+    static func checkpointedBytes(_ store: HistoryStore, _ folder: HistoryFolder) throws -> Int {
+        try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return folder.bytes()
     }
 
     /// The batch grouped so each service's results keep their time order, services interleaved.

@@ -51,7 +51,9 @@ public final class HistoryStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // The WAL is cut back to 4 MB after each checkpoint that resets it: without the limit it
+            // keeps the high-water mark of the largest burst (a prune) on disk for good.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 4194304") }
             try HistorySchema.migrator.migrate(pool)
         } catch {
             throw Self.translate(error, path: path, doing: "cannot be opened")
