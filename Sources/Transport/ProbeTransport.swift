@@ -234,7 +234,7 @@ public final class ProbeTransport: Sendable {
                     case .shutDown:
                         report.failure = "the probe of \(target) was stopped: the probe transport shut down"
                     }
-                    if let failure = report.failure, report.summary.isEmpty { report.summary = failure }
+                    if let failure = report.failure { report.summary = failure }
                     continuation.resume(returning: report)
                 }
                 loop.submit(transfer)
