@@ -71,6 +71,8 @@ final class CurlMultiLoop: @unchecked Sendable {
         var adds: [CurlTransfer] = []
         var cancels: [CurlTransfer] = []
         var stopping = false
+        /// Set by the loop's thread just before it cleans up the multi handle.
+        var closed = false
     }
 
     private let api: UnsafePointer<CCurl_api>
@@ -107,11 +109,10 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.stopping else { return false }
             inbox.adds.append(transfer)
+            wakeUp(inbox)
             return true
         }
-        if accepted {
-            _ = CCurl_multi_wakeup(api, multi)
-        } else {
+        if !accepted {
             transfer.end(.shutDown)
         }
     }
@@ -119,17 +120,26 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Asks the loop to remove a transfer unfinished (its task was cancelled); it ends with
     /// `.cancelled` unless it ended already.
     func cancel(_ transfer: CurlTransfer) {
-        let queued = inbox.withLock { inbox -> Bool in
-            guard !inbox.stopping else { return false }
+        inbox.withLock { inbox in
+            guard !inbox.stopping else { return }
             inbox.cancels.append(transfer)
-            return true
+            wakeUp(inbox)
         }
-        if queued { _ = CCurl_multi_wakeup(api, multi) }
     }
 
     /// Ends every transfer (`.shutDown`) and the thread; the multi handle is cleaned up there.
     func stop() {
-        inbox.withLock { $0.stopping = true }
+        inbox.withLock { inbox in
+            inbox.stopping = true
+            wakeUp(inbox)
+        }
+    }
+
+    /// Wakes the loop from `curl_multi_poll`. Called with the inbox locked: the loop marks it
+    /// closed under the same lock before it cleans the multi handle up, so no wakeup can reach
+    /// a freed handle.
+    private func wakeUp(_ inbox: borrowing Inbox) {
+        guard !inbox.closed else { return }
         _ = CCurl_multi_wakeup(api, multi)
     }
 
@@ -159,6 +169,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 for transfer in Array(running.values) {
                     remove(transfer, ending: .shutDown)
                 }
+                inbox.withLock { $0.closed = true }
                 break
             }
             _ = CCurl_multi_perform(api, multi, &active)

@@ -8,8 +8,9 @@ final class ProbeHTTPTarget: @unchecked Sendable {
     private let process: Process
     private let input = Pipe()
 
-    init() throws {
-        let script = Repository.path("Tests/Fixtures/health/http_target.py")
+    /// `script`: a file in Tests/Fixtures/health/ that prints its port first.
+    init(script name: String = "http_target.py") throws {
+        let script = Repository.path("Tests/Fixtures/health/\(name)")
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         python.arguments = [script]

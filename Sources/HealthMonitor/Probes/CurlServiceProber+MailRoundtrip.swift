@@ -94,7 +94,8 @@ extension CurlServiceProber {
                 summary: "submitted in \(Self.format(afterSubmit)), visible over IMAP after \(Self.format(visible))")
         } catch {
             await mailbox.close()
-            var observation = fail("mail round trip of \(account.login): \(Self.line(error, password: password))")
+            let reason = error is CancellationError ? "the probe was cancelled" : Self.line(error, password: password)
+            var observation = fail("mail round trip of \(account.login): \(reason)")
             observation.phases = phases
             return observation
         }
