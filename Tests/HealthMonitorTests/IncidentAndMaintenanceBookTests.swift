@@ -6,7 +6,7 @@ import SwitchboardCore
 import Testing
 
 /// A directory database on disk with an admin, a helpdesk person (`lan`) and a staff member (`an`).
-final class HealthDirectory {
+final class BookDirectory {
     let folder: String
     let database: SwitchboardDatabase
     let audit = AuditLog()
@@ -43,7 +43,7 @@ final class HealthDirectory {
 
 @Suite struct IncidentLogTests {
     @Test func anIncidentRoundTripsThroughTheDirectoryWithoutAuditEvents() throws {
-        let directory = try HealthDirectory()
+        let directory = try BookDirectory()
         let log = IncidentLog(session: try directory.session("lan"))
         let start = directory.now.addingTimeInterval(-600)
         let opened = try log.open(service: "portal", severity: .degraded, startedAt: start, cause: "HTTP 200 in 2.3 s,\nexpected below 800 ms")
@@ -76,7 +76,7 @@ final class HealthDirectory {
     static let known: Set<String> = ["portal", "mail", "dns"]
 
     @Test func planningEndingAndReadingWindowsAreAuditedChanges() throws {
-        let directory = try HealthDirectory()
+        let directory = try BookDirectory()
         let book = MaintenanceBook(session: try directory.session("lan"))
         let now = directory.now
         let request = MaintenanceRequest(services: ["portal", "mail"], start: now.addingTimeInterval(3600), end: now.addingTimeInterval(7200),
@@ -112,7 +112,7 @@ final class HealthDirectory {
     }
 
     @Test func badRequestsAreRefusedAsBadInputAndAudited() throws {
-        let directory = try HealthDirectory()
+        let directory = try BookDirectory()
         let book = MaintenanceBook(session: try directory.session("lan"))
         let now = directory.now
         let bad: [(MaintenanceRequest, String)] = [
@@ -146,7 +146,7 @@ final class HealthDirectory {
     }
 
     @Test func acknowledgingAnOpenIncidentIsAuditedAndStopsNothingElse() throws {
-        let directory = try HealthDirectory()
+        let directory = try BookDirectory()
         let session = try directory.session("lan")
         let log = IncidentLog(session: session)
         let book = MaintenanceBook(session: session)
