@@ -94,7 +94,9 @@ struct StatusCommand: HealthdCommand {
     static func recordedDocument(settings: HealthSettings, session: Session) throws -> StatusDocument {
         let history = try settings.openHistory()
         let last = try history.lastResults()
-        let incidents = try IncidentLog(session: session).openIncidents()
+        // Only this configuration's services (several instances may share one directory).
+        let names = Set(settings.services.map(\.name))
+        let incidents = try IncidentLog(session: session).openIncidents().filter { names.contains($0.service) }
         let now = Date()
         let calendar = MaintenanceCalendar(windows: settings.allMaintenanceWindows
                                            + (try MaintenanceBook(session: session).stored(activeOrAfter: now)))

@@ -145,6 +145,7 @@ import Testing
                   timeout: 800ms
             \(hanging.joined(separator: "\n"))
             """)
+        let testStart = ISO8601DateFormatter().string(from: Date())
         let daemon = try w.serve()
         try daemon.waitUntil("web-ok probed") { try daemon.state(of: "web-ok") == "up" }
         Thread.sleep(forTimeInterval: 10.5) // every hold-N started its first probe
@@ -156,6 +157,8 @@ import Testing
         #expect(stopped.status == 0, "exit \(stopped.status): \(stopped.stderr.suffix(800))")
         #expect(took < 5, "SIGTERM took \(took) s with probes in flight (\(inFlight ?? "?"))")
         #expect(try SQLite.scalar(w.historyFile, "PRAGMA integrity_check") == "ok")
+        // A probe cut short by the shutdown is no result: it opens no incident and is not stored.
+        #expect(try SQLite.scalar(w.mail.database, "SELECT count(*) FROM health_incident WHERE service LIKE 'hold-%' AND cause LIKE '%cancel%' AND started_at >= '\(testStart)'") == "0")
         let tables = try SQLite.run(w.historyFile, "SELECT name FROM sqlite_master WHERE type = 'table'")
         #expect(!tables.isEmpty)
     }

@@ -180,6 +180,8 @@ public actor Monitor: HealthStatusSource {
         let task = Task {
             let startedAt = clock.now()
             let observation = await prober.observe(service)
+            // A probe cancelled by the shutdown saw nothing about the service: not a result.
+            guard !Task.isCancelled else { return }
             self.complete(ProbeCompletion(id: id, service: service, startedAt: startedAt, observation: observation))
         }
         inFlight[id] = (service.name, task)
@@ -195,6 +197,7 @@ public actor Monitor: HealthStatusSource {
 
     private func complete(_ completion: ProbeCompletion) {
         inFlight[completion.id] = nil
+        guard !stopping else { return }
         // A service removed or changed by a reload while its probe ran: the result describes a
         // definition that no longer exists.
         guard let index = byName[completion.service.name], services[index] == completion.service else { return }
