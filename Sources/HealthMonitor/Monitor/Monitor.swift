@@ -285,7 +285,9 @@ public actor Monitor: HealthStatusSource {
     private func refreshSLA(_ now: Date, budget: Int) {
         var done = 0
         for service in services where done < budget {
-            if let at = slaComputedAt[service.name], now.timeIntervalSince(at) < Self.slaRefreshSeconds { continue }
+            // Every few minutes; sooner while a service has no figure yet (just started).
+            let age = slaCache[service.name]?.isEmpty == false ? Self.slaRefreshSeconds : 15
+            if let at = slaComputedAt[service.name], now.timeIntervalSince(at) < age { continue }
             done += 1
             slaComputedAt[service.name] = now
             var figures: [String: Double] = [:]
