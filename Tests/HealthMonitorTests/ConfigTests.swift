@@ -7,7 +7,7 @@ import Testing
 
 /// A folder for a test's configuration file and, when asked for, a directory on a real SQLite
 /// file beside it: units TT (with HT under it), people, nested groups.
-final class HealthDirectory {
+final class HealthConfigFixture {
     let folder: String
     private var made: SwitchboardDatabase?
 
@@ -104,7 +104,7 @@ final class HealthDirectory {
         """
 
     @Test func aFullSectionDecodesWithDefaultsAndPathsFromTheFilesFolder() throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let settings = try directory.settings(Self.full)
         #expect(settings.listenHost == "::1" && settings.listenPort == 9471 && settings.listen == "[::1]:9471")
         #expect(settings.tokenFile == directory.folder + "/secrets/token")
@@ -134,7 +134,7 @@ final class HealthDirectory {
     }
 
     @Test func noSectionMeansNoServicesAndTheDefaults() throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let settings = try directory.settings("locale:\n  language: en\n")
         #expect(settings.services.isEmpty)
         #expect(settings.listen == "127.0.0.1:9470" && settings.alerts.statusURL == "http://127.0.0.1:9470/")
@@ -208,7 +208,7 @@ final class HealthDirectory {
 
     @Test(arguments: 0..<refused.count)
     func aBadSectionIsRefusedNamingFileLineAndKey(index: Int) throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let (yaml, place, says) = Self.refused[index]
         do {
             let settings = try directory.settings(yaml)
@@ -222,7 +222,7 @@ final class HealthDirectory {
     }
 
     @Test func recipientsUnknownInTheDirectoryAreRefusedWithTheirLine() throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let database = try directory.database()
         let cases: [(String, String)] = [
             ("owners: [an, nobody]", "switchboard.yaml:8: health.services[0].owners[1]: no person with login \"nobody\" in the directory"),
@@ -245,7 +245,7 @@ final class HealthDirectory {
     }
 
     @Test func recipientsResolveNestedGroupsAndSubUnitsToActivePeopleWithAnAddressOnce() throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let resolver = RecipientResolver(database: try directory.database())
         // ops = lan + web (an, chi suspended); unit TT = lan + HT (an, binh, chi suspended, dung without address).
         let people = try resolver.resolve([.group("ops"), .unit("TT"), .person("an"), .person("chi")])

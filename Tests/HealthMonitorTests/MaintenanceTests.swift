@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func windowsFromTheConfigurationAreReadInTheHealthTimeZone() throws {
-        let directory = try HealthDirectory()
+        let directory = try HealthConfigFixture()
         let settings = try directory.settings("""
             health:
               time_zone: Europe/Berlin
