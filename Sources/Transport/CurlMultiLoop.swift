@@ -73,6 +73,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         var stopping = false
         /// Set by the loop's thread just before it cleans up the multi handle.
         var closed = false
+        /// The loop's thread is in (or about to enter) `curl_multi_poll`: a handover must wake it.
+        /// While it is not, it will look at the inbox before it sleeps: no wakeup needed.
+        var sleeping = false
     }
 
     private let api: UnsafePointer<CCurl_api>
@@ -109,7 +112,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.stopping else { return false }
             inbox.adds.append(transfer)
-            wakeUp(inbox)
+            wakeUp(&inbox)
             return true
         }
         if !accepted {
@@ -123,7 +126,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.stopping else { return }
             inbox.cancels.append(transfer)
-            wakeUp(inbox)
+            wakeUp(&inbox)
         }
     }
 
@@ -131,15 +134,17 @@ final class CurlMultiLoop: @unchecked Sendable {
     func stop() {
         inbox.withLock { inbox in
             inbox.stopping = true
-            wakeUp(inbox)
+            wakeUp(&inbox)
         }
     }
 
-    /// Wakes the loop from `curl_multi_poll`. Called with the inbox locked: the loop marks it
-    /// closed under the same lock before it cleans the multi handle up, so no wakeup can reach
-    /// a freed handle.
-    private func wakeUp(_ inbox: borrowing Inbox) {
-        guard !inbox.closed else { return }
+    /// Wakes the loop from `curl_multi_poll` when it sleeps there. Called with the inbox locked:
+    /// the loop marks it closed under the same lock before it cleans the multi handle up, so no
+    /// wakeup can reach a freed handle.
+    private func wakeUp(_ inbox: inout Inbox) {
+        guard !inbox.closed, inbox.sleeping else { return }
+        // One wakeup per sleep is enough.
+        inbox.sleeping = false
         _ = CCurl_multi_wakeup(api, multi)
     }
 
@@ -174,8 +179,17 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             _ = CCurl_multi_perform(api, multi, &active)
             collectFinished()
+            // Sleeps only with nothing handed in meanwhile; from here until it wakes, a handover
+            // wakes it (else it would not: the loop takes new work in before it sleeps).
+            let sleeps = inbox.withLock { inbox -> Bool in
+                guard inbox.adds.isEmpty && inbox.cancels.isEmpty && !inbox.stopping else { return false }
+                inbox.sleeping = true
+                return true
+            }
+            guard sleeps else { continue }
             // An idle loop sleeps until woken; libcurl shortens the wait to its own next timer.
             _ = CCurl_multi_poll(api, multi, running.isEmpty ? 3_600_000 : 1_000)
+            inbox.withLock { $0.sleeping = false }
         }
         _ = CCurl_multi_cleanup(api, multi)
     }

@@ -70,7 +70,7 @@ public final class ProbeTransport: Sendable {
             guard status > 0 else { return }
             let phases = report.phases
             report.response = HTTPResponse(
-                status: status, headers: CurlHTTPClient.parseHeaders(exchange.headers), body: exchange.body,
+                status: status, headers: ProbeHeaders.parse(exchange.headers), body: exchange.body,
                 truncated: exchange.bodyTruncated, connectSeconds: phases["connect"] ?? 0, tlsSeconds: phases["tls"] ?? 0,
                 firstByteSeconds: phases["first_byte"] ?? 0, totalSeconds: report.totalSeconds)
             report.response?.resolveSeconds = phases["resolve"] ?? 0

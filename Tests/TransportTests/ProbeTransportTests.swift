@@ -172,6 +172,15 @@ import Glibc
         #expect(missing.addresses.isEmpty)
     }
 
+    @Test func headersAreReadFromTheLastResponseBlock() {
+        let raw = Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 302 Found\r\nLocation: /a\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type:  text/plain \t\r\nX-Empty:\r\nX-Tiếng: Việt\r\n\r\n".utf8)
+        let probe = ProbeHeaders.parse(raw)
+        let client = CurlHTTPClient.parseHeaders(raw)
+        #expect(probe.map(\.name) == ["Content-Type", "X-Empty", "X-Tiếng"])
+        #expect(probe.map(\.value) == ["text/plain", "", "Việt"])
+        #expect(probe.map(\.name) == client.map(\.name) && probe.map(\.value) == client.map(\.value))
+    }
+
     @Test func invalidTargetsAreRefusedBeforeAnyConnection() async throws {
         let transport = try ProbeTransport()
         let userinfo = await transport.http(HTTPRequest(url: "http://user:secret@127.0.0.1:1/"))
