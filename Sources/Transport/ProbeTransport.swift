@@ -205,6 +205,9 @@ public final class ProbeTransport: Sendable {
             try easy.set(CURLOPT_FORBID_REUSE, true)
             // No DNS cache: every probe resolves as a new client would.
             try easy.set(CURLOPT_DNS_CACHE_TIMEOUT, 0)
+            // Straight to the target: an http_proxy in the daemon's environment would otherwise
+            // carry the probe (and a loopback target would be asked of the proxy).
+            try easy.set(CURLOPT_PROXY, "")
             let lists = try configure(easy)
             try easy.attach(exchange)
             transfer = CurlTransfer(easy: easy, exchange: exchange)
