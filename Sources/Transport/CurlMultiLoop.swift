@@ -2,6 +2,10 @@ internal import CCurl
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One transfer handed to a ``CurlMultiLoop``: its easy handle, what its callbacks fill, what
 /// must live as long as it runs (header lists), and what to do once it ends.
 ///
@@ -85,9 +89,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// How many transfers are in the multi handle (read by any thread).
     private let inFlight = Atomic<Int>(0)
-    /// The loop thread's name, unique in the process (tests find its CPU time in /proc by it).
-    let threadName: String
-    private static let loopsMade = Atomic<Int>(0)
+    /// CPU time the loop's thread has used, in nanoseconds, as of its last pass (it does not
+    /// change while the thread sleeps): the probes' own cost, for tests and metrics.
+    private let cpuNanoseconds = Atomic<Int>(0)
 
     /// Starts the loop's thread.
     init() throws(CurlError) {
@@ -96,15 +100,16 @@ final class CurlMultiLoop: @unchecked Sendable {
             throw CurlError(code: CURLE_FAILED_INIT, detail: "libcurl could not create a multi handle (out of memory?)", osErrno: 0)
         }
         self.multi = multi
-        // Linux keeps 15 bytes of a thread's name.
-        threadName = "probes-\(Self.loopsMade.add(1, ordering: .relaxed).newValue)"
         let thread = Thread { [self] in self.run() }
-        thread.name = threadName
+        thread.name = "switchboard.probes"
         thread.start()
     }
 
     /// Transfers currently in the multi handle.
     var transfersInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Seconds of CPU the loop's thread has used (as of its last pass).
+    var threadCPUSeconds: Double { Double(cpuNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
     /// Hands a configured transfer to the loop; it ends through its `whenDone` body, on the
     /// loop's thread (at once with `.shutDown` when the loop is stopping).
@@ -151,8 +156,6 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: The loop's thread
 
     private func run() {
-        // Set from the thread itself: that is when Foundation names the kernel's thread.
-        Thread.current.name = threadName
         var active: Int32 = 0
         while true {
             let (adds, cancels, stopping) = inbox.withLock { inbox in
@@ -179,6 +182,10 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             _ = CCurl_multi_perform(api, multi, &active)
             collectFinished()
+            var cpu = timespec()
+            if clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0 {
+                cpuNanoseconds.store(cpu.tv_sec * 1_000_000_000 + cpu.tv_nsec, ordering: .relaxed)
+            }
             // Sleeps only with nothing handed in meanwhile; from here until it wakes, a handover
             // wakes it (else it would not: the loop takes new work in before it sleeps).
             let sleeps = inbox.withLock { inbox -> Bool in
