@@ -203,22 +203,21 @@ import Glibc
         let start = clock.now
         let reports = await withTaskGroup(of: ProbeReport.self) { group in
             for index in 0..<200 {
-                // Every fourth one slow: they overlap with the rest.
-                let path = index % 4 == 0 ? "/slow?ms=500" : (index % 2 == 0 ? "/ok" : "/down")
-                group.addTask { await transport.http(HTTPRequest(url: target.url(path), timeout: .seconds(20))) }
+                // Half of them are answered only once all 100 wait at the server together: they
+                // succeed only if the transport holds 100 transfers in flight at once.
+                let path = index % 2 == 0 ? "/barrier?group=load&n=100" : (index % 4 == 1 ? "/ok" : "/down")
+                group.addTask { await transport.http(HTTPRequest(url: target.url(path), timeout: .seconds(120))) }
             }
             var all: [ProbeReport] = []
             for await report in group { all.append(report) }
             return all
         }
-        let elapsed = start.duration(to: clock.now)
+        print("probe transport: 200 probes (100 held at a barrier) in \(start.duration(to: clock.now))")
         #expect(reports.count == 200)
         #expect(reports.allSatisfy { $0.failure == nil }, "\(reports.compactMap(\.failure).prefix(3))")
-        #expect(reports.filter { $0.response?.status == 200 }.count == 100)
-        #expect(reports.filter { $0.response?.status == 503 }.count == 100)
-        #expect(reports.filter { $0.response?.text == "slow\n" }.count == 50)
-        // 50 slow answers of 500 ms one after another would take 25 s.
-        #expect(elapsed < .seconds(15), "200 probes took \(elapsed)")
+        #expect(reports.filter { $0.response?.text == "released\n" }.count == 100)
+        #expect(reports.filter { $0.response?.status == 200 }.count == 150)
+        #expect(reports.filter { $0.response?.status == 503 }.count == 50)
         #expect(transport.transfersInFlight == 0)
     }
 
