@@ -34,18 +34,18 @@ final class CurlTransfer: @unchecked Sendable {
     /// Loop-thread state: in the multi handle.
     var running = false
 
-    /// Transfers alive in this process (each owns one easy handle): tests check that it falls
-    /// back to where it was once the probes are done.
-    static let alive = Atomic<Int>(0)
+    /// The count of live transfers of the loop this one is for (each owns one easy handle).
+    private let alive: LiveCount
 
-    init(easy: CurlEasy, exchange: CurlExchange) {
+    init(easy: CurlEasy, exchange: CurlExchange, alive: LiveCount) {
         self.easy = easy
         self.exchange = exchange
-        Self.alive.add(1, ordering: .relaxed)
+        self.alive = alive
+        alive.value.add(1, ordering: .relaxed)
     }
 
     deinit {
-        Self.alive.subtract(1, ordering: .relaxed)
+        alive.value.subtract(1, ordering: .relaxed)
     }
 
     /// Sets what runs when it ends (before it is submitted).
@@ -61,6 +61,11 @@ final class CurlTransfer: @unchecked Sendable {
         // What cleanup still receives (a QUIT's reply) must not reach the exchange.
         try? easy.detach()
     }
+}
+
+/// How many transfers (easy handles) of one loop exist: tests check it falls back to zero.
+final class LiveCount: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// libcurl's multi interface on a thread of its own: many transfers in flight, none of them
@@ -107,6 +112,9 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// Transfers currently in the multi handle.
     var transfersInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Transfers made for this loop that still exist (their easy handles not yet cleaned up).
+    let transfersAlive = LiveCount()
 
     /// Seconds of CPU the loop's thread has used (as of its last pass).
     var threadCPUSeconds: Double { Double(cpuNanoseconds.load(ordering: .relaxed)) / 1e9 }

@@ -215,7 +215,7 @@ public final class ProbeTransport: Sendable {
             try easy.set(CURLOPT_PROXY, "")
             let lists = try configure(easy)
             try easy.attach(exchange)
-            transfer = CurlTransfer(easy: easy, exchange: exchange)
+            transfer = CurlTransfer(easy: easy, exchange: exchange, alive: loop.transfersAlive)
             transfer.keepAlive = lists
         } catch {
             let line = "cannot prepare the probe of \(target): \(error.detail)"
