@@ -2,6 +2,10 @@ internal import CCurl
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One transfer handed to a ``CurlMultiLoop``: its easy handle, what its callbacks fill, what
 /// must live as long as it runs (header lists), and what to do once it ends.
 ///
@@ -30,18 +34,18 @@ final class CurlTransfer: @unchecked Sendable {
     /// Loop-thread state: in the multi handle.
     var running = false
 
-    /// Transfers alive in this process (each owns one easy handle): tests check that it falls
-    /// back to where it was once the probes are done.
-    static let alive = Atomic<Int>(0)
+    /// The count of live transfers of the loop this one is for (each owns one easy handle).
+    private let alive: LiveCount
 
-    init(easy: CurlEasy, exchange: CurlExchange) {
+    init(easy: CurlEasy, exchange: CurlExchange, alive: LiveCount) {
         self.easy = easy
         self.exchange = exchange
-        Self.alive.add(1, ordering: .relaxed)
+        self.alive = alive
+        alive.value.add(1, ordering: .relaxed)
     }
 
     deinit {
-        Self.alive.subtract(1, ordering: .relaxed)
+        alive.value.subtract(1, ordering: .relaxed)
     }
 
     /// Sets what runs when it ends (before it is submitted).
@@ -59,6 +63,11 @@ final class CurlTransfer: @unchecked Sendable {
     }
 }
 
+/// How many transfers (easy handles) of one loop exist: tests check it falls back to zero.
+final class LiveCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
 /// libcurl's multi interface on a thread of its own: many transfers in flight, none of them
 /// holding a thread while it waits for its server.
 ///
@@ -73,6 +82,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         var stopping = false
         /// Set by the loop's thread just before it cleans up the multi handle.
         var closed = false
+        /// The loop's thread is in (or about to enter) `curl_multi_poll`: a handover must wake it.
+        /// While it is not, it will look at the inbox before it sleeps: no wakeup needed.
+        var sleeping = false
     }
 
     private let api: UnsafePointer<CCurl_api>
@@ -82,9 +94,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var running: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// How many transfers are in the multi handle (read by any thread).
     private let inFlight = Atomic<Int>(0)
-    /// The loop thread's name, unique in the process (tests find its CPU time in /proc by it).
-    let threadName: String
-    private static let loopsMade = Atomic<Int>(0)
+    /// CPU time the loop's thread has used, in nanoseconds, as of its last pass (it does not
+    /// change while the thread sleeps): the probes' own cost, for tests and metrics.
+    private let cpuNanoseconds = Atomic<Int>(0)
 
     /// Starts the loop's thread.
     init() throws(CurlError) {
@@ -93,15 +105,19 @@ final class CurlMultiLoop: @unchecked Sendable {
             throw CurlError(code: CURLE_FAILED_INIT, detail: "libcurl could not create a multi handle (out of memory?)", osErrno: 0)
         }
         self.multi = multi
-        // Linux keeps 15 bytes of a thread's name.
-        threadName = "probes-\(Self.loopsMade.add(1, ordering: .relaxed).newValue)"
         let thread = Thread { [self] in self.run() }
-        thread.name = threadName
+        thread.name = "switchboard.probes"
         thread.start()
     }
 
     /// Transfers currently in the multi handle.
     var transfersInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Transfers made for this loop that still exist (their easy handles not yet cleaned up).
+    let transfersAlive = LiveCount()
+
+    /// Seconds of CPU the loop's thread has used (as of its last pass).
+    var threadCPUSeconds: Double { Double(cpuNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
     /// Hands a configured transfer to the loop; it ends through its `whenDone` body, on the
     /// loop's thread (at once with `.shutDown` when the loop is stopping).
@@ -109,7 +125,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.stopping else { return false }
             inbox.adds.append(transfer)
-            wakeUp(inbox)
+            wakeUp(&inbox)
             return true
         }
         if !accepted {
@@ -123,7 +139,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.stopping else { return }
             inbox.cancels.append(transfer)
-            wakeUp(inbox)
+            wakeUp(&inbox)
         }
     }
 
@@ -131,23 +147,23 @@ final class CurlMultiLoop: @unchecked Sendable {
     func stop() {
         inbox.withLock { inbox in
             inbox.stopping = true
-            wakeUp(inbox)
+            wakeUp(&inbox)
         }
     }
 
-    /// Wakes the loop from `curl_multi_poll`. Called with the inbox locked: the loop marks it
-    /// closed under the same lock before it cleans the multi handle up, so no wakeup can reach
-    /// a freed handle.
-    private func wakeUp(_ inbox: borrowing Inbox) {
-        guard !inbox.closed else { return }
+    /// Wakes the loop from `curl_multi_poll` when it sleeps there. Called with the inbox locked:
+    /// the loop marks it closed under the same lock before it cleans the multi handle up, so no
+    /// wakeup can reach a freed handle.
+    private func wakeUp(_ inbox: inout Inbox) {
+        guard !inbox.closed, inbox.sleeping else { return }
+        // One wakeup per sleep is enough.
+        inbox.sleeping = false
         _ = CCurl_multi_wakeup(api, multi)
     }
 
     // MARK: The loop's thread
 
     private func run() {
-        // Set from the thread itself: that is when Foundation names the kernel's thread.
-        Thread.current.name = threadName
         var active: Int32 = 0
         while true {
             let (adds, cancels, stopping) = inbox.withLock { inbox in
@@ -174,8 +190,21 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             _ = CCurl_multi_perform(api, multi, &active)
             collectFinished()
+            var cpu = timespec()
+            if clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0 {
+                cpuNanoseconds.store(cpu.tv_sec * 1_000_000_000 + cpu.tv_nsec, ordering: .relaxed)
+            }
+            // Sleeps only with nothing handed in meanwhile; from here until it wakes, a handover
+            // wakes it (else it would not: the loop takes new work in before it sleeps).
+            let sleeps = inbox.withLock { inbox -> Bool in
+                guard inbox.adds.isEmpty && inbox.cancels.isEmpty && !inbox.stopping else { return false }
+                inbox.sleeping = true
+                return true
+            }
+            guard sleeps else { continue }
             // An idle loop sleeps until woken; libcurl shortens the wait to its own next timer.
             _ = CCurl_multi_poll(api, multi, running.isEmpty ? 3_600_000 : 1_000)
+            inbox.withLock { $0.sleeping = false }
         }
         _ = CCurl_multi_cleanup(api, multi)
     }

@@ -64,3 +64,35 @@ enum CertificateDate {
         return components.date
     }
 }
+
+/// The header lines of the last response block, read on bytes (the probe loop's thread does
+/// this for every probe: a String-level split cost several times more). Same result as
+/// ``CurlHTTPClient/parseHeaders(_:)``: redirects and 1xx answers come before the last block.
+enum ProbeHeaders {
+    static func parse(_ bytes: [UInt8]) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var lineStart = 0
+            while lineStart < buffer.count {
+                var lineEnd = lineStart
+                while lineEnd < buffer.count && buffer[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                var end = lineEnd
+                if end > lineStart && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<end])
+                if line.starts(with: "HTTP/".utf8) {
+                    headers.removeAll(keepingCapacity: true)
+                } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                    var valueStart = colon + 1
+                    var valueEnd = line.count
+                    while valueStart < valueEnd && (line[valueStart] == 0x20 || line[valueStart] == 0x09) { valueStart += 1 }
+                    while valueEnd > valueStart && (line[valueEnd - 1] == 0x20 || line[valueEnd - 1] == 0x09) { valueEnd -= 1 }
+                    headers.append((
+                        String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                        String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self)))
+                }
+                lineStart = lineEnd + 1
+            }
+        }
+        return headers
+    }
+}

@@ -16,7 +16,7 @@ extension ProbeTransport {
     /// outlives `timeout` is reported as timed out while the worker finishes on its own.
     public func resolve(host: String, timeout: Duration) async -> ProbeReport {
         if let refusal = Self.checkHost(host, port: 1) {
-            return ProbeReport(target: host, failure: refusal, totalSeconds: 0)
+            return ProbeReport(target: host, failure: refusal, totalSeconds: 0, summary: refusal)
         }
         let started = ContinuousClock.now
         let answer = OneAnswer()
@@ -33,18 +33,20 @@ extension ProbeTransport {
                             target: host, totalSeconds: seconds, phases: ["resolve": seconds, "total": seconds], addresses: addresses,
                             summary: "resolved to \(shown)"))
                     case .failure(let problem):
-                        answer.give(ProbeReport(target: host, failure: problem.description, totalSeconds: seconds, phases: ["total": seconds]))
+                        answer.give(ProbeReport(
+                            target: host, failure: problem.description, totalSeconds: seconds, phases: ["total": seconds],
+                            summary: problem.description))
                     }
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout.inSeconds) {
                     let seconds = started.duration(to: .now).inSeconds
-                    answer.give(ProbeReport(
-                        target: host, failure: "timed out after \(Self.seconds(timeout)) resolving \(host) — check this machine's DNS servers",
-                        totalSeconds: seconds, phases: ["total": seconds]))
+                    let line = "timed out after \(Self.seconds(timeout)) resolving \(host) — check this machine's DNS servers"
+                    answer.give(ProbeReport(target: host, failure: line, totalSeconds: seconds, phases: ["total": seconds], summary: line))
                 }
             }
         } onCancel: {
-            answer.give(ProbeReport(target: host, failure: "the lookup of \(host) was cancelled", totalSeconds: 0))
+            let line = "the lookup of \(host) was cancelled"
+            answer.give(ProbeReport(target: host, failure: line, totalSeconds: 0, summary: line))
         }
     }
 

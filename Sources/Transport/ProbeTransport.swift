@@ -39,18 +39,23 @@ public final class ProbeTransport: Sendable {
     /// Probes in flight right now (for tests and the daemon's own metrics).
     public var transfersInFlight: Int { loop.transfersInFlight }
 
+    /// Seconds of CPU this transport's loop thread has used so far (libcurl's work and the
+    /// reports built there; not the callers' side).
+    public var loopCPUSeconds: Double { loop.threadCPUSeconds }
+
     // MARK: HTTP
 
     /// One HTTP(S) request: the response (any status), phase timings and, over TLS, the
     /// certificate's expiry. The request's `timeout` bounds the whole exchange.
     public func http(_ request: HTTPRequest) async -> ProbeReport {
+        let tls = request.url.lowercased().hasPrefix("https:")
         let endpoint: String
         do {
-            endpoint = Self.endpoint(ofAuthority: try CurlHTTPClient.check(request), tls: request.url.lowercased().hasPrefix("https:"))
+            endpoint = Self.endpoint(ofAuthority: try CurlHTTPClient.check(request), tls: tls)
         } catch {
-            return ProbeReport(target: request.url, failure: error.description, totalSeconds: 0)
+            // Not the URL itself as the target: it may carry a password.
+            return ProbeReport(target: "the URL", failure: error.description, totalSeconds: 0, summary: error.description)
         }
-        let tls = request.url.lowercased().hasPrefix("https:")
         return await run(target: endpoint, timeout: request.timeout, bodyLimit: request.maxBodyBytes) { easy throws(CurlError) in
             try easy.set(CURLOPT_URL, request.url)
             try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -70,7 +75,7 @@ public final class ProbeTransport: Sendable {
             guard status > 0 else { return }
             let phases = report.phases
             report.response = HTTPResponse(
-                status: status, headers: CurlHTTPClient.parseHeaders(exchange.headers), body: exchange.body,
+                status: status, headers: ProbeHeaders.parse(exchange.headers), body: exchange.body,
                 truncated: exchange.bodyTruncated, connectSeconds: phases["connect"] ?? 0, tlsSeconds: phases["tls"] ?? 0,
                 firstByteSeconds: phases["first_byte"] ?? 0, totalSeconds: report.totalSeconds)
             report.response?.resolveSeconds = phases["resolve"] ?? 0
@@ -85,7 +90,7 @@ public final class ProbeTransport: Sendable {
     public func tcp(host: String, port: Int, timeout: Duration) async -> ProbeReport {
         let endpoint = Self.endpoint(host: host, port: port)
         if let refusal = Self.checkHost(host, port: port) {
-            return ProbeReport(target: endpoint, failure: refusal, totalSeconds: 0)
+            return ProbeReport(target: endpoint, failure: refusal, totalSeconds: 0, summary: refusal)
         }
         return await run(target: endpoint, timeout: timeout) { easy throws(CurlError) in
             try easy.set(CURLOPT_URL, "http://\(endpoint)/")
@@ -105,7 +110,7 @@ public final class ProbeTransport: Sendable {
     public func tls(host: String, port: Int, timeout: Duration, verifyPeer: Bool = true, caFile: String? = nil) async -> ProbeReport {
         let endpoint = Self.endpoint(host: host, port: port)
         if let refusal = Self.checkHost(host, port: port) {
-            return ProbeReport(target: endpoint, failure: refusal, totalSeconds: 0)
+            return ProbeReport(target: endpoint, failure: refusal, totalSeconds: 0, summary: refusal)
         }
         return await run(target: endpoint, timeout: timeout) { easy throws(CurlError) in
             // libcurl's https stops after the handshake with CONNECT_ONLY; no ALPN, so any
@@ -154,7 +159,7 @@ public final class ProbeTransport: Sendable {
                 try MailInput.checkPassword(credentials.password.exposedValue, username: credentials.username, endpoint: endpoint)
             }
         } catch {
-            return ProbeReport(target: endpoint, failure: error.description, totalSeconds: 0)
+            return ProbeReport(target: endpoint, failure: error.description, totalSeconds: 0, summary: error.description)
         }
         let tls = server.security != .plain
         return await run(target: endpoint, timeout: timeout) { easy throws(CurlError) in
@@ -205,12 +210,16 @@ public final class ProbeTransport: Sendable {
             try easy.set(CURLOPT_FORBID_REUSE, true)
             // No DNS cache: every probe resolves as a new client would.
             try easy.set(CURLOPT_DNS_CACHE_TIMEOUT, 0)
+            // Straight to the target: an http_proxy in the daemon's environment would otherwise
+            // carry the probe (and a loopback target would be asked of the proxy).
+            try easy.set(CURLOPT_PROXY, "")
             let lists = try configure(easy)
             try easy.attach(exchange)
-            transfer = CurlTransfer(easy: easy, exchange: exchange)
+            transfer = CurlTransfer(easy: easy, exchange: exchange, alive: loop.transfersAlive)
             transfer.keepAlive = lists
         } catch {
-            return ProbeReport(target: target, failure: "cannot prepare the probe of \(target): \(error.detail)", totalSeconds: 0)
+            let line = "cannot prepare the probe of \(target): \(error.detail)"
+            return ProbeReport(target: target, failure: line, totalSeconds: 0, summary: line)
         }
         let loop = self.loop
         return await withTaskCancellationHandler {

@@ -59,9 +59,6 @@ import Glibc
         let silent = try SilentListener()
         let target = try ProbeHTTPTarget()
         let transport = try ProbeTransport()
-        let clock = ContinuousClock()
-
-        let start = clock.now
         let port = silent.port
         let held = target.url("/hold")
         async let silentHTTP = transport.http(HTTPRequest(url: "http://127.0.0.1:\(port)/", timeout: .seconds(1)))
@@ -69,13 +66,13 @@ import Glibc
         async let silentSMTP = transport.smtp(MailServer(host: "127.0.0.1", port: port, security: .plain), timeout: .seconds(1))
         async let silentTLS = transport.tls(host: "127.0.0.1", port: port, timeout: .seconds(1))
         let reports = await [silentHTTP, heldHTTP, silentSMTP, silentTLS]
-        let elapsed = start.duration(to: clock.now)
 
         for report in reports {
             #expect(report.failure == "timed out after 1 s waiting for \(report.target)", "\(report.failure ?? "no failure")")
             #expect(report.totalSeconds >= 0.95 && report.totalSeconds < 2, "took \(report.totalSeconds) s")
         }
-        #expect(elapsed < .seconds(3), "four timeouts of 1 s run at once, not one after another: \(elapsed)")
+        // Each probe's own time is asserted, not the four together: on a busy test run the
+        // tasks may start late. ProbeTransportLoadTests shows transfers overlapping.
         #expect(transport.transfersInFlight == 0)
     }
 
@@ -173,12 +170,22 @@ import Glibc
         let missing = await transport.resolve(host: "no-such-host.invalid", timeout: .seconds(5))
         #expect(missing.failure?.contains("no-such-host.invalid") == true, "\(missing.failure ?? "no failure")")
         #expect(missing.addresses.isEmpty)
+        #expect(missing.summary == missing.failure)
+    }
+
+    @Test func headersAreReadFromTheLastResponseBlock() {
+        let raw = Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 302 Found\r\nLocation: /a\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type:  text/plain \t\r\nX-Empty:\r\nX-Tiếng: Việt\r\n\r\n".utf8)
+        let probe = ProbeHeaders.parse(raw)
+        let client = CurlHTTPClient.parseHeaders(raw)
+        #expect(probe.map(\.name) == ["Content-Type", "X-Empty", "X-Tiếng"])
+        #expect(probe.map(\.value) == ["text/plain", "", "Việt"])
+        #expect(probe.map(\.name) == client.map(\.name) && probe.map(\.value) == client.map(\.value))
     }
 
     @Test func invalidTargetsAreRefusedBeforeAnyConnection() async throws {
         let transport = try ProbeTransport()
         let userinfo = await transport.http(HTTPRequest(url: "http://user:secret@127.0.0.1:1/"))
-        #expect(userinfo.failure?.contains("secret") == false)
+        #expect(userinfo.failure?.contains("secret") == false && !userinfo.target.contains("secret") && !userinfo.summary.contains("secret"))
         #expect(userinfo.failure?.contains("carries a user name or password") == true)
         let badPort = await transport.tcp(host: "127.0.0.1", port: 70000, timeout: .seconds(1))
         #expect(badPort.failure == "port 70000 of 127.0.0.1 is not a TCP port (1-65535)")
@@ -196,22 +203,21 @@ import Glibc
         let start = clock.now
         let reports = await withTaskGroup(of: ProbeReport.self) { group in
             for index in 0..<200 {
-                // Every fourth one slow: they overlap with the rest.
-                let path = index % 4 == 0 ? "/slow?ms=500" : (index % 2 == 0 ? "/ok" : "/down")
-                group.addTask { await transport.http(HTTPRequest(url: target.url(path), timeout: .seconds(20))) }
+                // Half of them are answered only once all 100 wait at the server together: they
+                // succeed only if the transport holds 100 transfers in flight at once.
+                let path = index % 2 == 0 ? "/barrier?group=load&n=100" : (index % 4 == 1 ? "/ok" : "/down")
+                group.addTask { await transport.http(HTTPRequest(url: target.url(path), timeout: .seconds(120))) }
             }
             var all: [ProbeReport] = []
             for await report in group { all.append(report) }
             return all
         }
-        let elapsed = start.duration(to: clock.now)
+        print("probe transport: 200 probes (100 held at a barrier) in \(start.duration(to: clock.now))")
         #expect(reports.count == 200)
         #expect(reports.allSatisfy { $0.failure == nil }, "\(reports.compactMap(\.failure).prefix(3))")
-        #expect(reports.filter { $0.response?.status == 200 }.count == 100)
-        #expect(reports.filter { $0.response?.status == 503 }.count == 100)
-        #expect(reports.filter { $0.response?.text == "slow\n" }.count == 50)
-        // 50 slow answers of 500 ms one after another would take 25 s.
-        #expect(elapsed < .seconds(15), "200 probes took \(elapsed)")
+        #expect(reports.filter { $0.response?.text == "released\n" }.count == 100)
+        #expect(reports.filter { $0.response?.status == 200 }.count == 150)
+        #expect(reports.filter { $0.response?.status == 503 }.count == 50)
         #expect(transport.transfersInFlight == 0)
     }
 
@@ -220,10 +226,8 @@ import Glibc
         let transport = try ProbeTransport()
         // Warm up: the loop's own descriptors (its wakeup pair) exist from here on.
         _ = await transport.http(HTTPRequest(url: target.url("/ok"), timeout: .seconds(5)))
-        let handlesBefore = CurlTransfer.alive.load(ordering: .relaxed)
         let descriptorsBefore = openDescriptors()
-        let loopThread = try #require(Self.threadID(named: transport.loop.threadName))
-        let loopBefore = try #require(Self.ticks(ofThread: loopThread))
+        let loopBefore = transport.loopCPUSeconds
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpuBefore = Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime)
@@ -245,13 +249,17 @@ import Glibc
         }
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let cpu = Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime) - cpuBefore
-        let loopCPU = Double(try #require(Self.ticks(ofThread: loopThread)) - loopBefore) / 100
+        let loopCPU = transport.loopCPUSeconds - loopBefore
         let wall = wallStart.duration(to: .now).inSeconds
         print("probe transport: 2000 HTTP probes, 50 in flight, debug build: \(String(format: "%.3f", loopCPU * 1000 / 2000)) ms CPU per probe on the loop thread, \(String(format: "%.3f", cpu * 1000 / 2000)) ms in the whole test process; \(Int(2000 / wall)) probes/s")
 
         #expect(failures == 0)
         #expect(transport.transfersInFlight == 0)
-        #expect(CurlTransfer.alive.load(ordering: .relaxed) <= handlesBefore, "easy handles not freed")
+        // The loop's thread drops each transfer just after resuming its caller: give it a moment.
+        for _ in 0..<100 where transport.loop.transfersAlive.value.load(ordering: .relaxed) > 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(transport.loop.transfersAlive.value.load(ordering: .relaxed) == 0, "easy handles not freed")
         #expect(try openConnections(toPort: target.port) == 0, "probe connections left open")
         // Other suites run in this process at the same time: allow for their descriptors.
         let descriptorsAfter = openDescriptors()
@@ -264,30 +272,12 @@ import Glibc
     @Test func anIdleTransportUsesNoCPU() async throws {
         let transport = try ProbeTransport()
         _ = await transport.tcp(host: "127.0.0.1", port: try LoopbackPort.free(), timeout: .seconds(2))
-        let thread = try #require(Self.threadID(named: transport.loop.threadName))
-        let before = try #require(Self.ticks(ofThread: thread))
+        try await Task.sleep(for: .milliseconds(100))
+        let before = transport.loopCPUSeconds
         try await Task.sleep(for: .seconds(1))
-        let after = try #require(Self.ticks(ofThread: thread))
-        // Clock ticks are 10 ms: a loop that spins would use about 100 in a second.
-        #expect(after - before <= 1, "the idle loop thread used \(after - before) ticks in 1 s")
-    }
-
-    /// The kernel id of this process's thread with this name.
-    static func threadID(named name: String) -> String? {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        return tasks.first { task in
-            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) == name
-        }
-    }
-
-    /// User+system clock ticks of one thread of this process.
-    static func ticks(ofThread id: String) -> Int? {
-        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(id)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the name: state is field 0, utime field 11, stime field 12.
-        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        return user + system
+        // A loop that spins instead of sleeping in curl_multi_poll would use most of that second.
+        let used = transport.loopCPUSeconds - before
+        #expect(used < 0.001, "the idle loop thread used \(used) s of CPU in 1 s")
     }
 
     static func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }

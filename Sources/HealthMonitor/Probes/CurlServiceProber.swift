@@ -15,6 +15,12 @@ import Glibc
 /// condition can express: a DNS answer that is not the `expect_addresses` set, and a round trip
 /// whose message never shows up. Account passwords are read from their file at every probe
 /// (a changed password needs no reload) and never appear in an observation.
+///
+/// Targets: `http` a URL (GET, redirects not followed: a 301 is what is observed, body cut at
+/// 1 MiB); `tcp` and `tls` `host:port`; `smtp` `smtp://host:port` (`?starttls` to require
+/// STARTTLS) or `smtps://host:port`; `imap` likewise with `imap`/`imaps`; `dns` a host name;
+/// `mail-roundtrip` the submission server as an smtp target and `imap_target` as an imap one.
+/// TLS is always verified, against `ca_file` when given.
 public struct CurlServiceProber: ServiceProber {
     private let transport: ProbeTransport
     /// Round-trip messages that were sent but not seen in time, by service: deleted when a

@@ -10,6 +10,9 @@ closes (the test process went away) or it is killed. Paths:
   /wrong           200 with a body that is not the expected one
   /json            200 application/json {"status": "ok", "data": {"version": "1.2", "healthy": true, "items": [{"name": "db"}]}}
   /hold            accepts the request and never answers (until the test ends)
+  /barrier?group=G&n=N
+                   answers 200 "released" only once N requests of group G are waiting at
+                   the same time (504 after 100 s): proof that a client holds N in flight
   anything else    404
 """
 import http.server
@@ -20,6 +23,17 @@ import sys
 import threading
 import time
 import urllib.parse
+
+BARRIERS = {}
+BARRIERS_LOCK = threading.Lock()
+
+
+def barrier(group, size):
+    with BARRIERS_LOCK:
+        if group not in BARRIERS:
+            BARRIERS[group] = threading.Barrier(size, timeout=100)
+        return BARRIERS[group]
+
 
 JSON_BODY = json.dumps({"status": "ok", "data": {"version": "1.2", "healthy": True, "items": [{"name": "db"}]}}).encode()
 
@@ -56,6 +70,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(200, b"<html><body>Default web page</body></html>\n", "text/html")
         elif url.path == "/json":
             self.reply(200, JSON_BODY, "application/json")
+        elif url.path == "/barrier":
+            waiting = barrier(query.get("group", [""])[0], int(query.get("n", ["2"])[0]))
+            try:
+                waiting.wait()
+                self.reply(200, b"released\n")
+            except threading.BrokenBarrierError:
+                self.reply(504, b"barrier timeout\n")
         elif url.path == "/hold":
             threading.Event().wait()
         else:
