@@ -14,8 +14,15 @@ struct HealthResponder: HTTPResponder {
     let source: any HealthStatusSource
     let token: BearerToken
     let logger: Logger
-    let bodies = SnapshotCache<RenderedBody>()
-    let uptime = SnapshotCache<[String: [DayUptime]]>()
+    let bodies = SnapshotCache<Date, RenderedBody>()
+    let pages = SnapshotCache<PageStamp, RenderedBody>()
+    let uptime = SnapshotCache<Date, [String: [DayUptime]]>()
+
+    /// What a status page is rendered from: the snapshot and the minute its uptime bars were read.
+    struct PageStamp: Equatable, Sendable {
+        var generatedAt: Date
+        var uptimeMinute: Date
+    }
 
     /// The endpoints.
     enum Route: Equatable {
@@ -146,9 +153,9 @@ struct HealthResponder: HTTPResponder {
                 return [:]
             }
         }
-        let key = "page-\(language)-\(autoRefresh)-\(minute.timeIntervalSince1970)"
+        let key = "\(language)-\(autoRefresh)"
         let pageLanguage = language, refresh = autoRefresh
-        return await bodies.value(key, stamp: snapshot.generatedAt) {
+        return await pages.value(key, stamp: PageStamp(generatedAt: snapshot.generatedAt, uptimeMinute: minute)) {
             RenderedBody(
                 StatusPage.render(StatusDocument(snapshot: snapshot), uptime: days, language: pageLanguage, autoRefresh: refresh), contentType: StatusPage.contentType
             ).compressed()
