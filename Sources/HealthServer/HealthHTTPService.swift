@@ -44,7 +44,7 @@ public struct HealthHTTPService: Service {
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
-                logger.info("healthd serves HTTP", metadata: ["address": "\(host):\(bound)"])
+                logger.debug("healthd serves HTTP", metadata: ["address": "\(host):\(bound)"])
                 await onListening(bound)
             },
             logger: logger

@@ -14,8 +14,15 @@ struct HealthResponder: HTTPResponder {
     let source: any HealthStatusSource
     let token: BearerToken
     let logger: Logger
-    let bodies = SnapshotCache<RenderedBody>()
-    let uptime = SnapshotCache<[String: [DayUptime]]>()
+    let bodies = SnapshotCache<Date, RenderedBody>()
+    let pages = SnapshotCache<PageStamp, RenderedBody>()
+    let uptime = SnapshotCache<Date, [String: [DayUptime]]>()
+
+    /// What a status page is rendered from: the snapshot and the minute its uptime bars were read.
+    struct PageStamp: Equatable, Sendable {
+        var generatedAt: Date
+        var uptimeMinute: Date
+    }
 
     /// The endpoints.
     enum Route: Equatable {
@@ -79,17 +86,17 @@ struct HealthResponder: HTTPResponder {
         case .health:
             _ = try QueryParameters(request.uri.query, allowed: [])
             let snapshot = await source.snapshot()
-            return await bodies.value("health", stamp: snapshot.generatedAt) { Self.renderHealth(snapshot) }.response()
+            return await bodies.value("health", stamp: snapshot.generatedAt) { Self.renderHealth(snapshot).compressed() }.response(for: request)
         case .metrics:
             _ = try QueryParameters(request.uri.query, allowed: [])
             let snapshot = await source.snapshot()
             return await bodies.value("metrics", stamp: snapshot.generatedAt) {
-                RenderedBody(MetricsRenderer.render(snapshot), contentType: MetricsRenderer.contentType)
-            }.response()
+                RenderedBody(MetricsRenderer.render(snapshot), contentType: MetricsRenderer.contentType).compressed()
+            }.response(for: request)
         case .status:
             _ = try QueryParameters(request.uri.query, allowed: [])
             let snapshot = await source.snapshot()
-            return await bodies.value("status", stamp: snapshot.generatedAt) { Self.renderJSON(StatusDocument(snapshot: snapshot)) }.response()
+            return await bodies.value("status", stamp: snapshot.generatedAt) { Self.renderJSON(StatusDocument(snapshot: snapshot)).compressed() }.response(for: request)
         case .page:
             return try await page(request)
         case .service(let name):
@@ -146,12 +153,13 @@ struct HealthResponder: HTTPResponder {
                 return [:]
             }
         }
-        let key = "page-\(language)-\(autoRefresh)-\(minute.timeIntervalSince1970)"
+        let key = "\(language)-\(autoRefresh)"
         let pageLanguage = language, refresh = autoRefresh
-        return await bodies.value(key, stamp: snapshot.generatedAt) {
+        return await pages.value(key, stamp: PageStamp(generatedAt: snapshot.generatedAt, uptimeMinute: minute)) {
             RenderedBody(
-                StatusPage.render(StatusDocument(snapshot: snapshot), uptime: days, language: pageLanguage, autoRefresh: refresh), contentType: StatusPage.contentType)
-        }.response()
+                StatusPage.render(StatusDocument(snapshot: snapshot), uptime: days, language: pageLanguage, autoRefresh: refresh), contentType: StatusPage.contentType
+            ).compressed()
+        }.response(for: request)
     }
 
     private func history(_ name: String, _ request: Request) async throws -> Response {
@@ -297,9 +305,11 @@ struct HealthResponder: HTTPResponder {
     }
 }
 
-/// A body rendered once and served many times: its bytes, type and status.
+/// A body rendered once and served many times: its bytes (and, when large, gzipped too), type
+/// and status.
 struct RenderedBody: Sendable {
     var bytes: ByteBuffer
+    var gzipped: ByteBuffer?
     var contentType: String
     var status: HTTPResponse.Status
 
@@ -315,8 +325,22 @@ struct RenderedBody: Sendable {
         self.status = status
     }
 
-    /// A response sharing the bytes (no copy).
-    func response() -> Response {
-        Response(status: status, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody(byteBuffer: bytes))
+    /// The same with its gzipped bytes, for a body served from the cache (compressed once per
+    /// snapshot, not per request).
+    func compressed() -> RenderedBody {
+        guard bytes.readableBytes > 1_024, let packed = Gzip.compress(Array(bytes.readableBytesView)) else { return self }
+        var body = self
+        body.gzipped = ByteBuffer(bytes: packed)
+        return body
+    }
+
+    /// A response sharing the bytes (no copy); gzipped when the request accepts it.
+    func response(for request: Request? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-cache"]
+        guard let gzipped else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: bytes)) }
+        headers[.vary] = "Accept-Encoding"
+        guard Gzip.accepted(by: request?.headers[.acceptEncoding]) else { return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: bytes)) }
+        headers[.contentEncoding] = "gzip"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: gzipped))
     }
 }

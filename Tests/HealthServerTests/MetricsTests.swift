@@ -90,4 +90,26 @@ import Testing
         let text = try await TestServer.with(source) { try await $0.request("GET", "/metrics").text }
         #expect(text.contains(#"probe_duration_seconds{service="portal",group="line\nbreak",kind="http"} 1e-05"#))
     }
+
+    @Test func largeBodiesAreGzippedForClientsThatAskAndEqualThePlainOnes() async throws {
+        let source = FixtureSource(Fixture.large(count: 200))
+        try await TestServer.with(source) { server in
+            for path in ["/metrics", "/api/v1/status", "/"] {
+                let plain = try await server.request("GET", path)
+                #expect(plain.header("Content-Encoding") == nil)
+                #expect(plain.header("Vary") == "Accept-Encoding")
+                let packed = try await server.request("GET", path, headers: [("Accept-Encoding", "deflate, gzip;q=0.8")])
+                #expect(packed.header("Content-Encoding") == "gzip", "\(path)")
+                #expect(packed.body.count * 4 < plain.body.count, "\(path): \(packed.body.count) of \(plain.body.count) bytes")
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("healthd-\(UUID().uuidString).gz").path
+                try Data(packed.body).write(to: URL(fileURLWithPath: file))
+                defer { try? FileManager.default.removeItem(atPath: file) }
+                let unpacked = try ProcessRunner.runChecked("/bin/gzip", ["-dc", file])
+                #expect(Array(unpacked.utf8) == plain.body, "\(path)")
+
+                let refused = try await server.request("GET", path, headers: [("Accept-Encoding", "gzip;q=0")])
+                #expect(refused.header("Content-Encoding") == nil)
+            }
+        }
+    }
 }

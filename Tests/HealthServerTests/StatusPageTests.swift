@@ -85,6 +85,10 @@ import Testing
             let violations = result["violations"] as? [[String: Any]] ?? []
             #expect(violations.isEmpty, "WCAG 2.1 AA violations on page \(key): \(violations)")
             #expect((result["passes"] as? Int ?? 0) >= 10, "axe ran too few rules: \(result)")
+            if !violations.isEmpty { print("screenshots of the pages axe checked: \(screenshots)") }
+        }
+        if results.values.filter({ $0["url"] as? String != nil && !(($0["violations"] as? [Any])?.isEmpty ?? true) }).count <= 1 {
+            try? FileManager.default.removeItem(atPath: screenshots)
         }
     }
 

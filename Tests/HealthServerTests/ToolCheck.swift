@@ -11,16 +11,23 @@ enum Tool {
         throw TestSetupError("\(name) is not installed: `make deps` installs it (Debian package \(package))")
     }
 
-    /// The Python that has selenium and axe-selenium-python: `$SWITCHBOARD_AXE_PYTHON`, else the
-    /// virtual environment `make deps` makes at /opt/switchboard-axe.
+    /// The Python that has selenium and axe-selenium-python 3 or later: `$SWITCHBOARD_AXE_PYTHON`,
+    /// else the virtual environment `make deps` makes at /opt/switchboard-axe.
     static func axePython() throws -> String {
         let python = ProcessInfo.processInfo.environment["SWITCHBOARD_AXE_PYTHON"] ?? "/opt/switchboard-axe/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw TestSetupError("\(python) is missing: `make deps` makes it (a Python venv with the PyPI packages selenium and axe-selenium-python)")
         }
-        let probe = try ProcessRunner.run(python, ["-c", "import selenium, axe_selenium_python"], timeout: 60)
+        let probe = try ProcessRunner.run(
+            python, ["-c", "import selenium, axe_selenium_python, importlib.metadata; print(importlib.metadata.version('axe-selenium-python'))"], timeout: 60)
         guard probe.status == 0 else {
             throw TestSetupError("\(python) lacks selenium or axe-selenium-python: `make deps` installs them (\(probe.stderr.suffix(200)))")
+        }
+        // 2.x bundles axe-core 3.1, which no longer runs in today's Chromium; 3.x (Python 3.12 or
+        // later) bundles axe-core 4.10.
+        guard let major = Int(probe.stdout.split(separator: ".").first ?? ""), major >= 3 else {
+            throw TestSetupError(
+                "\(python) has axe-selenium-python \(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), which bundles an axe-core too old for this Chromium: `make deps` makes a venv from Python 3.12 or later with axe-selenium-python 3")
         }
         return python
     }
