@@ -23,9 +23,9 @@ SWIFT ?= swift
 # pyenv one, has python3-icalendar). For healthd's tests: promtool (Debian's prometheus) checks
 # /metrics and the alert rules, openssl serves a short-lived certificate, curl talks to the
 # daemon; the status page is loaded in headless Chromium and checked with axe-core
-# (ops/install-axe puts axe-selenium-python beside Debian's python3-selenium).
+# (ops/install-axe makes a Python 3.12 virtual environment with selenium and axe-selenium-python).
 DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata python3-icalendar khal \
-	prometheus openssl curl chromium chromium-driver python3-selenium
+	prometheus openssl curl chromium chromium-driver
 
 # ops/install-packages (also used by ops/mailstack) installs what is missing, through sudo
 # when not root.
@@ -85,6 +85,7 @@ PRODUCTION_CONFIG := \
 
 deps:
 	@ops/install-packages --verbose $(DEPS_PACKAGES)
+	@ops/install-axe
 
 build: deps
 	$(SWIFT) build

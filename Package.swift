@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Named because HealthServer uses their types directly (Hummingbird brings them anyway).
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header each, nothing else.
@@ -70,6 +73,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(
             name: "SwitchboardCLI",
@@ -146,6 +151,8 @@ let package = Package(
         .testTarget(name: "HealthServerTests", dependencies: [
             "HealthServer", "HealthMonitor", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Transport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HealthdTests", dependencies: [
             "HealthMonitor", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "Transport",
