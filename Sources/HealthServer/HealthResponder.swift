@@ -166,7 +166,7 @@ struct HealthResponder: HTTPResponder {
         let query = try QueryParameters(request.uri.query, allowed: ["from", "to", "limit"])
         let snapshot = await source.snapshot()
         _ = try Self.service(name, in: snapshot)
-        let (from, to) = try Self.window(query, snapshot: snapshot)
+        let (from, to) = try Self.window(query, snapshot: snapshot, defaultSpan: 86_400)
         let limit = try query.integer("limit", in: 1...10_000, fallback: 1_000)
         do {
             let results = try await source.history(service: name, from: from, to: to, limit: limit)
@@ -180,7 +180,7 @@ struct HealthResponder: HTTPResponder {
         let query = try QueryParameters(request.uri.query, allowed: ["from", "to"])
         let snapshot = await source.snapshot()
         _ = try Self.service(name, in: snapshot)
-        let (from, to) = try Self.window(query, snapshot: snapshot)
+        let (from, to) = try Self.window(query, snapshot: snapshot, defaultSpan: 30 * 86_400)
         do {
             let figure = try await source.sla(service: name, from: from, to: to)
             return Self.renderJSON(SLADocument(figure)).response()
@@ -237,10 +237,12 @@ struct HealthResponder: HTTPResponder {
     }
 
     /// `from` and `to`, required, `to` after `from`; days in the snapshot's zone, `to`'s day included.
-    private static func window(_ query: QueryParameters, snapshot: MonitorSnapshot) throws(HTTPProblem) -> (Date, Date) {
+    /// `from` and `to`; without `to`, now; without `from`, `defaultSpan` seconds before `to`
+    /// (a dashboard asks `/history` or `/sla` with no window and gets the recent one).
+    private static func window(_ query: QueryParameters, snapshot: MonitorSnapshot, defaultSpan: Double) throws(HTTPProblem) -> (Date, Date) {
         let zone = TimeZone(identifier: snapshot.timeZone) ?? TimeZone(secondsFromGMT: 0) ?? .current
-        let from = try query.instant("from", zone: zone)
-        let to = try query.instant("to", zone: zone, dayEnd: true)
+        let to = try query.instant("to", zone: zone, dayEnd: true, fallback: snapshot.generatedAt)
+        let from = try query.instant("from", zone: zone, fallback: to.addingTimeInterval(-defaultSpan))
         guard to > from else { throw HTTPProblem(.badRequest, "query parameter to must be after from", parameter: "to") }
         return (from, to)
     }

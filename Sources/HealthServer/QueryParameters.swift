@@ -36,7 +36,8 @@ struct QueryParameters {
 
     /// An instant: ISO 8601 with a zone, or a local day `YYYY-MM-DD` in `zone` (its start, or
     /// with `dayEnd` the start of the next day). Required.
-    func instant(_ name: String, zone: TimeZone, dayEnd: Bool = false) throws(HTTPProblem) -> Date {
+    func instant(_ name: String, zone: TimeZone, dayEnd: Bool = false, fallback: Date? = nil) throws(HTTPProblem) -> Date {
+        if values[name] == nil, let fallback { return fallback }
         guard let text = values[name], !text.isEmpty else {
             throw HTTPProblem(.badRequest, "query parameter \(name) is required: an ISO 8601 instant (2026-11-01T00:00:00Z) or a day (2026-11-01)", parameter: name)
         }

@@ -128,9 +128,22 @@ import Testing
         }
     }
 
+    @Test func historyAndSLAWithoutAWindowTakeTheRecentOne() async throws {
+        let snapshot = Fixture.snapshot()
+        let source = FixtureSource(snapshot)
+        try await TestServer.with(source) { server in
+            #expect(try await server.request("GET", "/api/v1/services/portal/history").status == 200)
+            #expect(try await server.request("GET", "/api/v1/services/portal/sla").status == 200)
+            let history = try #require(source.state.withLock { $0.historyCalls.last })
+            #expect(history.2 == snapshot.generatedAt && history.1 == snapshot.generatedAt.addingTimeInterval(-86_400))
+            let sla = try #require(source.state.withLock { $0.slaCalls.last })
+            #expect(sla.2 == snapshot.generatedAt && sla.1 == snapshot.generatedAt.addingTimeInterval(-30 * 86_400))
+        }
+    }
+
     @Test(arguments: [
-        ("/api/v1/services/portal/sla?to=2026-11-30", "from"),
-        ("/api/v1/services/portal/sla?from=2026-11-01", "to"),
+        ("/api/v1/services/portal/sla?from=&to=2026-11-30", "from"),
+        ("/api/v1/services/portal/sla?from=2026-11-01&to=", "to"),
         ("/api/v1/services/portal/sla?from=yesterday&to=2026-11-30", "from"),
         ("/api/v1/services/portal/sla?from=2026-11-01&to=2026-02-30", "to"),
         ("/api/v1/services/portal/sla?from=2026-11-01T00:00:00&to=2026-11-30", "from"),
