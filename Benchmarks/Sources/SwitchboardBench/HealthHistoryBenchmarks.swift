@@ -11,11 +11,11 @@ enum HealthHistoryBenchmarks {
     static let hour: Int64 = 3_600_000
     static let day: Int64 = 86_400_000
 
-    static func history(services count: Int = 1_000, days: Int64 = 400, fineDays: Int64 = 5) throws {
+    static func history(services count: Int = 1_000, days: Int64 = 400, fineDays: Int64 = 5, retention: Retention = .standard) throws {
         let folder = NSTemporaryDirectory() + "switchboard-bench-health-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/health.sqlite"
-        let store = try HistoryStore(path: path, retention: .standard)
+        let store = try HistoryStore(path: path, retention: retention)
         let names = (0..<count).map { "service-\($0)" }
         let start: Int64 = 1_759_276_800_000  // 2025-10-01T00:00:00Z
         let fineFrom = start + (days - fineDays) * day
@@ -53,7 +53,7 @@ enum HealthHistoryBenchmarks {
         SwitchboardBench.report("health: record, batches of \(count) results", fineResults / fineSeconds, "results/s")
         let bytes = fileBytes(path) + fileBytes(path + "-wal")
         SwitchboardBench.report("health: history file, \(count) services x \(days) d", Double(bytes) / 1_000_000, "MB", goal: "at most 200 MB",
-                                note: "raw 3 d at 60 s, hourly 35 d, daily 400 d")
+                                note: "raw \(retention.rawDays) d at 60 s, hourly \(retention.hourlyDays) d, daily \(retention.dailyDays) d")
 
         var times: [Double] = []
         for index in 0..<200 {
