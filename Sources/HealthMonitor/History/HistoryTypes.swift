@@ -44,7 +44,14 @@ public struct Retention: Sendable, Equatable {
 /// What a result counts as in the time-weighted history: its outcome, or maintenance when the
 /// service was inside a maintenance window (probed and kept, but excluded from SLA).
 public enum SampleState: String, Sendable, Codable, CaseIterable {
-    case up, degraded, down, maintenance
+    /// Counts as available.
+    case up
+    /// Counts as available (answered, with a warning).
+    case degraded
+    /// Counts as unavailable.
+    case down
+    /// Inside a maintenance window: counted apart, excluded from the ratio.
+    case maintenance
 
     /// The integer stored in the history file.
     var code: Int {
