@@ -4,7 +4,7 @@ import SwitchboardCore
 
 /// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
 ///
-/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|meet-conflicts|health-history|all] [--events N] [--raw-days N]
+/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|meet-conflicts|health-history|all] [--events N] [--raw-days N] [--services N]
 @main
 struct SwitchboardBench {
     static func main() async {
@@ -30,7 +30,8 @@ struct SwitchboardBench {
         if which == "all" || which == "health-history" {
             var retention = Retention.standard
             if let raw = arguments.firstIndex(of: "--raw-days").flatMap({ Int(arguments[arguments.index(after: $0)]) }) { retention.rawDays = raw }
-            try HealthHistoryBenchmarks.history(retention: retention)
+            let services = arguments.firstIndex(of: "--services").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000
+            try HealthHistoryBenchmarks.history(services: services, retention: retention)
         }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
             try await MailBenchmarks.notifications(count: 1_000, envFile: env)
