@@ -12,6 +12,7 @@ import Testing
     static let day: Int64 = 86_400_000
 
     @Test func fourHundredDaysOfFiftyServicesStayBoundedAndMatchBruteForce() throws {
+        #expect(Retention.standard == Retention(rawDays: 1, hourlyDays: 35, dailyDays: 400))
         let folder = try HistoryFolder()
         let store = try HistoryStore(path: folder.file, retention: .standard)
         let names = (0..<50).map { "svc-\($0)" }
@@ -54,7 +55,7 @@ import Testing
         let now = start + days * Self.day + 16 * 60_000 + 123
         try store.prune(now: date(now))
 
-        // Bounded: what the retention keeps, and a file of a few MB (unpruned it would be ~25 MB).
+        // Bounded: what the retention keeps, and a file of about 2.3 MB (unpruned it would be ~25 MB).
         let size = try Self.checkpointedBytes(store, folder)
         let (rawCount, oldestRaw, hourlyCount, dailyCount) = try store.pool.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM raw") ?? 0, try Int64.fetchOne(db, sql: "SELECT min(at) FROM raw") ?? 0,
@@ -63,24 +64,24 @@ import Testing
         let total = samples.map(\.count).reduce(0, +)
         print("retention: \(total) results recorded; file \(size) bytes (\(sizeAt200) at day 200); raw \(rawCount), hourly \(hourlyCount), daily \(dailyCount)")
         #expect(total > 400_000)
-        #expect(oldestRaw >= now - 3 * Self.day - Self.hour)
-        #expect(rawCount <= 50 * 4 * 37)
+        #expect(oldestRaw >= now - Int64(Retention.standard.rawDays) * Self.day - Self.hour)
+        #expect(rawCount <= 50 * (Retention.standard.rawDays + 1) * 37)
         #expect(hourlyCount <= 50 * (35 * 24 + 1))
         #expect(dailyCount <= 50 * 401)
-        #expect(size < 6_000_000, "the history file of 50 services over 400 days is \(size) bytes")
+        #expect(size < 3_000_000, "the history file of 50 services over 400 days is \(size) bytes (2.3 MB when written)")
         #expect(size < sizeAt200 * 2, "the file grew from \(sizeAt200) bytes at day 200 to \(size): retention does not bound it")
 
         // Exact windows: edges on hour boundaries where only rollups are kept, ragged where raw is.
         let today = now / Self.day * Self.day
         let windows: [(String, Int64, Int64)] = [
-            ("yesterday (raw)", today - Self.day, today),
+            ("yesterday (hourly, the last hours raw)", today - Self.day, today),
             ("a day in the hourly tier", today - 10 * Self.day, today - 9 * Self.day),
             ("a day in the daily tier", today - 200 * Self.day, today - 199 * Self.day),
             ("30 days to a ragged end", (now - 30 * Self.day) / Self.hour * Self.hour, now - 17 * 60_000 - 3_500),
-            ("both edges ragged in raw", now - 2 * Self.day - 5 * Self.hour - 17 * 60_000 - 3_250, now - Self.hour - 2 * 60_000 - 500),
+            ("both edges ragged in raw", now - 20 * Self.hour - 17 * 60_000 - 3_250, now - Self.hour - 2 * 60_000 - 500),
             ("daily, hourly and raw tiers", (now - 380 * Self.day) / Self.day * Self.day, now - 2 * Self.hour - 7_750),
             ("daily tier only", today - 100 * Self.day, today - 50 * Self.day),
-            ("hourly tier into raw", (now - 20 * Self.day) / Self.hour * Self.hour, (now - 2 * Self.day) / Self.hour * Self.hour + 23 * 60_000 + 11_000),
+            ("hourly tier into raw", (now - 20 * Self.day) / Self.hour * Self.hour, (now - 20 * Self.hour) / Self.hour * Self.hour + 23 * 60_000 + 11_000),
             ("past now", now - Self.hour, now + Self.hour),
             ("the whole history and before", start - Self.day, now),
         ]

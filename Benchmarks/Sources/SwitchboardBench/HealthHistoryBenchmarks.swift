@@ -2,20 +2,20 @@ import Foundation
 import HealthMonitor
 
 /// The history file at its steady size: 1,000 services with the default retention, after 400
-/// simulated days, the last 5 of them probed every 60 s (the rest every 2 h: the rollups kept
+/// simulated days, the last 2 of them probed every 60 s (the rest every 2 h: the rollups kept
 /// for them, one hourly row per service and hour and one daily row per service and day, do not
 /// depend on the interval, and only the last 3 days' raw results are kept). Everything goes
-/// through `HistoryStore.record` and a daily `prune`, so the file carries the page churn of
+/// through `HistoryStore.record` and `prune` (daily, then hourly as the daemon does), so the file carries the page churn of
 /// pruning and reuse a real daemon's would. Then the SLA queries the endpoints make.
 enum HealthHistoryBenchmarks {
     static let hour: Int64 = 3_600_000
     static let day: Int64 = 86_400_000
 
-    static func history(services count: Int = 1_000, days: Int64 = 400, fineDays: Int64 = 5) throws {
+    static func history(services count: Int = 1_000, days: Int64 = 400, fineDays: Int64 = 2, retention: Retention = .standard) throws {
         let folder = NSTemporaryDirectory() + "switchboard-bench-health-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/health.sqlite"
-        let store = try HistoryStore(path: path, retention: .standard)
+        let store = try HistoryStore(path: path, retention: retention)
         let names = (0..<count).map { "service-\($0)" }
         let start: Int64 = 1_759_276_800_000  // 2025-10-01T00:00:00Z
         let fineFrom = start + (days - fineDays) * day
@@ -42,7 +42,8 @@ enum HealthHistoryBenchmarks {
                 if fine { fineSeconds += seconds }
                 recorded += batch.count
                 let next = at + interval
-                if (next - start) % day == 0 { try store.prune(now: Date(timeIntervalSince1970: Double(next) / 1000)) }
+                // Pruned every hour, as the daemon should: raw then never holds more than rawDays and an hour.
+                if (next - start) % (fine ? hour : day) == 0 { try store.prune(now: Date(timeIntervalSince1970: Double(next) / 1000)) }
                 at = next
             }
         }
@@ -53,7 +54,7 @@ enum HealthHistoryBenchmarks {
         SwitchboardBench.report("health: record, batches of \(count) results", fineResults / fineSeconds, "results/s")
         let bytes = fileBytes(path) + fileBytes(path + "-wal")
         SwitchboardBench.report("health: history file, \(count) services x \(days) d", Double(bytes) / 1_000_000, "MB", goal: "at most 200 MB",
-                                note: "raw 3 d at 60 s, hourly 35 d, daily 400 d")
+                                note: "raw \(retention.rawDays) d at 60 s, hourly \(retention.hourlyDays) d, daily \(retention.dailyDays) d")
 
         var times: [Double] = []
         for index in 0..<200 {

@@ -1,9 +1,10 @@
 import Foundation
+import HealthMonitor
 import SwitchboardCore
 
 /// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
 ///
-/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|meet-conflicts|health-history|all] [--events N]
+/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|meet-conflicts|health-history|all] [--events N] [--raw-days N] [--services N]
 @main
 struct SwitchboardBench {
     static func main() async {
@@ -26,7 +27,12 @@ struct SwitchboardBench {
         if which == "all" || which == "meet-parse" { try MeetBenchmarks.parse() }
         if which == "all" || which == "meet-expand" { try MeetBenchmarks.expand() }
         if which == "all" || which == "meet-conflicts" { try MeetConflictBenchmarks.conflicts() }
-        if which == "all" || which == "health-history" { try HealthHistoryBenchmarks.history() }
+        if which == "all" || which == "health-history" {
+            var retention = Retention.standard
+            if let raw = arguments.firstIndex(of: "--raw-days").flatMap({ Int(arguments[arguments.index(after: $0)]) }) { retention.rawDays = raw }
+            let services = arguments.firstIndex(of: "--services").flatMap { Int(arguments[arguments.index(after: $0)]) } ?? 1_000
+            try HealthHistoryBenchmarks.history(services: services, retention: retention)
+        }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
             try await MailBenchmarks.notifications(count: 1_000, envFile: env)
         }

@@ -19,9 +19,17 @@ public struct Retention: Sendable, Equatable {
         self.dailyDays = dailyDays
     }
 
-    /// The defaults: 3 days raw, 35 days hourly, 400 days daily. 1,000 services probed every
-    /// 60 s fit in well under 200 MB with these (Benchmarks: `health-history`).
-    public static let standard = Retention(rawDays: 3, hourlyDays: 35, dailyDays: 400)
+    /// The defaults: 1 day raw, 35 days hourly, 400 days daily.
+    ///
+    /// One raw result takes about 60 bytes on disk (key, state, duration, detail, HTTP status,
+    /// certificate expiry and five phase timings, in B-tree pages filled by interleaved inserts),
+    /// and 1,000 services probed every 60 s make 1.44 million a day: 3 days of raw results alone
+    /// would take about 260 MB, past the 200 MB goal; 1 day takes about 86 MB, and the rollups
+    /// (one hourly row per service and hour for 35 days, one daily row per service and day for
+    /// 400 days, about 36 bytes each) about 45 MB (Benchmarks: `health-history`). Fewer services
+    /// or longer intervals leave room for more raw days: bytes ≈ services × results a day ×
+    /// raw days × 60 + services × 50,000.
+    public static let standard = Retention(rawDays: 1, hourlyDays: 35, dailyDays: 400)
 
     /// The retention as stored: negative days become 0, and hourly keeps at least as long as raw
     /// and daily at least as long as hourly (the SLA of an hour whose raw results are kept needs
@@ -36,7 +44,14 @@ public struct Retention: Sendable, Equatable {
 /// What a result counts as in the time-weighted history: its outcome, or maintenance when the
 /// service was inside a maintenance window (probed and kept, but excluded from SLA).
 public enum SampleState: String, Sendable, Codable, CaseIterable {
-    case up, degraded, down, maintenance
+    /// Counts as available.
+    case up
+    /// Counts as available (answered, with a warning).
+    case degraded
+    /// Counts as unavailable.
+    case down
+    /// Inside a maintenance window: counted apart, excluded from the ratio.
+    case maintenance
 
     /// The integer stored in the history file.
     var code: Int {
