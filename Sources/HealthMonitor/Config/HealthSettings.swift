@@ -11,8 +11,8 @@ public import SwitchboardCore
 public struct HealthSettings: Sendable, Equatable {
     /// How long probe history is kept (`health.retention`), in days.
     public struct RetentionDays: Sendable, Equatable {
-        /// Raw probe results. Default 3.
-        public var rawDays: Int = 3
+        /// Raw probe results. Default 1 (see `Config/switchboard.yaml` for the sizes).
+        public var rawDays: Int = 1
         /// Hourly rollups. Default 35.
         public var hourlyDays: Int = 35
         /// Daily rollups; at least 400 (a year's report and its comparison). Default 400.

@@ -66,6 +66,8 @@ public actor Monitor: HealthStatusSource {
     private var recentIncidentsReadAt: Date = .distantPast
     private var pendingHistory: [HistoryEntry] = []
     private var historyFlushedAt: Date = .distantPast
+    private var flushing = false
+    private var slaTask: Task<Void, Never>?
     private var writeCheckedAt: Date = .distantPast
     private var historyWritable = true
     private var historyError: String?
@@ -123,7 +125,7 @@ public actor Monitor: HealthStatusSource {
         while !Task.isCancelled && !stopping {
             let now = clock.now()
             startDueProbes(now)
-            housekeeping(now)
+            await housekeeping(now)
             let wake = min(schedule.nextDue ?? now.timeIntervalSince1970 + 1, now.timeIntervalSince1970 + 1)
             let pause = max(0.001, wake - clock.now().timeIntervalSince1970)
             do { try await Task.sleep(for: .milliseconds(Int64((pause * 1000).rounded(.up)))) } catch { break }
@@ -208,6 +210,12 @@ public actor Monitor: HealthStatusSource {
 
     /// Takes one result as if a probe had just returned it (the probes' path, and tests').
     public func accept(_ result: ProbeResult, of service: ServiceDefinition) {
+        // A result not after the last one (the wall clock stepped back): the history keeps each
+        // service's results in time order, and the state machine ignores it too.
+        if let last = lastResults[service.name], result.at <= last.at {
+            logger.warning("\(service.name): a result at \(Timestamp.format(result.at)) is not after the last one (\(Timestamp.format(last.at))): the clock stepped back; ignored")
+            return
+        }
         let inMaintenance = calendar.active(for: service.name, at: result.at) != nil
         lastResults[service.name] = result
         probesTotal[result.outcome, default: 0] += 1
@@ -221,14 +229,14 @@ public actor Monitor: HealthStatusSource {
         cachedSnapshot = nil
     }
 
-    private func housekeeping(_ now: Date) {
+    private func housekeeping(_ now: Date) async {
         if now.timeIntervalSince(tickedAt) >= 1 {
             tickedAt = now
             handle(engine.tick(now: now))
         }
         if !pendingHistory.isEmpty, now.timeIntervalSince(historyFlushedAt) >= 1 || pendingHistory.count >= 2_000 {
-            flushHistory()
             historyFlushedAt = now
+            await flushHistory()
         }
         if now.timeIntervalSince(storedWindowsReadAt) >= 15 {
             storedWindowsReadAt = now
@@ -236,21 +244,45 @@ public actor Monitor: HealthStatusSource {
         }
         if now.timeIntervalSince(prunedAt) >= 3_600 {
             prunedAt = now
-            do { try history().prune(now: now) } catch { noteHistoryFailure(error) }
+            // Hourly: with a daily prune the raw results would peak at a day more than kept.
+            if let store = try? history() {
+                let logger = logger
+                Task.detached { do { try store.prune(now: now) } catch { logger.error("history prune: \(error)") } }
+            }
         }
-        refreshSLA(now, budget: 20)
+        refreshSLA(now)
     }
 
-    private func flushHistory() {
-        guard !pendingHistory.isEmpty else { return }
-        do {
-            try history().record(pendingHistory)
-            pendingHistory.removeAll(keepingCapacity: true)
+    /// Writes the results waiting in memory, off the actor (the probes go on meanwhile), one
+    /// batch at a time; a batch that fails waits, in order, before the results that came since.
+    private func flushHistory() async {
+        guard !flushing, !pendingHistory.isEmpty else { return }
+        let store: HistoryStore
+        do { store = try history() } catch {
+            noteHistoryFailure(error)
+            return
+        }
+        flushing = true
+        let batch = pendingHistory
+        pendingHistory.removeAll(keepingCapacity: true)
+        let failure = await Task.detached { () -> (any Error)? in
+            do {
+                try store.record(batch)
+                return nil
+            } catch { return error }
+        }.value
+        flushing = false
+        if let failure {
+            pendingHistory.insert(contentsOf: batch, at: 0)
+            if pendingHistory.count > Self.pendingHistoryLimit {
+                pendingHistory.removeFirst(pendingHistory.count - Self.pendingHistoryLimit)
+                logger.error("history file unwritable for long: dropped the oldest results held in memory")
+            }
+            noteHistoryFailure(failure)
+        } else {
             if !historyWritable { logger.notice("history file writable again") }
             historyWritable = true
             historyError = nil
-        } catch {
-            noteHistoryFailure(error)
         }
     }
 
@@ -280,31 +312,46 @@ public actor Monitor: HealthStatusSource {
         } catch { logger.warning("planned maintenance could not be read: \(error)") }
     }
 
-    /// Keeps each service's SLA windows at most ``slaRefreshSeconds`` old, computing at most
-    /// `budget` services per call so a thousand services never stall the scheduler.
-    private func refreshSLA(_ now: Date, budget: Int) {
-        var done = 0
-        for service in services where done < budget {
-            // Every few minutes; sooner while a service has no figure yet (just started).
-            let age = slaCache[service.name]?.isEmpty == false ? Self.slaRefreshSeconds : 15
-            if let at = slaComputedAt[service.name], now.timeIntervalSince(at) < age { continue }
-            done += 1
-            slaComputedAt[service.name] = now
-            var figures: [String: Double] = [:]
-            for window in Self.slaWindows {
-                if let ratio = try? history().sla(service: service.name, from: now.addingTimeInterval(-window.seconds), to: now, now: now).ratio {
-                    figures[window.name] = ratio
-                }
+    /// Keeps each service's SLA windows at most ``slaRefreshSeconds`` old (15 s while it has no
+    /// figure yet), computed off the actor, one batch of services at a time.
+    private func refreshSLA(_ now: Date) {
+        guard slaTask == nil else { return }
+        let stale = services.map(\.name).filter { name in
+            let age = slaCache[name]?.isEmpty == false ? Self.slaRefreshSeconds : 15
+            return slaComputedAt[name].map { now.timeIntervalSince($0) >= age } ?? true
+        }.prefix(200)
+        guard !stale.isEmpty, let store = try? history() else { return }
+        for name in stale { slaComputedAt[name] = now }
+        let names = Array(stale)
+        let windows = Self.slaWindows
+        slaTask = Task.detached { [weak self] in
+            var computed: [String: [String: Double]] = [:]
+            for name in names {
+                guard !Task.isCancelled else { break }
+                let figures = (try? store.figures(service: name, windows: windows.map { (now.addingTimeInterval(-$0.seconds), now) }, now: now)) ?? []
+                var ratios: [String: Double] = [:]
+                for (window, figure) in zip(windows, figures) { ratios[window.name] = figure.ratio }
+                computed[name] = ratios
             }
-            slaCache[service.name] = figures
+            await self?.storeSLA(computed)
         }
+    }
+
+    private func storeSLA(_ computed: [String: [String: Double]]) {
+        slaTask = nil
+        for (name, ratios) in computed where byName[name] != nil { slaCache[name] = ratios }
+        cachedSnapshot = nil
     }
 
     private func shutdown() async {
         let tasks = inFlight.values.map(\.task)
         for task in tasks { task.cancel() }
+        slaTask?.cancel()
         for task in tasks { await task.value }
-        flushHistory()
+        // The last results: wait for a flush under way, then write what is left (once more
+        // after a failure would only fail again).
+        while flushing { try? await Task.sleep(for: .milliseconds(10)) }
+        await flushHistory()
         logger.info("stopped; \(pendingHistory.isEmpty ? "history written" : "\(pendingHistory.count) results could not be written")")
     }
 
@@ -480,23 +527,32 @@ public actor Monitor: HealthStatusSource {
             probesInFlight: inFlight.count, alertsQueued: parts.alerts?.waiting() ?? 0, version: parts.version)
     }
 
+    // Reads run off the actor (a 90-day page of a thousand services takes seconds), after the
+    // results waiting in memory are written, so an answer includes the latest probe.
+
     public func history(service: String, from: Date, to: Date, limit: Int) async throws -> [ProbeResult] {
         try known(service)
-        flushHistory()
-        return try history().results(service: service, from: from, to: to, limit: limit)
+        await flushHistory()
+        let store = try history()
+        return try await Task.detached { try store.results(service: service, from: from, to: to, limit: limit) }.value
     }
 
     public func sla(service: String, from: Date, to: Date) async throws -> SLAFigure {
         try known(service)
-        flushHistory()
-        return try history().sla(service: service, from: from, to: to, now: clock.now())
+        await flushHistory()
+        let store = try history()
+        let now = clock.now()
+        return try await Task.detached { try store.sla(service: service, from: from, to: to, now: now) }.value
     }
 
     public func uptimeDays(_ days: Int) async throws -> [String: [DayUptime]] {
         let now = clock.now()
         if let cache = uptimeCache, cache.days == days, now.timeIntervalSince(cache.at) < 60 { return cache.value }
-        flushHistory()
-        let value = try history().uptimeDays(services: services.map(\.name), days: days, now: now, timeZone: settings.timeZone)
+        await flushHistory()
+        let store = try history()
+        let names = services.map(\.name)
+        let zone = settings.timeZone
+        let value = try await Task.detached { try store.uptimeDays(services: names, days: days, now: now, timeZone: zone) }.value
         uptimeCache = (days, now, value)
         return value
     }
@@ -509,7 +565,7 @@ public actor Monitor: HealthStatusSource {
             writeCheckedAt = now
             do {
                 try history().checkWritable()
-                if !pendingHistory.isEmpty { flushHistory() } else { historyWritable = true; historyError = nil }
+                if !pendingHistory.isEmpty { await flushHistory() } else { historyWritable = true; historyError = nil }
             } catch { noteHistoryFailure(error) }
         }
         let slowest = services.map(\.interval.inSeconds).min() ?? 60
