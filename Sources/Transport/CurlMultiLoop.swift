@@ -60,6 +60,11 @@ final class CurlTransfer: @unchecked Sendable {
         onEnd(self, ending)
         // What cleanup still receives (a QUIT's reply) must not reach the exchange.
         try? easy.detach()
+        // A CONNECT_ONLY handle (SMTP, IMAP) keeps its connection until curl_easy_cleanup, which
+        // says QUIT or LOGOUT and waits for the answer for what is left of the timeout, on
+        // whichever thread drops the handle last: possibly this loop's. A server that never
+        // answers would stall every probe. With no time left, libcurl closes without waiting.
+        try? easy.set(CURLOPT_TIMEOUT_MS, 1)
     }
 }
 

@@ -40,8 +40,7 @@ import Testing
 
     @Test func checkSpeaksTheNagiosPluginProtocol() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: services(httpPort: target.port, closedPort: try LoopbackPort.free()))
 
         let ok = try w.healthd(["check", "web"])
@@ -80,8 +79,7 @@ import Testing
 
     @Test func maintenanceFromTheCommandLineAndTheAPIIsAuditedAndTheTokenIsRequired() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: services(httpPort: target.port, closedPort: try LoopbackPort.free()))
 
         let add = try w.healthd(["maintenance", "add", "--service", "closed-port", "--start", "now", "--duration", "1h", "--reason", "Thay switch lõi"])
@@ -116,8 +114,7 @@ import Testing
 
     @Test func reportWritesTextCSVAndASelfContainedPage() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: """
                 - name: web
                   title: Cổng thông tin

@@ -80,20 +80,6 @@ final class HealthWorkspace {
         throw TestSetupError("healthd serve did not listen within 30 s; its stderr: \(process.standardError.suffix(2000))")
     }
 
-    /// Starts the local HTTP target (Tests/Fixtures/health/http_target.py) and returns its port.
-    func httpTarget() throws -> (process: RunningProcess, port: Int) {
-        let process = try ProcessRunner.start("/usr/bin/python3", [Repository.path("Tests/Fixtures/health/http_target.py")], in: folder)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let line = process.standardOutput.split(separator: "\n").first, let port = Int(line.trimmingCharacters(in: .whitespaces)) {
-                return (process, port)
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.kill()
-        throw TestSetupError("the HTTP target did not print its port; stderr: \(process.standardError)")
-    }
-
     /// Rows of the outbox of this workspace's domain, of one kind.
     func outboxRows(kind: String) throws -> [String] {
         try SQLite.run(mail.database, "SELECT message_id FROM outbox WHERE kind = '\(kind)' AND recipients LIKE '%@\(mail.domain)%' ORDER BY id")

@@ -37,8 +37,7 @@ import Testing
 
     @Test func endpointsShowRealProbesAndMetricsPassPromtool() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: threeServices(w, httpPort: target.port, closedPort: try LoopbackPort.free()))
         let daemon = try w.serve()
         let livez = try daemon.request("/livez")
@@ -87,8 +86,7 @@ import Testing
 
     @Test func sighupReloadsAndABadFileIsRefusedWithFileLineAndKeyWhileTheRunningOneStays() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         let closedPort = try LoopbackPort.free()
         try w.configure(services: threeServices(w, httpPort: target.port, closedPort: closedPort))
         let daemon = try w.serve()
@@ -124,8 +122,7 @@ import Testing
 
     @Test func sigtermWithProbesInFlightExitsPromptlyAndLeavesTheHistoryWhole() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         // Targets that accept and never answer: every probe is in flight for its whole timeout.
         let hanging = (1...20).map { index in
             """
@@ -165,8 +162,7 @@ import Testing
 
     @Test func aTargetThatAcceptsAndNeverAnswersIsDownWithinItsTimeout() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: """
                 - name: hold
                   kind: http
@@ -189,8 +185,7 @@ import Testing
 
     @Test func aFullHistoryDiskMakesTheDaemonNotReadyWhileItKeepsProbing() throws {
         let w = try HealthWorkspace()
-        let target = try w.httpTarget()
-        defer { target.process.kill() }
+        let target = try ProbeHTTPTarget()
         try w.configure(services: """
                 - name: web-ok
                   kind: http

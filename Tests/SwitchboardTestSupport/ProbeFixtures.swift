@@ -1,16 +1,19 @@
 import Foundation
-import SwitchboardTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// (A copy of TransportTests/ProbeFixtures.swift: test targets share no sources.)
 /// The local HTTP target of the probe tests (Tests/Fixtures/health/http_target.py) on a free
-/// loopback port; it ends when this object goes (its standard input closes).
-final class ProbeHTTPTarget: @unchecked Sendable {
-    let port: Int
+/// loopback port; it ends when this object goes (its standard input closes). Shared by the
+/// Transport, HealthMonitor and healthd tests.
+public final class ProbeHTTPTarget: @unchecked Sendable {
+    public let port: Int
     private let process: Process
     private let input = Pipe()
 
-    init() throws {
-        let script = Repository.path("Tests/Fixtures/health/http_target.py")
+    /// `script`: a file in Tests/Fixtures/health/ that prints its port first.
+    public init(script name: String = "http_target.py") throws {
+        let script = Repository.path("Tests/Fixtures/health/\(name)")
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         python.arguments = [script]
@@ -28,7 +31,7 @@ final class ProbeHTTPTarget: @unchecked Sendable {
         process = python
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     deinit {
         process.terminate()
@@ -38,15 +41,15 @@ final class ProbeHTTPTarget: @unchecked Sendable {
 
 /// A self-signed certificate for 127.0.0.1 and localhost that expires in `days` days, served by
 /// `openssl s_server -www` (a TLS handshake, and an HTTP status page for a GET) on a free port.
-final class SelfSignedTLSServer: @unchecked Sendable {
-    let port: Int
+public final class SelfSignedTLSServer: @unchecked Sendable {
+    public let port: Int
     /// The certificate (its own CA): give it as `caFile` to trust it.
-    let certificate: String
-    let folder: String
+    public let certificate: String
+    public let folder: String
     private let process: Process
     private let input = Pipe()
 
-    init(days: Int) throws {
+    public init(days: Int) throws {
         folder = try ScratchFolder.make("probe-tls")
         certificate = folder + "/cert.pem"
         let key = folder + "/key.pem"
