@@ -312,6 +312,8 @@ def healthd_config(work, target_urls, interval, dirctl):
     with open(config, "w") as out:
         out.write("\n".join(lines) + "\n")
     if dirctl:
+        if not os.access(dirctl, os.X_OK):
+            raise BenchError(f"{dirctl} is not an executable: build dirctl first (ops/bench/run builds it in release mode)")
         subprocess.run([dirctl, "init", "--admin", "root", "--name", "Quản trị", "--config", config],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return config, port, folder
@@ -337,6 +339,8 @@ def probe_successes(text):
 
 
 def start_healthd(processes, healthd, config, port, folder, services, interval):
+    if not os.access(healthd, os.X_OK):
+        raise BenchError(f"{healthd} is not an executable: build healthd first (ops/bench/run builds it in release mode)")
     log = os.path.join(folder, "healthd.log")
     process = processes.start(["taskset", "-c", "0", healthd, "serve", "--config", config], log)
     wait_http(f"http://127.0.0.1:{port}/livez", process, f"healthd serve (its log: {log})")
