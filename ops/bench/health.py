@@ -298,8 +298,13 @@ def healthd_config(work, target_urls, interval, dirctl):
         f"  listen: 127.0.0.1:{port}",
         f"  history_file: {folder}/db/health.sqlite",
         "  title: healthd benchmark",
-        "  services:",
     ]
+    # No service has owners or alert recipients, so no mail is sent; the templates are named
+    # anyway, for a healthd that checks them at start-up.
+    templates = os.path.join(os.path.dirname(os.path.dirname(BENCH_DIR)), "Templates", "health")
+    if os.path.isdir(templates):
+        lines += ["  alerts:", f"    templates_dir: {templates}"]
+    lines += ["  services:"]
     for number, target in enumerate(target_urls, start=1):
         lines += [
             f"    - name: svc-{number:04d}",
