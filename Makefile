@@ -20,8 +20,12 @@ SWIFT ?= swift
 # System packages: C libraries behind CCurl, CICal, CCrypt and SQLite; sqlite3 and tzdata
 # for the tests; pkg-config for the system-library modules; python3-icalendar and khal, the
 # calendar readers the ICalendar tests check written invites against (Debian's python3, not a
-# pyenv one, has python3-icalendar).
-DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata python3-icalendar khal
+# pyenv one, has python3-icalendar). For healthd's tests: promtool (Debian's prometheus) checks
+# /metrics and the alert rules, openssl serves a short-lived certificate, curl talks to the
+# daemon; the status page is loaded in headless Chromium and checked with axe-core
+# (ops/install-axe puts axe-selenium-python beside Debian's python3-selenium).
+DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata python3-icalendar khal \
+	prometheus openssl curl chromium chromium-driver python3-selenium
 
 # ops/install-packages (also used by ops/mailstack) installs what is missing, through sudo
 # when not root.
@@ -40,7 +44,7 @@ MAILSTACK_PORTS ?= --imap-port 18143 --smtp-port 18025 --submission-port 18587
 # must not load the toolchain's libraries from a path its caller controls. ops/bench/run builds
 # its binaries the same way.
 RELEASE_FLAGS ?= --static-swift-stdlib
-TOOLS := dirctl mailctl meetctl
+TOOLS := dirctl mailctl meetctl healthd
 
 # Where `make install` puts things. DESTDIR stages an install (packaging). The tools read
 # /etc/switchboard/switchboard.yaml: with PREFIX /usr/local or /usr the example config goes
@@ -74,6 +78,7 @@ PRODUCTION_CONFIG := \
 	-e 's|^  relay: {host: 127.0.0.1, port: 14025,|  relay: {host: 127.0.0.1, port: 25,|' \
 	-e 's|^  templates_dir: ../Templates/mail|  templates_dir: $(PREFIX)/share/switchboard/mail-templates|' \
 	-e 's|^  templates_dir: ../Templates/meet|  templates_dir: $(PREFIX)/share/switchboard/meet-templates|' \
+	-e 's|^    templates_dir: ../Templates/health|    templates_dir: $(PREFIX)/share/switchboard/health-templates|' \
 	-e 's|^  doveadm_config: .*|  doveadm_config: ""|'
 
 .PHONY: deps build test demo release install bench clean-demo
@@ -112,12 +117,14 @@ demo: deps
 	$(SWIFT) build --product dirctl
 	$(SWIFT) build --product mailctl
 	$(SWIFT) build --product meetctl
-	DIRCTL=.build/debug/dirctl MAILCTL=.build/debug/mailctl MEETCTL=.build/debug/meetctl ops/demo/run
+	$(SWIFT) build --product healthd
+	DIRCTL=.build/debug/dirctl MAILCTL=.build/debug/mailctl MEETCTL=.build/debug/meetctl HEALTHD=.build/debug/healthd ops/demo/run
 
 release: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product dirctl
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product mailctl
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product meetctl
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product healthd
 
 # The binaries, their bash and zsh completions, man pages when swift-argument-parser's
 # generate-manual plugin builds (it needs no network once the packages are resolved), the mail
@@ -125,7 +132,7 @@ release: deps
 # the production paths (database in /var/lib/switchboard, the installed templates, the mail
 # servers on this host's standard ports).
 install: release
-	install -d $(BINDIR) $(DATADIR)/mail-templates $(DATADIR)/meet-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
+	install -d $(BINDIR) $(DATADIR)/mail-templates $(DATADIR)/meet-templates $(DATADIR)/health-templates $(BASH_COMPLETIONDIR) $(ZSH_COMPLETIONDIR) $(MANDIR) $(DESTDIR)$(SYSCONFDIR)
 	@# Installed for real (no DESTDIR): set-gid switchboard, with the group, the folders and their
 	@# modes (ops/install-layout). Staged (DESTDIR): plain 0755, for a package to set up.
 	@# A trial install (another PREFIX) is not set-gid either: root runs it with --config.
@@ -142,6 +149,7 @@ install: release
 	done
 	install -m 0644 Templates/mail/*.mustache Templates/mail/README.md $(DATADIR)/mail-templates/
 	install -m 0644 Templates/meet/*.mustache Templates/meet/README.md $(DATADIR)/meet-templates/
+	install -m 0644 Templates/health/*.mustache Templates/health/README.md $(DATADIR)/health-templates/
 	install -d $(DATADIR)/mail/dovecot $(DATADIR)/mail/postfix
 	install -m 0644 ops/mail/schema.sql ops/mail/README.md $(DATADIR)/mail/
 	install -m 0644 ops/mail/dovecot/* $(DATADIR)/mail/dovecot/

@@ -106,9 +106,10 @@ let package = Package(
         .executableTarget(
             name: "healthd",
             dependencies: [
-                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "HealthMonitor", "HealthServer", "Transport",
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "HealthMonitor", "HealthServer", "Transport", "MailAdmin", "Outbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

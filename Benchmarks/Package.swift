@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "MailAdmin", package: rootIdentity),
                 .product(name: "Scheduling", package: rootIdentity),
                 .product(name: "ICalendar", package: rootIdentity),
+                .product(name: "HealthMonitor", package: rootIdentity),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),

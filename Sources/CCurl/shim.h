@@ -22,6 +22,17 @@ typedef struct CCurl_api {
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
     void (*slist_free_all)(struct curl_slist *);
     curl_version_info_data *(*version_info)(CURLversion);
+    /* The multi interface: many transfers on one thread (Transport's probe loop). */
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_perform)(CURLM *, int *);
+    CURLMsg *(*multi_info_read)(CURLM *, int *);
+    CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
+    CURLMcode (*multi_wakeup)(CURLM *);
+    CURLMcode (*multi_cleanup)(CURLM *);
+    CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
+    const char *(*multi_strerror)(CURLMcode);
 } CCurl_api;
 
 /* Fills *api from libcurl's shared library; NULL when done, else what the loader said. */
@@ -40,6 +51,16 @@ static inline const char *CCurl_load(CCurl_api *api) {
     CCURL_SYMBOL(slist_append, "curl_slist_append")
     CCURL_SYMBOL(slist_free_all, "curl_slist_free_all")
     CCURL_SYMBOL(version_info, "curl_version_info")
+    CCURL_SYMBOL(multi_init, "curl_multi_init")
+    CCURL_SYMBOL(multi_add_handle, "curl_multi_add_handle")
+    CCURL_SYMBOL(multi_remove_handle, "curl_multi_remove_handle")
+    CCURL_SYMBOL(multi_perform, "curl_multi_perform")
+    CCURL_SYMBOL(multi_info_read, "curl_multi_info_read")
+    CCURL_SYMBOL(multi_poll, "curl_multi_poll")
+    CCURL_SYMBOL(multi_wakeup, "curl_multi_wakeup")
+    CCURL_SYMBOL(multi_cleanup, "curl_multi_cleanup")
+    CCURL_SYMBOL(multi_setopt, "curl_multi_setopt")
+    CCURL_SYMBOL(multi_strerror, "curl_multi_strerror")
 #undef CCURL_SYMBOL
     return NULL;
 }
@@ -73,6 +94,24 @@ static const CURLoption CCurl_OPT_MAIL_RCPT_ALLOWFAILS = CURLOPT_MAIL_RCPT_ALLOW
 #else
 static const CURLoption CCurl_OPT_MAIL_RCPT_ALLOWFAILS = CURLOPT_MAIL_RCPT_ALLLOWFAILS;
 #endif
+/* The multi interface (curl_multi_poll and curl_multi_wakeup: libcurl 7.68 or later). */
+static inline CURLM *CCurl_multi_init(const CCurl_api *a) { return a->multi_init(); }
+static inline CURLMcode CCurl_multi_add_handle(const CCurl_api *a, CURLM *m, CURL *h) { return a->multi_add_handle(m, h); }
+static inline CURLMcode CCurl_multi_remove_handle(const CCurl_api *a, CURLM *m, CURL *h) { return a->multi_remove_handle(m, h); }
+static inline CURLMcode CCurl_multi_perform(const CCurl_api *a, CURLM *m, int *running) { return a->multi_perform(m, running); }
+static inline CURLMsg *CCurl_multi_info_read(const CCurl_api *a, CURLM *m, int *left) { return a->multi_info_read(m, left); }
+/* Sleeps until a socket of a transfer is ready, libcurl's next timer, timeout_ms, or curl_multi_wakeup. */
+static inline CURLMcode CCurl_multi_poll(const CCurl_api *a, CURLM *m, int timeout_ms) { return a->multi_poll(m, NULL, 0, timeout_ms, NULL); }
+static inline CURLMcode CCurl_multi_wakeup(const CCurl_api *a, CURLM *m) { return a->multi_wakeup(m); }
+static inline CURLMcode CCurl_multi_cleanup(const CCurl_api *a, CURLM *m) { return a->multi_cleanup(m); }
+static inline CURLMcode CCurl_multi_setopt_long(const CCurl_api *a, CURLM *m, CURLMoption o, long v) { return a->multi_setopt(m, o, v); }
+static inline const char *CCurl_multi_strerror(const CCurl_api *a, CURLMcode c) { return a->multi_strerror(c); }
+/* A finished transfer's message: CURLMsg's result sits in a union Swift reads awkwardly. */
+static inline int CCurl_msg_is_done(const CURLMsg *m) { return m->msg == CURLMSG_DONE; }
+static inline CURL *CCurl_msg_handle(const CURLMsg *m) { return m->easy_handle; }
+static inline CURLcode CCurl_msg_result(const CURLMsg *m) { return m->data.result; }
+/* CURLINFO_*_TIME_T: microseconds as curl_off_t (libcurl 7.61 or later). */
+static inline CURLcode CCurl_getinfo_off(const CCurl_api *a, CURL *h, CURLINFO i, curl_off_t *v) { return a->easy_getinfo(h, i, v); }
 /* CURLVERSION_NOW is a macro Swift cannot see. */
 static inline curl_version_info_data *CCurl_version_info(const CCurl_api *a) { return a->version_info(CURLVERSION_NOW); }
 #endif

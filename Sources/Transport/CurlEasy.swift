@@ -7,9 +7,10 @@ import SwitchboardBase
 /// reuses the connection the previous one left open (same scheme, host, port and login).
 /// Not thread-safe: one session, one caller at a time.
 final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
+    /// The easy handle (the multi loop adds and removes it; nothing else touches it).
+    let handle: UnsafeMutableRawPointer
     /// libcurl's functions, loaded once (``CurlGlobal``).
-    private let api: UnsafePointer<CCurl_api>
+    let api: UnsafePointer<CCurl_api>
     /// CURLOPT_ERRORBUFFER: libcurl may write into it at any time until cleanup.
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// New connections libcurl opened for this handle's transfers (sum of CURLINFO_NUM_CONNECTS).
@@ -119,18 +120,30 @@ final class CurlEasy {
 
     /// Runs one transfer with `exchange` as the state of every callback.
     func perform(_ exchange: CurlExchange) throws(CurlError) {
-        let dataOptions = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA]
+        try attach(exchange)
+        let code = withExtendedLifetime(exchange) { CCurl_easy_perform(api, handle) }
+        try detach()
+        connectionsOpened += try info(CURLINFO_NUM_CONNECTS)
+        try check(code)
+    }
+
+    private static let dataOptions = [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA]
+
+    /// Makes `exchange` the state of every callback and clears the error buffer; the caller
+    /// keeps `exchange` alive until ``detach()`` (a multi transfer: until it is done).
+    func attach(_ exchange: CurlExchange) throws(CurlError) {
         let pointer = Unmanaged.passUnretained(exchange).toOpaque()
-        for option in dataOptions {
+        for option in Self.dataOptions {
             try check(CCurl_setopt_ptr(api, handle, option, pointer))
         }
         errorBuffer[0] = 0
-        let code = withExtendedLifetime(exchange) { CCurl_easy_perform(api, handle) }
-        for option in dataOptions {
+    }
+
+    /// Detaches the exchange: later callbacks (a connection closed on cleanup) ignore what arrives.
+    func detach() throws(CurlError) {
+        for option in Self.dataOptions {
             try check(CCurl_setopt_ptr(api, handle, option, nil))
         }
-        connectionsOpened += try info(CURLINFO_NUM_CONNECTS)
-        try check(code)
     }
 
     /// Non-capturing closures (C function pointers); their state is the `CurlExchange` passed

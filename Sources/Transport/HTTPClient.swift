@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+public import Foundation
 import SwitchboardBase
 
 /// One HTTP request, as healthd's probes make them.
@@ -63,6 +63,10 @@ public struct HTTPResponse: Sendable {
     public var firstByteSeconds: Double
     /// Seconds for the whole request.
     public var totalSeconds: Double
+    /// Seconds from the start to the host name being resolved (set by ``ProbeTransport``).
+    public var resolveSeconds: Double = 0
+    /// When the server's certificate expires (https through ``ProbeTransport``; nil otherwise).
+    public var certificateExpiry: Date? = nil
 
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {

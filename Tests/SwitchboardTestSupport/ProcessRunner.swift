@@ -154,6 +154,13 @@ public final class RunningProcess: @unchecked Sendable {
         try input.fileHandleForWriting.close()
     }
 
+    /// Standard output so far.
+    public var standardOutput: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Standard error so far.
     public var standardError: String {
         lock.lock()

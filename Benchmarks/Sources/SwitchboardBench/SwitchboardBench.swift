@@ -3,7 +3,7 @@ import SwitchboardCore
 
 /// Benchmarks of the foundation: audit append and verify, CSV import. Prints one line per figure.
 ///
-/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|all] [--events N]
+/// Usage: SwitchboardBench [audit-append|audit-verify|import|mail-import|meet-parse|meet-expand|meet-conflicts|health-history|all] [--events N]
 @main
 struct SwitchboardBench {
     static func main() async {
@@ -26,6 +26,7 @@ struct SwitchboardBench {
         if which == "all" || which == "meet-parse" { try MeetBenchmarks.parse() }
         if which == "all" || which == "meet-expand" { try MeetBenchmarks.expand() }
         if which == "all" || which == "meet-conflicts" { try MeetConflictBenchmarks.conflicts() }
+        if which == "all" || which == "health-history" { try HealthHistoryBenchmarks.history() }
         if which == "mail-notify", let env = arguments.firstIndex(of: "--env").map({ arguments[arguments.index(after: $0)] }) {
             try await MailBenchmarks.notifications(count: 1_000, envFile: env)
         }

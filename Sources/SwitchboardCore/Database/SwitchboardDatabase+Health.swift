@@ -16,6 +16,9 @@ extension SwitchboardDatabase {
     ///   is a JSON array of service names (`["*"]`: every service). `ended_at` is set when an
     ///   operator ends a window early. Changes are `health.maintenance` audit events.
     /// Instants are ``Timestamp`` text (UTC, milliseconds, fixed width: text order is time order).
+    /// The `services` check uses `substr`, not `json_valid`: the opener sets `trusted_schema = OFF`,
+    /// and SQLite 3.40 (Debian 12) refuses the JSON functions in a schema then ("unsafe use of
+    /// json_valid()"), so the migration could not run at all.
     static let healthSchemaV5 = """
         CREATE TABLE health_incident (
             id            INTEGER PRIMARY KEY,
@@ -35,7 +38,7 @@ extension SwitchboardDatabase {
         CREATE INDEX health_incident_time ON health_incident(started_at);
         CREATE TABLE health_maintenance (
             id          INTEGER PRIMARY KEY,
-            services    TEXT    NOT NULL CHECK (json_valid(services) AND json_type(services) = 'array'),
+            services    TEXT    NOT NULL CHECK (substr(services, 1, 1) = '[' AND substr(services, -1, 1) = ']'),
             starts_at   TEXT    NOT NULL,
             ends_at     TEXT    NOT NULL,
             reason      TEXT    NOT NULL,

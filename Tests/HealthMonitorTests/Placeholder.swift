@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct HealthMonitorTestsPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}

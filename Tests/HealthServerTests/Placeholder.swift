@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct HealthServerTestsPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}

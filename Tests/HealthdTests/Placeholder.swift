@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct HealthdTestsPlaceholder {
-    @Test func builds() { #expect(Bool(true)) }
-}
