@@ -1,5 +1,6 @@
 import Foundation
 import HealthMonitor
+import SwitchboardBase
 
 /// `GET /`: the status page, rendered on the server in one self-contained HTML document (inline
 /// CSS, inline SVG, no external asset) meant to meet WCAG 2.1 AA: `lang` set, one `h1`, the
@@ -334,22 +335,9 @@ struct HTMLText {
         text += markup
     }
 
-    /// Data, escaped for element content and attribute values alike.
+    /// Data, escaped for element content and attribute values alike (by scalar: see HTMLEscape).
     mutating func text(_ value: String) {
-        guard value.contains(where: { "&<>\"'".contains($0) }) else {
-            text += value
-            return
-        }
-        for character in value {
-            switch character {
-            case "&": text += "&amp;"
-            case "<": text += "&lt;"
-            case ">": text += "&gt;"
-            case "\"": text += "&quot;"
-            case "'": text += "&#39;"
-            default: text.append(character)
-            }
-        }
+        text += HTMLEscape.escape(value)
     }
 
     /// A `<time>` element: the local time shown, the instant in `datetime`.

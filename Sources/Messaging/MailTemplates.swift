@@ -181,12 +181,26 @@ public struct MailTemplates: Sendable {
     /// error line numbers are one too high.
     private static let textPragma = "{{% CONTENT_TYPE: TEXT }}\n"
 
+    /// Put before HTML templates: Mustache's own HTML escaping compares Characters, so a `<`
+    /// glued to a combining or prepended mark (one grapheme cluster) would pass unescaped; this
+    /// content type escapes by scalar (HTMLEscape). Values in mails come from monitored servers'
+    /// banners and from people's names: text nobody here controls.
+    private static let htmlPragma = "{{% CONTENT_TYPE: SWITCHBOARD_HTML }}\n"
+
+    /// HTML escaping by scalar, registered once under the name `htmlPragma` uses.
+    private struct ScalarHTML: MustacheContentType {
+        func escapeText(_ text: String) -> String { HTMLEscape.escape(text) }
+    }
+
+    private static let registerHTML: Void = MustacheContentTypes.register(ScalarHTML(), named: "SWITCHBOARD_HTML")
+
     private static func parse(_ text: String, kind: Kind, file: String) throws -> MustacheTemplate {
         let isText = kind != .html
+        _ = registerHTML
         do {
-            return try MustacheTemplate(string: isText ? textPragma + text : text)
+            return try MustacheTemplate(string: (isText ? textPragma : htmlPragma) + text)
         } catch let error as MustacheTemplate.ParserError {
-            let line = error.context.lineNumber - (isText ? 1 : 0)
+            let line = error.context.lineNumber - 1
             let reason = (error.error as? MustacheTemplate.Error).flatMap { syntaxReasons[$0] } ?? "\(error.error)"
             throw MailTemplateError(
                 .syntax, file: file, line: line,

@@ -101,7 +101,7 @@ enum Fixture {
         let services = [
             service("portal", title: "Cổng thông tin", group: "Cổng", state: .up, certificate: now.addingTimeInterval(40 * 86_400)),
             service("gateway", title: "Cổng mạng", group: "Cổng", kind: .tcp, state: .down, detail: "connection refused by 10.0.0.1:443", httpStatus: nil, incident: gatewayIncident),
-            service("intranet", title: "Intranet <script>alert(1)</script> \"x\"", group: "Cổng", state: .down, detail: "timed out after 2 s", httpStatus: nil, suppressedBy: "gateway"),
+            service("intranet", title: "Intranet <script>alert(1)</script> \"x\"", group: "Cổng", state: .down, detail: "timed out after 2 s \u{0600}<img onerror=alert(2)>", httpStatus: nil, suppressedBy: "gateway"),
             service("mail-smtp", title: "Thư điện tử (SMTP)", group: "Thư \"điện tử\"\\ns", kind: .smtp, state: .degraded, detail: "certificate expires in 5 days", httpStatus: nil,
                 certificate: now.addingTimeInterval(5 * 86_400)),
             service("mail-imap", title: "Thư điện tử (IMAP)", group: "Thư \"điện tử\"\\ns", kind: .imap, state: .maintenance, httpStatus: nil),

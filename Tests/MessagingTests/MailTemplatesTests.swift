@@ -79,6 +79,22 @@ import SwitchboardBase
         #expect(mail.html?.contains("trình duyệt") == false)
     }
 
+    /// A `<` glued to a prepended or combining mark is one Character, which an escaper that
+    /// compares Characters (Mustache's own) lets through: the HTML part escapes by scalar.
+    @Test(arguments: ["\u{0600}<img src=x onerror=alert(1)>", "<\u{0301}img src=x onerror=alert(1)>"])
+    func htmlPartsEscapeMarkupGluedToMarks(hostile: String) throws {
+        var context = Self.context
+        context["display_name"] = hostile
+        let mail = try Self.templates().render("welcome", language: "en", context: context)
+        let html = try #require(mail.html)
+        // Byte by byte: String.contains compares Characters, the very thing that hides the `<`.
+        let bytes = Data(html.utf8)
+        #expect(bytes.range(of: Data("<img".utf8)) == nil && bytes.range(of: Data("<\u{0301}img".utf8)) == nil, "\(html)")
+        #expect(bytes.range(of: Data("&lt;".utf8)) != nil)
+        #expect(mail.text.contains(hostile), "the text part keeps the value as it is")
+        #expect(HTMLEscape.escape(hostile).unicodeScalars.filter { $0 == "<" }.isEmpty)
+    }
+
     @Test func optionalValuesPrintTheirContent() throws {
         var context = Self.context
         context["display_name"] = String?.some("Nguyễn Thị Thu Hà") as Any

@@ -185,19 +185,9 @@ extension MonthlyReport {
         return "\(rest) s"
     }
 
+    /// By scalar (see HTMLEscape): a banner or error line is text a monitored server wrote.
     private func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
+        HTMLEscape.escape(text)
     }
 }
 
