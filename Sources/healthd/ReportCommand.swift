@@ -36,7 +36,7 @@ struct ReportCommand: HealthdCommand {
         guard chosen.range(of: #"^[0-9]{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil else {
             throw UsageError("--month \"\(chosen)\": expected a month as YYYY-MM, such as 2026-11")
         }
-        let history = try HistoryStore(path: settings.historyFile, retention: settings.historyRetention)
+        let history = try settings.readHistory()
         let now = Date()
         let report = MonthlyReport(month: chosen, timeZone: settings.timeZone, title: settings.title, language: settings.language)
         let maintenance = try MaintenanceBook(session: context.session).entries(from: now.addingTimeInterval(-400 * 86_400), to: now)

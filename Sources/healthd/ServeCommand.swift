@@ -42,8 +42,13 @@ struct ServeCommand: HealthdCommand {
     var portFile: String?
 
     func run(in context: CommandContext) async throws {
+        // The daemon acts for the IT center (incidents, alert mail): the helpdesk's or an
+        // admin's directory account, never anyone's who can run the installed tool.
+        try context.session.authorize(.healthMaintenance, target: "health:serve")
         let settings = try HealthSettings(context.loaded)
         try settings.validateRecipients(in: context.database)
+        let lock = try HistoryLock(settings.historyFile)
+        defer { lock.release() }
         var host = settings.listenHost
         var port = settings.listenPort
         if let listen {
@@ -132,5 +137,32 @@ struct ReloadService: Service {
             logger.error("SIGHUP: \(error)")
             await monitor.reloadRefused(String(describing: error))
         }
+    }
+}
+
+/// One daemon per history file: a second `healthd serve` on the same file would interleave its
+/// results with the first one's (refused by the history, and alerts sent twice). An advisory
+/// lock on `FILE.lock`, held while the daemon runs; the kernel drops it when the process ends.
+final class HistoryLock: Sendable {
+    private let descriptor: Int32
+
+    init(_ historyFile: String) throws {
+        let path = historyFile + ".lock"
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o660)
+        guard descriptor >= 0 else {
+            throw MonitorError(.unavailable, "cannot open \(path) (\(String(cString: strerror(errno)))): the daemon's user must be able to write beside health.history_file")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw MonitorError(.unavailable, "another healthd serve is using \(historyFile) (it holds \(path)): stop it first, or give this one its own health.history_file")
+        }
+        self.descriptor = descriptor
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

@@ -92,7 +92,7 @@ struct StatusCommand: HealthdCommand {
     /// What the history file and the directory say: each service's last result (its state as
     /// that result, or maintenance), the open incidents.
     static func recordedDocument(settings: HealthSettings, session: Session) throws -> StatusDocument {
-        let history = try settings.openHistory()
+        let history = try settings.readHistory()
         let last = try history.lastResults()
         // Only this configuration's services (several instances may share one directory).
         let names = Set(settings.services.map(\.name))

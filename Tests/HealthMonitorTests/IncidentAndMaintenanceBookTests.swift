@@ -119,6 +119,8 @@ final class BookDirectory {
             (MaintenanceRequest(services: ["portal", "wiki"], start: now, end: now.addingTimeInterval(600), reason: "x"), "unknown service wiki"),
             (MaintenanceRequest(services: ["portal"], start: now.addingTimeInterval(600), end: now.addingTimeInterval(600), reason: "x"), "at or before it starts"),
             (MaintenanceRequest(services: ["portal"], start: now.addingTimeInterval(-7200), end: now.addingTimeInterval(-3600), reason: "x"), "in the past"),
+            (MaintenanceRequest(services: ["portal"], start: now.addingTimeInterval(-3600), end: now.addingTimeInterval(600), reason: "x"), "starts in the past"),
+            (MaintenanceRequest(services: ["portal"], start: now, end: now.addingTimeInterval(600), reason: String(repeating: "x", count: 301)), "at most 300"),
             (MaintenanceRequest(services: ["portal"], start: now, end: now.addingTimeInterval(600), reason: "  \n "), "no reason"),
             (MaintenanceRequest(services: [], start: now, end: now.addingTimeInterval(600), reason: "x"), "no service"),
         ]

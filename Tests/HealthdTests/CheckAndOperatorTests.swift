@@ -108,6 +108,16 @@ import Testing
         let list2 = try w.healthd(["maintenance", "list", "--days", "366", "--json"])
         _ = list2
         #expect(try daemon.request("/api/v1/maintenance", method: "POST", body: "{not json", headers: ["Authorization": "Bearer \(w.token)"]).status == 400)
+        // Back-dated maintenance would take recorded downtime out of the SLA: refused.
+        let backdated = #"{"services": ["web"], "start": "2020-01-01T00:00:00Z", "end": "2030-01-01T01:00:00Z", "reason": "x"}"#
+        let refused = try daemon.request("/api/v1/maintenance", method: "POST", body: backdated, headers: ["Authorization": "Bearer \(w.token)"])
+        #expect(refused.status == 400 && refused.body.contains("past"), "\(refused.status) \(refused.body)")
+        // Staff may read status but not run the daemon.
+        let staff = w.login("staff")
+        try w.person(staff, "Nhân viên")
+        let staffServe = try w.healthd(["serve", "--listen", "127.0.0.1:0", "--as", staff])
+        #expect(staffServe.status == 77, "\(staffServe.status): \(staffServe.stderr)")
+        #expect(try w.healthd(["status", "--recorded", "--as", staff]).status == 0)
         _ = try daemon.stop()
         #expect(try w.outboxRows(kind: "health.alert").isEmpty && w.outboxRows(kind: "health.digest").isEmpty)
     }

@@ -45,6 +45,11 @@ import Testing
         try daemon.waitUntil("all three judged") {
             try daemon.state(of: "web-ok") == "up" && daemon.state(of: "web-503") == "down" && daemon.state(of: "closed") == "down"
         }
+        // (Incidents left open by earlier runs show down at once: wait for this run's results.)
+        try daemon.waitUntil("every service's first result in the metrics") {
+            let metrics = try daemon.request("/metrics").body
+            return ["web-ok", "web-503", "closed"].allSatisfy { metrics.contains("probe_success{service=\"\($0)\"") }
+        }
         let status = try daemon.json("/api/v1/status")
         let overall = try #require(status["status"] as? [String: Any])
         #expect(overall["indicator"] as? String != "none", "two of three services down: \(overall)")
@@ -74,8 +79,14 @@ import Testing
         #expect(detail["name"] as? String == "web-ok" || (detail["component"] as? [String: Any])?["name"] as? String == "web-ok", "\(detail)")
         #expect(try daemon.request("/api/v1/services/no-such-service").status == 404)
         #expect(try daemon.request("/api/v1/services/web-ok/sla?from=yesterday-ish").status == 400)
-        let sla = try daemon.request("/api/v1/services/web-ok/sla?from=2026-01-01&to=2030-01-01")
+        let sla = try daemon.request("/api/v1/services/web-ok/sla?from=2026-11-01")
         #expect(sla.status == 200, "\(sla.body)")
+        // A window longer than the history kept is refused at once (it would be walked hour by hour).
+        let huge = try daemon.request("/api/v1/services/web-ok/sla?from=1990-01-01&to=2090-01-01")
+        #expect(huge.status == 400 && huge.body.contains("days of history kept"), "\(huge.body)")
+        // One daemon per history file.
+        let second = try ProcessRunner.run(ProcessRunner.product("healthd"), ["serve", "--config", w.config, "--listen", "127.0.0.1:0"], in: w.folder)
+        #expect(second.status == 69 && second.stderr.contains("another healthd serve"), "\(second.status): \(second.stderr)")
         let history = try daemon.request("/api/v1/services/web-503/history?limit=5")
         #expect(history.status == 200 && history.body.contains("503"), "\(history.body.prefix(500).description)")
         let page = try daemon.request("/")

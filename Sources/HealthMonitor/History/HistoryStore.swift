@@ -28,9 +28,37 @@ public final class HistoryStore: Sendable {
     ///
     /// A file this user may not write, a folder that cannot be created, a damaged file: a
     /// ``HistoryError`` naming the file and what to try, never a crash.
-    public init(path: String, retention: Retention, busyTimeoutMilliseconds: Int = 5_000) throws {
+    public convenience init(path: String, retention: Retention, busyTimeoutMilliseconds: Int = 5_000) throws {
+        try self.init(path: path, retention: retention, busyTimeoutMilliseconds: busyTimeoutMilliseconds, readOnly: false)
+    }
+
+    /// Opens the file for reading only (`healthd report`, `healthd status --recorded`): it is
+    /// never created nor changed, so a reader (a set-gid tool run by anyone) can never make
+    /// the file, and own it, before the daemon does.
+    public static func reading(path: String, retention: Retention) throws -> HistoryStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw HistoryError(.unusable, path: path, problem: "does not exist yet: `healthd serve` makes it at its first start")
+        }
+        return try HistoryStore(path: path, retention: retention, busyTimeoutMilliseconds: 5_000, readOnly: true)
+    }
+
+    private init(path: String, retention: Retention, busyTimeoutMilliseconds: Int, readOnly: Bool) throws {
         self.path = path
         self.retention = retention.normalized
+        if readOnly {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(TimeInterval(busyTimeoutMilliseconds) / 1000)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA trusted_schema = OFF")
+            }
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+            } catch {
+                throw Self.translate(error, path: path, doing: "cannot be read")
+            }
+            return
+        }
         let fileManager = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !fileManager.fileExists(atPath: folder) {

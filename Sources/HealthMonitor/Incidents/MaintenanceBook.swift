@@ -25,6 +25,11 @@ public struct MaintenanceBook: Sendable {
     /// - Parameters:
     ///   - known: the configured services' names.
     ///   - origin: where the request came from (the API peer's address), recorded in the event.
+    /// How far before now a start may be (clocks differ; "now" typed a moment ago).
+    static let startSlackSeconds: Double = 120
+    /// The longest reason (it is shown on the status page and in reports).
+    static let reasonLimit = 300
+
     public func plan(_ request: MaintenanceRequest, known: Set<String>, origin: String?, now: Date) throws -> MaintenanceEntry {
         let services = request.services.map { $0.trimmingCharacters(in: .whitespaces) }
         let reason = IncidentLog.oneLine(request.reason)
@@ -46,8 +51,13 @@ public struct MaintenanceBook: Sendable {
             problem = "the window ends (\(Timestamp.format(request.end))) at or before it starts (\(Timestamp.format(request.start)))"
         } else if request.end <= now {
             problem = "the window ends in the past (\(Timestamp.format(request.end))): give an end after now"
+        } else if request.start < now.addingTimeInterval(-Self.startSlackSeconds) {
+            // Planned after the fact, a window would take recorded downtime out of the SLA.
+            problem = "the window starts in the past (\(Timestamp.format(request.start))): maintenance is planned ahead, never back-dated (give a start from now on)"
         } else if reason.isEmpty {
             problem = "no reason given: say why (it is shown on the status page)"
+        } else if reason.count > Self.reasonLimit {
+            problem = "the reason is \(reason.count) characters long: say it in at most \(Self.reasonLimit)"
         }
         if let problem {
             details["error"] = problem

@@ -4,9 +4,9 @@ extension HealthSettings {
         Retention(rawDays: retention.rawDays, hourlyDays: retention.hourlyDays, dailyDays: retention.dailyDays)
     }
 
-    /// The history file, opened (created on first use) with these settings' retention.
-    public func openHistory() throws -> HistoryStore {
-        try HistoryStore(path: historyFile, retention: historyRetention)
+    /// The history file, for reading only (it is never created here: only the daemon makes it).
+    public func readHistory() throws -> HistoryStore {
+        try HistoryStore.reading(path: historyFile, retention: historyRetention)
     }
 
     /// The history file as the daemon holds it (opened on first use).

@@ -55,6 +55,9 @@ public actor Monitor: HealthStatusSource {
     private var byName: [String: Int] = [:]
     private var engine: HealthEngine
     private var schedule: ProbeSchedule
+    /// The schedule runs on the monotonic clock, from the wall time at start: a wall clock
+    /// stepped back (NTP, an operator) must not stop the probing for as long as the step.
+    private let scheduleStart: (instant: ContinuousClock.Instant, wall: Double)
     private var configWindows: [MaintenanceWindow]
     private var storedWindows: [MaintenanceWindow] = []
     private var calendar: MaintenanceCalendar
@@ -103,6 +106,7 @@ public actor Monitor: HealthStatusSource {
         configLoadedAt = now
         services = settings.services
         engine = HealthEngine(services: settings.services, reminderInterval: settings.reminderInterval)
+        scheduleStart = (ContinuousClock.now, now.timeIntervalSince1970)
         schedule = ProbeSchedule(services: settings.services.map { ($0.name, $0.interval.inSeconds) }, start: now)
         configWindows = Self.configuredWindows(of: settings)
         calendar = MaintenanceCalendar(windows: configWindows)
@@ -123,11 +127,11 @@ public actor Monitor: HealthStatusSource {
         restore()
         logger.info("monitoring \(services.count) service\(services.count == 1 ? "" : "s")")
         while !Task.isCancelled && !stopping {
-            let now = clock.now()
-            startDueProbes(now)
-            await housekeeping(now)
-            let wake = min(schedule.nextDue ?? now.timeIntervalSince1970 + 1, now.timeIntervalSince1970 + 1)
-            let pause = max(0.001, wake - clock.now().timeIntervalSince1970)
+            let tick = scheduleNow()
+            startDueProbes(tick)
+            housekeeping(clock.now())
+            let wake = min(schedule.nextDue ?? tick.timeIntervalSince1970 + 1, tick.timeIntervalSince1970 + 1)
+            let pause = max(0.001, wake - scheduleNow().timeIntervalSince1970)
             do { try await Task.sleep(for: .milliseconds(Int64((pause * 1000).rounded(.up)))) } catch { break }
         }
         await shutdown()
@@ -135,6 +139,11 @@ public actor Monitor: HealthStatusSource {
 
     /// Asks ``run()`` to stop (as a cancelled task does).
     public func stop() { stopping = true }
+
+    /// Now on the schedule's timeline (monotonic; see ``scheduleStart``).
+    private func scheduleNow() -> Date {
+        Date(timeIntervalSince1970: scheduleStart.wall + scheduleStart.instant.duration(to: ContinuousClock.now).inSeconds)
+    }
 
     /// The history file, opened on first use (and again after a failed open).
     private func history() throws -> HistoryStore {
@@ -210,11 +219,13 @@ public actor Monitor: HealthStatusSource {
 
     /// Takes one result as if a probe had just returned it (the probes' path, and tests').
     public func accept(_ result: ProbeResult, of service: ServiceDefinition) {
-        // A result not after the last one (the wall clock stepped back): the history keeps each
-        // service's results in time order, and the state machine ignores it too.
+        // A result not after the last one: the wall clock stepped back. The history keeps each
+        // service's results in time order and the state machine ignores older ones, so it is
+        // dated just after the last one (probing and alerting go on; the step is logged).
+        var result = result
         if let last = lastResults[service.name], result.at <= last.at {
-            logger.warning("\(service.name): a result at \(Timestamp.format(result.at)) is not after the last one (\(Timestamp.format(last.at))): the clock stepped back; ignored")
-            return
+            logger.warning("\(service.name): the clock stepped back (a result at \(Timestamp.format(result.at)), the last at \(Timestamp.format(last.at))): dated just after the last one")
+            result.at = last.at.addingTimeInterval(0.001)
         }
         let inMaintenance = calendar.active(for: service.name, at: result.at) != nil
         lastResults[service.name] = result
@@ -226,17 +237,19 @@ public actor Monitor: HealthStatusSource {
             logger.error("history file unwritable for long: dropped the oldest results held in memory")
         }
         handle(engine.record(result, inMaintenance: inMaintenance))
-        cachedSnapshot = nil
+        // (The snapshot is at most a second old: rebuilt per result, a thousand services' page
+        // and metrics would be rendered again for every request.)
     }
 
-    private func housekeeping(_ now: Date) async {
+    private func housekeeping(_ now: Date) {
         if now.timeIntervalSince(tickedAt) >= 1 {
             tickedAt = now
             handle(engine.tick(now: now))
         }
-        if !pendingHistory.isEmpty, now.timeIntervalSince(historyFlushedAt) >= 1 || pendingHistory.count >= 2_000 {
+        if !pendingHistory.isEmpty, !flushing, now.timeIntervalSince(historyFlushedAt) >= 1 || pendingHistory.count >= 2_000 {
             historyFlushedAt = now
-            await flushHistory()
+            // Not awaited: a slow write (a checkpoint, a busy file) must not hold up the probes.
+            Task { await self.flushHistory() }
         }
         if now.timeIntervalSince(storedWindowsReadAt) >= 15 {
             storedWindowsReadAt = now
@@ -272,7 +285,11 @@ public actor Monitor: HealthStatusSource {
             } catch { return error }
         }.value
         flushing = false
-        if let failure {
+        if let failure = failure as? HistoryError, failure.code == .outOfOrder {
+            // Never writable as it is (another writer on the file, a clock step): dropped, not
+            // retried forever ahead of every later result.
+            logger.error("history: a batch of \(batch.count) results dropped: \(failure)")
+        } else if let failure {
             pendingHistory.insert(contentsOf: batch, at: 0)
             if pendingHistory.count > Self.pendingHistoryLimit {
                 pendingHistory.removeFirst(pendingHistory.count - Self.pendingHistoryLimit)
@@ -361,62 +378,78 @@ public actor Monitor: HealthStatusSource {
         for event in events { handle(event) }
     }
 
+    /// Acts on one event. Mail goes first and the directory's bookkeeping after, each step on
+    /// its own: a directory that is busy for a moment loses a row's update (logged), never an
+    /// alert, and the in-memory incident is updated whatever happens.
     private func handle(_ event: HealthEvent) {
-        let log = parts.session.map { IncidentLog(session: $0) }
-        do {
-            switch event {
-            case .incidentOpened(let service, let at, let severity, let cause):
-                logger.notice("\(service): failing since \(Timestamp.format(at)): \(cause)")
-                if let log { openIncidents[service] = try log.open(service: service, severity: severity, startedAt: at, cause: cause) }
-                recentIncidentsReadAt = .distantPast
-            case .incidentEscalated(let service, let severity):
-                if let log, var incident = openIncidents[service] {
-                    try log.escalate(id: incident.id, severity: severity)
-                    incident.severity = severity
-                    openIncidents[service] = incident
+        switch event {
+        case .incidentOpened(let service, let at, let severity, let cause):
+            logger.notice("\(service): failing since \(Timestamp.format(at)): \(cause)")
+            recentIncidentsReadAt = .distantPast
+            bookkeep("opening the incident of \(service)") { log in
+                do {
+                    self.openIncidents[service] = try log.open(service: service, severity: severity, startedAt: at, cause: cause)
+                } catch {
+                    // One left open (a crash, a directory write that failed): carry on with it.
+                    guard let existing = try log.openIncidents().first(where: { $0.service == service }) else { throw error }
+                    self.openIncidents[service] = existing
                 }
-            case .stateChanged(let service, let from, let to, _):
-                logger.info("\(service): \(from.rawValue) -> \(to.rawValue)")
-            case .alert(let service, _, let cause):
-                logger.warning("\(service) is \(engine.view(of: service)?.state.rawValue ?? "down"): \(cause)")
-                try markAlerted(service)
-                notify(event)
-            case .digest(let parent, _, let cause, let affected):
-                logger.warning("\(parent) is down (\(cause)); affected: \(affected.joined(separator: ", "))")
-                try markAlerted(parent)
-                for child in affected { try suppress(child, by: parent) }
-                notify(event)
-            case .suppressed(let service, let parent):
-                try suppress(service, by: parent)
-            case .reminder(let service, _, _):
-                logger.warning("\(service) is still down")
-                notify(event)
-            case .resolved(let service, _, let at, let wasAlerted):
-                logger.notice("\(service) recovered")
-                let cause = openIncidents[service]?.cause ?? ""
-                if let log, let incident = openIncidents[service] { try log.close(id: incident.id, at: at) }
-                openIncidents[service] = nil
-                recentIncidentsReadAt = .distantPast
-                if wasAlerted { notify(event, resolvedCause: cause) }
             }
-        } catch {
-            logger.error("incident bookkeeping failed: \(error)")
+        case .incidentEscalated(let service, let severity):
+            guard var incident = openIncidents[service] else { return }
+            incident.severity = severity
+            openIncidents[service] = incident
+            bookkeep("escalating the incident of \(service)") { try $0.escalate(id: incident.id, severity: severity) }
+        case .stateChanged(let service, let from, let to, _):
+            logger.info("\(service): \(from.rawValue) -> \(to.rawValue)")
+        case .alert(let service, _, let cause):
+            logger.warning("\(service) is \(engine.view(of: service)?.state.rawValue ?? "down"): \(cause)")
+            notify(event)
+            markAlerted(service)
+            // Alerting on its own: a parent that explained it has recovered.
+            if openIncidents[service]?.suppressedBy != nil { suppress(service, by: nil) }
+        case .digest(let parent, _, let cause, let affected):
+            logger.warning("\(parent) is down (\(cause)); affected: \(affected.joined(separator: ", "))")
+            notify(event)
+            markAlerted(parent)
+            for child in affected { suppress(child, by: parent) }
+        case .suppressed(let service, let parent):
+            suppress(service, by: parent)
+        case .reminder(let service, _, _):
+            logger.warning("\(service) is still down")
+            notify(event)
+        case .resolved(let service, _, let at, let wasAlerted):
+            logger.notice("\(service) recovered")
+            let incident = openIncidents.removeValue(forKey: service)
+            recentIncidentsReadAt = .distantPast
+            if wasAlerted { notify(event, resolvedCause: incident?.cause ?? "") }
+            if let incident {
+                bookkeep("closing the incident of \(service)") { try $0.close(id: incident.id, at: max(at, incident.startedAt)) }
+            }
         }
     }
 
-    private func markAlerted(_ service: String) throws {
-        guard let session = parts.session, var incident = openIncidents[service], incident.alertedAt == nil else { return }
-        let now = clock.now()
-        try IncidentLog(session: session).markAlerted(id: incident.id, at: now)
-        incident.alertedAt = now
-        openIncidents[service] = incident
+    /// Runs one step of the directory's incident bookkeeping; a failure is logged, not thrown.
+    private func bookkeep(_ what: String, _ body: (IncidentLog) throws -> Void) {
+        guard let session = parts.session else { return }
+        do { try body(IncidentLog(session: session)) } catch {
+            logger.error("incident bookkeeping failed, \(what): \(error)")
+        }
     }
 
-    private func suppress(_ service: String, by parent: String) throws {
-        guard let session = parts.session, var incident = openIncidents[service], incident.suppressedBy != parent else { return }
-        try IncidentLog(session: session).setSuppressed(id: incident.id, by: parent)
+    private func markAlerted(_ service: String) {
+        guard var incident = openIncidents[service], incident.alertedAt == nil else { return }
+        let now = clock.now()
+        incident.alertedAt = now
+        openIncidents[service] = incident
+        bookkeep("marking \(service) alerted") { try $0.markAlerted(id: incident.id, at: now) }
+    }
+
+    private func suppress(_ service: String, by parent: String?) {
+        guard var incident = openIncidents[service], incident.suppressedBy != parent else { return }
         incident.suppressedBy = parent
         openIncidents[service] = incident
+        bookkeep("marking \(service) explained by \(parent ?? "nothing")") { try $0.setSuppressed(id: incident.id, by: parent) }
     }
 
     private func notify(_ event: HealthEvent, resolvedCause: String = "") {
@@ -449,7 +482,7 @@ public actor Monitor: HealthStatusSource {
         services = newSettings.services
         byName = Dictionary(uniqueKeysWithValues: services.enumerated().map { ($0.element.name, $0.offset) })
         for dropped in engine.reload(services: services) { closeForgotten(dropped.service, at: now) }
-        schedule = ProbeSchedule(services: services.map { ($0.name, $0.interval.inSeconds) }, start: now)
+        schedule = ProbeSchedule(services: services.map { ($0.name, $0.interval.inSeconds) }, start: scheduleNow())
         configWindows = Self.configuredWindows(of: newSettings)
         calendar = MaintenanceCalendar(windows: configWindows + storedWindows)
         for name in removed {
@@ -537,12 +570,20 @@ public actor Monitor: HealthStatusSource {
         return try await Task.detached { try store.results(service: service, from: from, to: to, limit: limit) }.value
     }
 
+    /// Over the part of the window that has history: from the oldest day kept to now. A window
+    /// longer than the history kept is refused (it would be walked hour by hour for nothing).
     public func sla(service: String, from: Date, to: Date) async throws -> SLAFigure {
         try known(service)
+        let now = clock.now()
+        let kept = Double(settings.retention.dailyDays) * 86_400
+        guard to.timeIntervalSince(from) <= kept + 86_400 else {
+            throw MonitorError(.badInput, "the window from \(Timestamp.format(from)) to \(Timestamp.format(to)) is longer than the \(settings.retention.dailyDays) days of history kept: ask for at most that")
+        }
+        let start = max(from, now.addingTimeInterval(-kept)), end = min(to, now)
+        guard end > start else { return SLAFigure(service: service, from: start, to: max(start, end)) }
         await flushHistory()
         let store = try history()
-        let now = clock.now()
-        return try await Task.detached { try store.sla(service: service, from: from, to: to, now: now) }.value
+        return try await Task.detached { try store.sla(service: service, from: start, to: end, now: now) }.value
     }
 
     public func uptimeDays(_ days: Int) async throws -> [String: [DayUptime]] {
