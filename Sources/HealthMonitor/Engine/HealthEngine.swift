@@ -32,6 +32,8 @@ public struct HealthEngine: Sendable {
     public var reminderInterval: Duration
 
     private var tracks: [String: Track] = [:]
+    /// The services whose track has an open incident (see ``store(_:as:)``).
+    private var withIncident: Set<String> = []
     /// Names, ancestors first (by depth), then in configuration order: the order decisions are made in.
     private var decisionOrder: [String] = []
     /// Every ancestor of each service (`depends_on`, transitively; configured ones only).
@@ -67,6 +69,7 @@ public struct HealthEngine: Sendable {
             track.incident.map { DroppedIncident(service: track.definition.name, incidentStart: $0.start, wasAlerted: $0.ownAlerted) }
         }
         tracks = next
+        withIncident = Set(next.filter { $0.value.incident != nil }.keys)
         rebuildGraph()
         return dropped
     }
@@ -86,7 +89,7 @@ public struct HealthEngine: Sendable {
                 track.underlying = .up
                 track.state = .up
             }
-            tracks[name] = track
+            store(track, as: name)
         }
         var dropped: [DroppedIncident] = []
         for record in incidents where record.endedAt == nil {
@@ -115,7 +118,7 @@ public struct HealthEngine: Sendable {
                 track.recent = lastFailed ? [track.lastResult?.outcome ?? .down] : []
             }
             track.incident = incident
-            tracks[record.service] = track
+            store(track, as: record.service)
         }
         return dropped
     }
@@ -181,7 +184,7 @@ public struct HealthEngine: Sendable {
         if let resolvedIncident {
             events.append(.resolved(service: name, incidentStart: resolvedIncident.start, at: result.at, wasAlerted: resolvedIncident.ownAlerted))
         }
-        tracks[name] = track
+        store(track, as: name)
         events += settle(now: result.at)
         return events
     }
@@ -199,7 +202,7 @@ public struct HealthEngine: Sendable {
             guard now.timeIntervalSince(incident.lastMailAt ?? incident.start) >= interval else { continue }
             incident.lastMailAt = now
             track.incident = incident
-            tracks[name] = track
+            store(track, as: name)
             events.append(.reminder(service: name, incidentStart: incident.start, affected: failingDescendants(of: name)))
         }
         return events
@@ -232,9 +235,18 @@ public struct HealthEngine: Sendable {
     // MARK: - Decisions
 
     /// Decides every open incident that can be decided at `now`, ancestors first.
+    /// Writes a service's track back, keeping ``withIncident`` in step.
+    private mutating func store(_ track: Track, as name: String) {
+        tracks[name] = track
+        if track.incident != nil { withIncident.insert(name) } else { withIncident.remove(name) }
+    }
+
     private mutating func settle(now: Date) -> [HealthEvent] {
         var events: [HealthEvent] = []
-        for name in decisionOrder {
+        // Only services with an open incident have anything to decide: a thousand services'
+        // tracks are not copied for every result.
+        guard !withIncident.isEmpty else { return events }
+        for name in decisionOrder where withIncident.contains(name) {
             guard let track = tracks[name], track.incident != nil, !track.inMaintenance else { continue }
             events += decide(name, now: now)
         }
@@ -245,7 +257,7 @@ public struct HealthEngine: Sendable {
         guard var track = tracks[name], var incident = track.incident else { return [] }
         defer {
             track.incident = incident
-            tracks[name] = track
+            store(track, as: name)
         }
         let failing = (ancestors[name] ?? []).filter(isFailing)
         if let by = incident.suppressedBy {
@@ -270,7 +282,7 @@ public struct HealthEngine: Sendable {
             incident.alertedSeverity = .down
             incident.lastMailAt = now
             track.incident = incident
-            tracks[name] = track
+            store(track, as: name)
             return announce(name, incident: incident, now: now)
         }
         guard let last = track.lastResult, last.outcome != .up else { return [] }
@@ -291,7 +303,7 @@ public struct HealthEngine: Sendable {
         incident.alertedSeverity = track.underlying
         incident.lastMailAt = now
         track.incident = incident
-        tracks[name] = track
+        store(track, as: name)
         return announce(name, incident: incident, now: now)
     }
 
@@ -309,7 +321,7 @@ public struct HealthEngine: Sendable {
                 events.append(.suppressed(service: child, by: name))
             }
             track.incident = childIncident
-            tracks[child] = track
+            store(track, as: child)
         }
         return events
     }

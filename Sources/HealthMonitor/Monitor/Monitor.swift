@@ -79,6 +79,8 @@ public actor Monitor: HealthStatusSource {
     private var schedulerLag: Double = 0
     private var inFlight: [Int: (service: String, task: Task<Void, Never>)] = [:]
     private var nextTaskID = 0
+    /// The services with a probe in flight (``inFlight``'s names, for a constant-time check).
+    private var probing: Set<String> = []
     private var tickedAt: Date = .distantPast
     private var slaCache: [String: [String: Double]] = [:]
     private var slaComputedAt: [String: Date] = [:]
@@ -177,7 +179,7 @@ public actor Monitor: HealthStatusSource {
             lag = max(lag, now.timeIntervalSince1970 - slot.due)
             // A probe still running when its next one is due: the next one is skipped (its
             // timeout is below its interval, so this happens only when the machine is stalled).
-            if inFlight.values.contains(where: { $0.service == service.name }) { continue }
+            if probing.contains(service.name) { continue }
             launch(service)
         }
         schedulerLag = lag
@@ -196,6 +198,7 @@ public actor Monitor: HealthStatusSource {
             self.complete(ProbeCompletion(id: id, service: service, startedAt: startedAt, observation: observation))
         }
         inFlight[id] = (service.name, task)
+        probing.insert(service.name)
     }
 
     /// What one probe brought back.
@@ -207,7 +210,7 @@ public actor Monitor: HealthStatusSource {
     }
 
     private func complete(_ completion: ProbeCompletion) {
-        inFlight[completion.id] = nil
+        if let done = inFlight.removeValue(forKey: completion.id) { probing.remove(done.service) }
         guard !stopping else { return }
         // A service removed or changed by a reload while its probe ran: the result describes a
         // definition that no longer exists.
