@@ -158,6 +158,10 @@ import Testing
         let web = try #require(rows.first { $0.hasPrefix("web,") || $0.hasPrefix("\"web\",") }, "\(csv)")
         let web503 = try #require(rows.first { $0.hasPrefix("web-down,") || $0.hasPrefix("\"web-down\",") }, "\(csv)")
         #expect(web.contains("100"), "web was always up: \(web)")
+        // The running month is reported up to now: the days still to come are not "unknown".
+        let monthStart = try #require(calendar.date(from: parts))
+        let unknown = try #require(web.split(separator: ",").dropFirst(5).first.flatMap { Double($0) }, "\(web)")
+        #expect(unknown <= Date().timeIntervalSince(monthStart) + 60, "unknown \(unknown) s in a month begun \(Date().timeIntervalSince(monthStart)) s ago")
         #expect(!web503.contains("100.0"), "web-down was never up: \(web503)")
         let html = try String(contentsOfFile: "\(out)/health-\(month).html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("lang=") && !html.contains("<script src") && !html.contains("<link "))

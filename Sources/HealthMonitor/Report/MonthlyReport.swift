@@ -30,7 +30,11 @@ public struct MonthlyReport: Sendable {
     /// the same numbers) and the month's incidents and maintenance.
     public func build(services: [ServiceDefinition], history: HistoryStore, incidents: [IncidentRecord], maintenance: [MaintenanceEntry],
                       now: Date) throws -> ReportData {
-        let (start, end, days) = try bounds()
+        let (start, monthEnd, allDays) = try bounds()
+        // The month so far: time after now is not "unknown", it has not happened (a report of
+        // the running month covers its days up to now).
+        let end = min(monthEnd, max(start, now))
+        let days = allDays.filter { $0.start < end }.map { (label: $0.label, start: $0.start, end: min($0.end, end)) }
         var rows: [ServiceReport] = []
         for service in services {
             let windows = [(from: start, to: end)] + days.map { (from: $0.start, to: $0.end) }
