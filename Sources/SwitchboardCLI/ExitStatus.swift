@@ -43,7 +43,8 @@ public enum ExitStatus {
         }
     }
 
-    static func oneLine(_ error: any Error) -> String {
+    /// An error's description on one line.
+    public static func oneLine(_ error: any Error) -> String {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

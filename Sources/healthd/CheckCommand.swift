@@ -32,7 +32,7 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             settings = try HealthSettings(try CommandContext.loadConfig(global))
         } catch {
-            print("HEALTHD UNKNOWN - \(ExitStatusLine.oneLine(error))")
+            print("HEALTHD UNKNOWN - \(ExitStatus.oneLine(error))")
             throw ExitCode(NagiosStatus.unknown.rawValue)
         }
         var chosen: [ServiceDefinition] = []
@@ -155,12 +155,5 @@ struct NagiosReport {
         }
         if let status = result.httpStatus { parts.append("'\(name)http_status'=\(status);;;;") }
         return parts.joined(separator: " ")
-    }
-}
-
-/// One line for an error.
-enum ExitStatusLine {
-    static func oneLine(_ error: any Error) -> String {
-        String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

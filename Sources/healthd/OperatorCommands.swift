@@ -99,7 +99,7 @@ struct MaintenanceCommand: AsyncParsableCommand {
             let now = Date()
             let until = now.addingTimeInterval(Double(days) * 86_400)
             let stored = try MaintenanceBook(session: context.session).entries(from: now, to: until)
-            let configured = MaintenanceCalendar(windows: Monitor.configuredWindows(of: settings)).entries(from: now, to: until)
+            let configured = MaintenanceCalendar(windows: settings.allMaintenanceWindows).entries(from: now, to: until)
             let entries = (stored + configured).sorted { $0.start < $1.start }
             if global.json {
                 try Console.json(entries)

@@ -40,7 +40,7 @@ struct ReportCommand: HealthdCommand {
         let now = Date()
         let report = MonthlyReport(month: chosen, timeZone: settings.timeZone, title: settings.title, language: settings.language)
         let maintenance = try MaintenanceBook(session: context.session).entries(from: now.addingTimeInterval(-400 * 86_400), to: now)
-            + MaintenanceCalendar(windows: Monitor.configuredWindows(of: settings)).entries(from: now.addingTimeInterval(-62 * 86_400), to: now)
+            + MaintenanceCalendar(windows: settings.allMaintenanceWindows).entries(from: now.addingTimeInterval(-62 * 86_400), to: now)
         let data = try report.build(services: settings.services, history: history,
                                     incidents: try IncidentLog(session: context.session).incidents(since: now.addingTimeInterval(-400 * 86_400)),
                                     maintenance: maintenance, now: now)

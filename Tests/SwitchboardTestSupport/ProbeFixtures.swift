@@ -41,13 +41,12 @@ public final class ProbeHTTPTarget: @unchecked Sendable {
 
 /// A self-signed certificate for 127.0.0.1 and localhost that expires in `days` days, served by
 /// `openssl s_server -www` (a TLS handshake, and an HTTP status page for a GET) on a free port.
-public final class SelfSignedTLSServer: @unchecked Sendable {
-    public let port: Int
+public final class SelfSignedTLSServer {
+    public var port: Int { server.port }
     /// The certificate (its own CA): give it as `caFile` to trust it.
     public let certificate: String
     public let folder: String
-    private let process: Process
-    private let input = Pipe()
+    private let server: TLSTestServer
 
     public init(days: Int) throws {
         folder = try ScratchFolder.make("probe-tls")
@@ -57,35 +56,10 @@ public final class SelfSignedTLSServer: @unchecked Sendable {
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", String(days), "-subj", "/CN=localhost",
             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate,
         ])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key, "-www"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = input
-        try process.run()
-        var seen = ""
-        var port: Int?
-        while port == nil {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            for line in seen.split(separator: "\n") where line.hasPrefix("ACCEPT ") {
-                port = line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            }
-        }
-        guard let port else {
-            process.terminate()
-            throw TestSetupError("openssl s_server did not start (said: \(seen.isEmpty ? "nothing" : seen))")
-        }
-        self.port = port
-        self.process = process
+        server = try TLSTestServer(certificate: certificate, key: key, web: true)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? input.fileHandleForWriting.close()
         _ = ScratchFolder.remove(folder)
     }
 }

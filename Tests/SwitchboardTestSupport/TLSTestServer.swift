@@ -11,15 +11,16 @@ public final class TLSTestServer {
     private let input = Pipe()
 
     /// Starts `openssl s_server` with `certificate` and `key` (PEM files) on 127.0.0.1, port
-    /// chosen by the kernel, and returns once it accepts connections.
-    public init(certificate: String, key: String) throws {
+    /// chosen by the kernel, and returns once it accepts connections. With `web`, it also
+    /// answers an HTTP GET after the handshake (`-www`: a status page).
+    public init(certificate: String, key: String, web: Bool = false) throws {
         let openssl = "/usr/bin/openssl"
         guard FileManager.default.isExecutableFile(atPath: openssl) else {
             throw TestSetupError("\(openssl) not found: install the openssl package (ops/mailstack/start --tls needs it too)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key]
+        process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", certificate, "-key", key] + (web ? ["-www"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

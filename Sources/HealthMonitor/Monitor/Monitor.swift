@@ -67,6 +67,8 @@ public actor Monitor: HealthStatusSource {
     private var openIncidents: [String: IncidentRecord] = [:]
     private var recentIncidents: [IncidentRecord] = []
     private var recentIncidentsReadAt: Date = .distantPast
+    /// Outbox rows waiting, read with the recent incidents (every 15 s), not for every snapshot.
+    private var alertsQueued = 0
     private var pendingHistory: [HistoryEntry] = []
     private var historyFlushedAt: Date = .distantPast
     private var flushing = false
@@ -110,14 +112,9 @@ public actor Monitor: HealthStatusSource {
         engine = HealthEngine(services: settings.services, reminderInterval: settings.reminderInterval)
         scheduleStart = (ContinuousClock.now, now.timeIntervalSince1970)
         schedule = ProbeSchedule(services: settings.services.map { ($0.name, $0.interval.inSeconds) }, start: now)
-        configWindows = Self.configuredWindows(of: settings)
+        configWindows = settings.allMaintenanceWindows
         calendar = MaintenanceCalendar(windows: configWindows)
         byName = Dictionary(uniqueKeysWithValues: services.enumerated().map { ($0.element.name, $0.offset) })
-    }
-
-    /// Every maintenance window the configuration holds: the global ones and each service's.
-    public static func configuredWindows(of settings: HealthSettings) -> [MaintenanceWindow] {
-        settings.allMaintenanceWindows
     }
 
     // MARK: - Running
@@ -484,9 +481,9 @@ public actor Monitor: HealthStatusSource {
         configFile = file
         services = newSettings.services
         byName = Dictionary(uniqueKeysWithValues: services.enumerated().map { ($0.element.name, $0.offset) })
-        for dropped in engine.reload(services: services) { closeForgotten(dropped.service, at: now) }
+        engine.reload(services: services)  // its dropped incidents are the removed services', closed below
         schedule = ProbeSchedule(services: services.map { ($0.name, $0.interval.inSeconds) }, start: scheduleNow())
-        configWindows = Self.configuredWindows(of: newSettings)
+        configWindows = newSettings.allMaintenanceWindows
         calendar = MaintenanceCalendar(windows: configWindows + storedWindows)
         for name in removed {
             closeForgotten(name, at: now)
@@ -537,6 +534,7 @@ public actor Monitor: HealthStatusSource {
         if now.timeIntervalSince(recentIncidentsReadAt) >= 15, let session = parts.session {
             recentIncidentsReadAt = now
             recentIncidents = (try? IncidentLog(session: session).incidents(since: now.addingTimeInterval(-7 * 86_400))) ?? recentIncidents
+            alertsQueued = parts.alerts?.waiting() ?? 0
         }
         let snapshots = services.map { service -> ServiceSnapshot in
             let view = engine.view(of: service.name)
@@ -560,7 +558,7 @@ public actor Monitor: HealthStatusSource {
         DaemonHealth(
             startedAt: startedAt, configLoadedAt: configLoadedAt, configFile: configFile, configError: configError,
             historyWritable: historyWritable, historyError: historyError, schedulerLagSeconds: schedulerLag, probesTotal: probesTotal,
-            probesInFlight: inFlight.count, alertsQueued: parts.alerts?.waiting() ?? 0, version: parts.version)
+            probesInFlight: inFlight.count, alertsQueued: alertsQueued, version: parts.version)
     }
 
     // Reads run off the actor (a 90-day page of a thousand services takes seconds), after the
