@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CICal", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // glibc's stub resolver (libresolv): DNS queries for `mailctl domain check`.
+        .systemLibrary(name: "CResolv", providers: [.apt(["libc6-dev"])]),
 
         // The leaves: small shared pieces with no package dependency (Secret, the error protocol,
         // quoting, text normalization, Punycode, the one e-mail address type).
@@ -51,10 +53,19 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCurl", "SwitchboardBase"]),
         .target(name: "Messaging", dependencies: ["SwitchboardBase", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "ICalendar", dependencies: ["CICal"]),
+        // DNS lookups (MX, TXT, A, AAAA, CNAME) over the system resolver library, optionally
+        // against one named server: the only importer of CResolv.
+        .target(name: "DNSLookup", dependencies: ["CResolv", "SwitchboardBase"]),
         // The outbox of notifications (mailctl's notices, meetctl's invites): queued in the change's
         // transaction, sent after its commit.
         .target(name: "Outbox", dependencies: ["SwitchboardBase", "SwitchboardCore", "Transport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MailAdmin", dependencies: ["CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", "Outbox", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MailAdmin", dependencies: [
+            "CCrypt", "SwitchboardBase", "SwitchboardCore", "Transport", "Messaging", "Outbox", "DNSLookup",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            // RSA key generation for DKIM (swift-crypto's RSA lives in _CryptoExtras).
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         // Meetings: bookings, conflicts, find-time, invites and replies (`meetctl`).
         .target(name: "Scheduling", dependencies: [
             "SwitchboardBase", "SwitchboardCore", "ICalendar", "Messaging", "Transport", "Outbox", "MailAdmin",
@@ -133,10 +144,11 @@ let package = Package(
         ]),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"]),
         .testTarget(name: "NativeModulesTests", dependencies: ["Transport", "ICalendar", "MailAdmin"]),
-        .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "Transport"]),
+        .testTarget(name: "MailAdminTests", dependencies: ["MailAdmin", "SwitchboardCore", "SwitchboardBase", "Transport", "DNSLookup", "SwitchboardTestSupport"]),
+        .testTarget(name: "DNSLookupTests", dependencies: ["DNSLookup", "SwitchboardBase", "SwitchboardTestSupport"]),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "SwitchboardBase", "SwitchboardTestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport"]),
-        .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "mailctl", "dirctl"]),
+        .testTarget(name: "MailctlTests", dependencies: ["SwitchboardBase", "MailAdmin", "Messaging", "Transport", "SwitchboardCore", "SwitchboardTestSupport", "MailTestSupport", "DNSLookup", "mailctl", "dirctl"]),
         .testTarget(name: "SchedulingTests", dependencies: [
             "Scheduling", "ICalendar", "SwitchboardBase", "SwitchboardCore", "SwitchboardTestSupport", "Outbox",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -82,6 +82,11 @@ public struct MailSettings: Sendable, Equatable {
     /// See ``NoticeCopy``. Default: none.
     public var passwordNoticeCopy: NoticeCopy = .none
 
+    /// DKIM keys and signing (`mail.dkim`).
+    public var dkim = MailDKIMSettings()
+    /// The DNS records each domain needs (`mail.dns`).
+    public var dns = MailDNSSettings()
+
     /// The defaults.
     public init() {}
 
@@ -98,7 +103,7 @@ public struct MailSettings: Sendable, Equatable {
             "password_scheme", "password_cost", "password_min_length", "password_max_age_days", "deleted_retention_days",
             "default_quota_mb", "imap", "submission", "relay", "verify_tls", "ca_file", "notification_from",
             "notification_from_name", "helpdesk_phone", "templates_dir", "doveadm_config", "home_base", "departed", "enforce_password_change",
-            "password_notice_copy",
+            "password_notice_copy", "dkim", "dns",
         ])
         if let value = keys["password_scheme"] { passwordScheme = try value.choice(of: PasswordScheme.self) }
         if let value = keys["password_cost"] { passwordCost = try value.integer(in: 0...999_999_999) }
@@ -124,6 +129,8 @@ public struct MailSettings: Sendable, Equatable {
         if let value = keys["departed"] { departed = try DepartedMailPolicy(node: value) }
         if let value = keys["enforce_password_change"] { enforcePasswordChange = try value.boolean() }
         if let value = keys["password_notice_copy"] { passwordNoticeCopy = try value.choice(of: NoticeCopy.self) }
+        if let value = keys["dkim"] { dkim = try MailDKIMSettings(node: value) }
+        if let value = keys["dns"] { dns = try MailDNSSettings(node: value) }
     }
 
     static func endpoint(_ node: ConfigNode, default fallback: MailEndpoint) throws -> MailEndpoint {

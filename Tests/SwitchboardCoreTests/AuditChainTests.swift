@@ -129,12 +129,18 @@ enum Curve25519Key {
         #expect(SwitchboardDatabase.mailSchemaV3LiveMail.trimmingCharacters(in: .whitespacesAndNewlines)
                 == liveMail.trimmingCharacters(in: .whitespacesAndNewlines),
                 "ops/mail/schema-v3-live-mail.sql and SwitchboardDatabase+LiveMail.swift differ")
+        let dkim = try String(contentsOfFile: Repository.path("ops/mail/schema-v6-dkim.sql"), encoding: .utf8)
+        #expect(SwitchboardDatabase.mailSchemaV6DKIM.trimmingCharacters(in: .whitespacesAndNewlines)
+                == dkim.trimmingCharacters(in: .whitespacesAndNewlines),
+                "ops/mail/schema-v6-dkim.sql and SwitchboardDatabase+DKIM.swift differ")
         let database = try AuditChainTests.database()
         let views = try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
         }
-        // The five views the servers read, and the one they are built on (not read by the servers).
-        #expect(views == ["mail_alias_view", "mail_auth_view", "mail_domain_view", "mail_mailbox_state", "mail_recipient_access_view", "mail_recipient_view", "mail_sender_login_view"])
+        // The views the servers read (OpenDKIM reads mail_dkim_signing_view), and the one they are
+        // built on (not read by the servers).
+        #expect(views == ["mail_alias_view", "mail_auth_view", "mail_dkim_signing_view", "mail_domain_view", "mail_mailbox_state",
+                          "mail_recipient_access_view", "mail_recipient_view", "mail_sender_login_view"])
     }
 }
 

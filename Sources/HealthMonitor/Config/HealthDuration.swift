@@ -1,50 +1,9 @@
-import Foundation
-import SwitchboardCore
+public import SwitchboardCore
 
-/// Durations as the `health:` section writes them: a whole number and a unit, `500ms`, `30s`,
-/// `5m`, `4h`, `1d`.
-public enum HealthDuration {
-    /// The units, longest suffix first so `ms` is not read as `m`.
-    private static let units: [(suffix: String, milliseconds: Int64)] = [
-        ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
-    ]
-
-    /// `text` as a duration, or nil when it is not a positive whole number followed by a unit.
-    public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for unit in units where trimmed.hasSuffix(unit.suffix) {
-            let digits = trimmed.dropLast(unit.suffix.count).trimmingCharacters(in: .whitespaces)
-            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = Int64(digits), number > 0,
-                  number <= Int64.max / unit.milliseconds / 1000
-            else { return nil }
-            return .milliseconds(number * unit.milliseconds)
-        }
-        return nil
-    }
-
-    /// `duration` the way it is written in the configuration: the largest unit that divides it.
-    public static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        for unit in units.reversed() where milliseconds % unit.milliseconds == 0 && milliseconds >= unit.milliseconds {
-            return "\(milliseconds / unit.milliseconds)\(unit.suffix)"
-        }
-        return "\(milliseconds)ms"
-    }
-}
+/// The health section's durations: the configuration's one duration syntax (``ConfigDuration``).
+public typealias HealthDuration = ConfigDuration
 
 extension ConfigNode {
-    /// A duration (`500ms`, `30s`, `5m`, `4h`, `1d`) within `range`.
-    func duration(in range: ClosedRange<Duration>) throws -> Duration {
-        let text = try nonEmptyString()
-        guard let value = HealthDuration.parse(text) else {
-            throw error("expected a duration such as 500ms, 30s, 5m, 4h or 1d, got \"\(text)\"")
-        }
-        guard range.contains(value) else {
-            throw error("expected a duration from \(HealthDuration.format(range.lowerBound)) to \(HealthDuration.format(range.upperBound)), got \(text)")
-        }
-        return value
-    }
-
     /// Where this node is, for an error found later (a recipient checked against the directory,
     /// a dependency cycle found once every service is read).
     var site: ConfigSite {

@@ -1,5 +1,6 @@
 public import Foundation
 import SwitchboardBase
+import SwitchboardCore
 
 /// Judges what a probe saw against the service's conditions.
 public enum ConditionEvaluator {

@@ -119,6 +119,9 @@ extension SwitchboardDatabase {
         migrator.registerMigration("v5-health") { db in
             try db.execute(sql: healthSchemaV5)
         }
+        migrator.registerMigration("v6-dkim") { db in
+            try db.execute(sql: mailSchemaV6DKIM)
+        }
         return migrator
     }
 }
