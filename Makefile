@@ -79,7 +79,9 @@ PRODUCTION_CONFIG := \
 	-e 's|^  templates_dir: ../Templates/mail|  templates_dir: $(PREFIX)/share/switchboard/mail-templates|' \
 	-e 's|^  templates_dir: ../Templates/meet|  templates_dir: $(PREFIX)/share/switchboard/meet-templates|' \
 	-e 's|^    templates_dir: ../Templates/health|    templates_dir: $(PREFIX)/share/switchboard/health-templates|' \
-	-e 's|^  doveadm_config: .*|  doveadm_config: ""|'
+	-e 's|^  doveadm_config: .*|  doveadm_config: ""|' \
+	-e 's|^    key_dir: /var/lib/switchboard-demo/dkim|    key_dir: $(LOCALSTATEDIR)/switchboard-dkim|' \
+	-e 's|^    mail_host: mail.bonoivu.demo.gov.vn|    mail_host: $(shell hostname -f)|'
 
 .PHONY: deps build test demo release install bench clean-demo
 

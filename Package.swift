@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "mailctl",
             dependencies: [
-                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "MailAdmin", "Outbox",
+                "SwitchboardBase", "SwitchboardCore", "SwitchboardCLI", "MailAdmin", "Outbox", "DNSLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -59,21 +59,40 @@ public struct MailAdministration: Sendable {
 
     // MARK: Domains
 
-    /// Adds a domain (an IDN name is stored as punycode).
+    /// Adds a domain (an IDN name is stored as punycode) with its first DKIM key, signing at once
+    /// (`mail.dkim.enabled`): the key file is written first and removed again if the domain's
+    /// row cannot be, so nothing is left half-made.
     @discardableResult
     public func addDomain(_ raw: String) throws -> MailDomain {
         guard let name = Punycode.toASCII(domain: raw.trimmingCharacters(in: .whitespaces)),
               (try? EmailAddress("postmaster@\(name)")) != nil else {
             throw MailError.invalid("domain", raw, "is not a valid domain name")
         }
-        return try session.perform(.mailDomainAdd, target: "mail-domain:\(name)") { db, details in
-            if try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [name]) != nil {
-                throw MailError(.conflict, "mail domain \(name) already exists")
+        let target = "mail-domain:\(name)"
+        try session.authorize(.mailDomainAdd, target: target)
+        try database.read { db in try Self.refuseExistingDomain(db, name: name) }
+        let keys = settings.dkim.enabled ? try writeNewKeys(domain: name, taken: []) : []
+        do {
+            return try session.perform(.mailDomainAdd, target: target) { db, details in
+                try Self.refuseExistingDomain(db, name: name)
+                try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, ?, ?)",
+                               arguments: [name, MailDomainStatus.active, timestamp])
+                details["domain"] = name
+                if !keys.isEmpty {
+                    try insert(keys, domainID: db.lastInsertedRowID, state: .active, db: db)
+                    details["dkim_selectors"] = keys.map(\.selector).joined(separator: ",")
+                }
+                return try Self.requireDomain(db, name: name)
             }
-            try db.execute(sql: "INSERT INTO mail_domain (name, status, created_at) VALUES (?, ?, ?)",
-                           arguments: [name, MailDomainStatus.active, timestamp])
-            details["domain"] = name
-            return try Self.requireDomain(db, name: name)
+        } catch {
+            for key in keys { keyStore.remove(key.path) }
+            throw error
+        }
+    }
+
+    static func refuseExistingDomain(_ db: Database, name: String) throws {
+        if try Int64.fetchOne(db, sql: "SELECT id FROM mail_domain WHERE name = ?", arguments: [name]) != nil {
+            throw MailError(.conflict, "mail domain \(name) already exists")
         }
     }
 

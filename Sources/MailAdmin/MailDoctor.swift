@@ -9,7 +9,7 @@ public import Transport
 public struct DoctorStep: Sendable, Codable {
     /// The step's name.
     public var name: String
-    /// `ok`, `failed` or `skipped`.
+    /// `ok`, `warning` (works, with something to fix), `failed` or `skipped`.
     public var result: String
     /// Seconds it took.
     public var seconds: Double
@@ -17,7 +17,8 @@ public struct DoctorStep: Sendable, Codable {
     public var detail: String
 }
 
-/// The end-to-end proof that a mailbox works: directory, IMAP login, quota, submission, delivery, cleanup.
+/// The end-to-end proof that a mailbox works: directory, IMAP login, quota, submission, delivery,
+/// DKIM signing, cleanup.
 public struct MailDoctor: Sendable {
     /// The database.
     public let database: SwitchboardDatabase
@@ -109,6 +110,7 @@ public struct MailDoctor: Sendable {
                                                 timeout: .seconds(deliveryTimeout), clock: clock)
             return "found again over IMAP by its Message-ID"
         }
+        await dkimStep(domain: domain, uid: uid, imap: imap, failed: failed, into: &steps)
         await step("cleanup") {
             guard let imap, let uid else { throw MailError(step: "cleanup", problem: "no message to remove") }
             try await imap.delete(uid: uid)
@@ -116,6 +118,77 @@ public struct MailDoctor: Sendable {
         }
         await imap?.close()
         return steps
+    }
+
+    /// Whether the mailbox's domain signs: its key and file (the directory's view), and the test
+    /// message as it arrived. Unsigned mail is a warning, not a failure: the mailbox works, but
+    /// receivers that check DMARC may file its mail as spam.
+    func dkimStep(domain: String, uid: Int?, imap: (any MailboxReading)?, failed: Bool, into steps: inout [DoctorStep]) async {
+        guard !failed else {
+            steps.append(DoctorStep(name: "dkim", result: "skipped", seconds: 0, detail: "an earlier step failed"))
+            return
+        }
+        var result = "ok"
+        var detail = ""
+        let seconds = await clock.seconds {
+            let status: DKIMSigningStatus
+            do {
+                status = try database.read { db in
+                    let record = try MailAdministration.requireDomain(db, name: domain)
+                    return MailAdministration.signingStatus(domain: record, keys: try MailAdministration.keys(db, domainID: record.id),
+                                                            settings: settings.dkim)
+                }
+            } catch {
+                result = "warning"
+                detail = "cannot read \(domain)'s DKIM keys: \(error)"
+                return
+            }
+            if let problem = status.problems.first {
+                result = "warning"
+                detail = problem
+                return
+            }
+            guard let key = status.signingKeys.first else {
+                detail = status.notes.first ?? "\(domain) does not sign its mail"
+                return
+            }
+            guard let imap, let uid, let message = try? await imap.fetch(uid: uid) else {
+                detail = "\(domain) signs with \(key.selector) (the test message could not be read back to see it)"
+                return
+            }
+            let selectors = Self.dkimSelectors(in: message, domain: domain)
+            if selectors.isEmpty {
+                result = "warning"
+                detail = "the test message arrived without a DKIM signature of \(domain), although \(key.selector) is its active key: is the signer (opendkim) running and in Postfix's smtpd_milters? (ops/mail/README.md, DKIM signing)"
+            } else {
+                detail = "\(domain) signs: the test message carries d=\(domain) s=\(selectors.joined(separator: ", s="))"
+            }
+        }
+        steps.append(DoctorStep(name: "dkim", result: result, seconds: seconds, detail: detail))
+    }
+
+    /// The `s=` of each DKIM-Signature header of `message` whose `d=` is `domain`.
+    static func dkimSelectors(in message: String, domain: String) -> [String] {
+        let head = message.components(separatedBy: "\r\n\r\n").first ?? message
+        var fields: [String] = []
+        for line in head.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.first == " " || line.first == "\t", !fields.isEmpty {
+                fields[fields.count - 1] += String(line)
+            } else {
+                fields.append(String(line))
+            }
+        }
+        var selectors: [String] = []
+        for field in fields where field.lowercased().hasPrefix("dkim-signature:") {
+            var tags: [String: String] = [:]
+            for tag in field.dropFirst("dkim-signature:".count).split(separator: ";") {
+                let parts = tag.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                tags[parts[0].trimmingCharacters(in: .whitespacesAndNewlines)] = parts[1].filter { !$0.isWhitespace }
+            }
+            if tags["d"]?.lowercased() == domain, let selector = tags["s"] { selectors.append(selector) }
+        }
+        return selectors
     }
 
     func endpoint(_ endpoint: MailEndpoint) -> MailServer {

@@ -10,6 +10,7 @@ public struct MailError: SwitchboardError {
             case conflict
             case refused
             case serviceUnavailable = "service unavailable"
+            case denied = "permission denied"
         }
 
         private let kind: Kind
@@ -28,6 +29,10 @@ public struct MailError: SwitchboardError {
         public static let refused = Code(.refused)
         /// A mail server step cannot run or the server refused it: doveadm, a login, delivery (exit 69).
         public static let serviceUnavailable = Code(.serviceUnavailable)
+
+        /// The operating system refuses what the operation needs: writing a key for another user
+        /// without root (exit 77).
+        public static let denied = Code(.denied)
 
         /// The kind in words.
         public var description: String { kind.rawValue }
@@ -61,6 +66,7 @@ public struct MailError: SwitchboardError {
         switch code {
         case .refused: .failed
         case .serviceUnavailable: .unavailable
+        case .denied: .denied
         default: .badInput
         }
     }

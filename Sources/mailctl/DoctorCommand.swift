@@ -8,7 +8,7 @@ import SwitchboardCore
 struct DoctorCommand: MailctlCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Prove a mailbox works: directory, IMAP login, quota, SMTP submission, delivery, cleanup, with timings.",
+        abstract: "Prove a mailbox works: directory, IMAP login, quota, SMTP submission, delivery, DKIM signing, cleanup, with timings.",
         discussion: """
             Needs the mailbox's password (from the user, or after a reset): --password-stdin or a prompt.
             Exit 0 when every step passed, 1 when one failed (the detail says what to do).

@@ -6,7 +6,7 @@ import SwitchboardBase
 
 struct DomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "domain", abstract: "Mail domains (admin).", subcommands: [Add.self, List.self, Disable.self, Enable.self])
+        commandName: "domain", abstract: "Mail domains (admin).", subcommands: [Add.self, List.self, Disable.self, Enable.self, DNS.self, Check.self, DKIMCommand.self])
 
     struct Add: MailctlCommand {
         static let configuration = CommandConfiguration(commandName: "add", 
@@ -15,8 +15,14 @@ struct DomainCommand: ParsableCommand {
         @Argument(help: "Domain name.") var name: String
 
         func run(in context: CommandContext) throws {
-            let domain = try context.mail.addDomain(name)
-            if global.json { try Console.json(domain) } else { Console.out("Added mail domain \(domain.name)") }
+            let mail = try context.mail
+            let domain = try mail.addDomain(name)
+            if global.json { try Console.json(domain); return }
+            Console.out("Added mail domain \(domain.name)")
+            let keys = try mail.dkimKeys(domain: domain.name).filter { $0.state == .active }
+            if !keys.isEmpty {
+                Console.out("It signs its mail with DKIM selector \(keys.map(\.selector).joined(separator: ", ")): publish its records (`mailctl domain dns \(domain.name)`)")
+            }
         }
     }
 

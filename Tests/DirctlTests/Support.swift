@@ -22,6 +22,10 @@ final class Workspace {
           public_key_file: \(folder)/audit.pub
           origin: test.switchboard
           checkpoint_every: \(checkpointEvery)
+        mail:
+          # Domains added here get no DKIM key: these tests are about the directory, and keys
+          # live under /var/lib (MailWorkspace covers them).
+          dkim: {enabled: false}
         \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }

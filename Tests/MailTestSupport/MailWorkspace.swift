@@ -19,6 +19,9 @@ public final class MailWorkspace {
     public let imapPort: Int
     public let smtpPort: Int
     public let submissionPort: Int
+    /// This workspace's DKIM key folder (`mail.dkim.key_dir`): under /var/lib, because OpenDKIM
+    /// refuses keys below a folder other users can write (/var/tmp, /tmp). Removed with the workspace.
+    public let keyDirectory: String
 
     /// A workspace; `mailSettings` are extra `mail:` keys (e.g. `deleted_retention_days: 0`).
     /// `stack` is the test run's stack unless a test started one of its own.
@@ -33,6 +36,7 @@ public final class MailWorkspace {
         domain = "t" + UUID().uuidString.prefix(8).lowercased() + ".test"
         folder = try ScratchFolder.make("switchboard-mail")
         config = folder + "/switchboard.yaml"
+        keyDirectory = try Self.makeKeyParent() + "/keys-" + UUID().uuidString.prefix(8).lowercased()
         try writeConfig(mailSettings: mailSettings)
         try expectOK("domain", "add", domain)
     }
@@ -45,7 +49,7 @@ public final class MailWorkspace {
     /// when `caFile` is given, extra `mail:` keys (e.g. `deleted_retention_days: 0`) and extra
     /// top-level sections (e.g. "directory:\n  departed_retention_days: 0").
     public func writeConfig(imap: String? = nil, submission: String? = nil, relay: String? = nil, caFile: String? = nil,
-                     mailSettings: [String] = [], sections: String = "") throws {
+                     mailSettings: [String] = [], sections: String = "", dkim: String? = nil) throws {
         let templates = Repository.path("Templates/mail")
         let extra = (caFile.map { ["ca_file: \($0)"] } ?? []) + mailSettings
         try """
@@ -58,7 +62,8 @@ public final class MailWorkspace {
           templates_dir: \(templates)
           doveadm_config: \(dovecotConfig)
           notification_from: helpdesk@\(domain)
-          default_quota_mb: 0\(extra.map { "\n  " + $0 }.joined())
+          default_quota_mb: 0
+          dkim: \(dkim ?? "{key_dir: \(keyDirectory)}")\(extra.map { "\n  " + $0 }.joined())
         \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }
@@ -89,6 +94,18 @@ public final class MailWorkspace {
 
     deinit {
         if let problem = ScratchFolder.remove(folder) { Issue.record(Comment(rawValue: problem)) }
+        try? FileManager.default.removeItem(atPath: keyDirectory)
+    }
+
+    /// The root-owned parent of the workspaces' key folders.
+    static func makeKeyParent() throws -> String {
+        let parent = "/var/lib/switchboard-test"
+        if !FileManager.default.fileExists(atPath: parent) {
+            guard mkdir(parent, 0o755) == 0 || errno == EEXIST else {
+                throw TestSetupError("cannot make \(parent) for the DKIM test keys: \(String(cString: strerror(errno))) (the tests run as root)")
+            }
+        }
+        return parent
     }
 
     public static var products: String { ProcessRunner.products }

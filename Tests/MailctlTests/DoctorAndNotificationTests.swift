@@ -17,8 +17,11 @@ import Transport
         let run = try mail.mailctl(["doctor", address, "--password-stdin", "--json"], stdin: Self.password + "\n")
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         let steps = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
-        #expect(steps.map { $0["name"] as? String } == ["directory", "imap login", "quota", "smtp submission", "delivery", "cleanup"])
-        #expect(steps.allSatisfy { $0["result"] as? String == "ok" })
+        #expect(steps.map { $0["name"] as? String } == ["directory", "imap login", "quota", "smtp submission", "delivery", "dkim", "cleanup"])
+        #expect(steps.allSatisfy { $0["result"] as? String == "ok" }, "\(run.stdout)")
+        // The domain signs: the test message arrived with its signature.
+        let dkim = try #require(steps.first { $0["name"] as? String == "dkim" }?["detail"] as? String)
+        #expect(dkim.contains("d=\(mail.domain) s=sb-"), "\(dkim)")
         // The test message was removed again.
         let session = try IMAPSession(server: mail.imapServer, credentials: MailCredentials(username: address, password: Secret(Self.password)))
         defer { session.close() }
