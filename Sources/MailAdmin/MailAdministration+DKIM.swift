@@ -98,6 +98,8 @@ public struct DomainCheckReport: Sendable, Codable, Equatable {
     public var records: [DomainCheckItem]
     /// The signing side: keys and their files.
     public var signing: DKIMSigningStatus
+    /// What else is worth knowing (a report mailbox that does not exist).
+    public var notes: [String]
 
     /// True when every record is present and the domain signs (or DKIM is off).
     public var passed: Bool {
@@ -309,7 +311,13 @@ extension MailAdministration {
     public func checkDomain(_ raw: String, resolver: any DNSLookingUp, server: String) throws -> DomainCheckReport {
         let records = try domainRecords(raw)
         let items = try DomainCheck(resolver: resolver).check(records)
-        return DomainCheckReport(domain: records.domain, server: server, records: items, signing: try signingStatus(domain: records.domain))
+        let reports = "\(settings.dns.reportLocalPart)@\(records.domain)"
+        var notes: [String] = []
+        if try database.read({ db in try Self.addressInUse(db, reports) }) == nil {
+            notes.append("DMARC and TLS-RPT reports go to \(reports), which is no mailbox, alias or list here: add one (`mailctl alias add \(reports) ADDRESS`) or set mail.dns.report_local_part")
+        }
+        return DomainCheckReport(domain: records.domain, server: server, records: items, signing: try signingStatus(domain: records.domain),
+                                 notes: notes)
     }
 
     /// Whether `domain`'s mail is signed now: its active keys and their files.

@@ -61,7 +61,7 @@ extension DomainCommand {
                     Console.out("signing: \(signing.domain) signs with \(key.selector) (\(key.algorithm.rawValue))")
                 }
                 for problem in signing.problems { Console.out("signing: \(problem)") }
-                for note in signing.notes { Console.out("note: \(note)") }
+                for note in signing.notes + report.notes { Console.out("note: \(note)") }
                 let wrong = report.records.filter { $0.status != .present }.count
                 if report.passed {
                     Console.out("\(report.domain): every record is published and its mail is signed")
