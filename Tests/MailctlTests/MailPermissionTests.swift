@@ -4,7 +4,7 @@ import SwitchboardTestSupport
 import Testing
 
 /// Mail commands go through the same policy table: helpdesk runs mailboxes, admins run domains and purges,
-/// auditors read. Every one of mailctl's 24 commands, run by every role.
+/// auditors read. Every one of mailctl's commands, run by every role.
 @Suite struct MailPermissionTests {
     static let password = "Gi0-mua-thu-Ha-Noi"
 
@@ -43,6 +43,17 @@ import Testing
              check: "SELECT status FROM mail_domain WHERE name = 'on.{d}'", expect: "disabled"),
         Case(arguments: ["domain", "enable", "off.{d}"], allowed: admin, action: "mail.domain.enable",
              check: "SELECT status FROM mail_domain WHERE name = 'off.{d}'", expect: "active"),
+        Case(arguments: ["domain", "dns", "{d}"], allowed: readers, action: "mail.domain.read", events: 0, shows: "_dmarc.{d}."),
+        // The role's domain is served by the test DNS (prepare): the check passes.
+        Case(arguments: ["domain", "check", "{d}", "--server", "{dns}"], allowed: readers, action: "mail.domain.read", events: 0,
+             shows: "every record is published and its mail is signed"),
+        Case(arguments: ["domain", "dkim", "list", "{d}"], allowed: readers, action: "mail.domain.read", events: 0, shows: "sb-"),
+        Case(arguments: ["domain", "dkim", "rotate", "{d}"], allowed: admin, action: "mail.dkim.rotate",
+             check: "SELECT count(*) FROM mail_dkim_key k JOIN mail_domain d ON d.id = k.domain_id WHERE d.name = '{d}' AND k.state = 'published'",
+             expect: "1"),
+        // The new key's record is not published: the advance waits and changes nothing.
+        Case(arguments: ["domain", "dkim", "advance", "{d}", "--server", "{dns}"], allowed: admin, action: "mail.dkim.activate", events: 0,
+             shows: "waiting"),
         Case(arguments: ["account", "create", "new@{d}", "--name", "Tài khoản mới", "--password-stdin"], allowed: writers,
              action: "mail.account.create", check: status("new"), expect: "active"),
         Case(arguments: ["account", "show", "box@{d}"], allowed: readers, action: "mail.account.read", events: 0, shows: "box@{d}"),
@@ -172,7 +183,8 @@ import Testing
         let tag = String(mail.domain.dropFirst().prefix(8))
         // Every command the help tree lists has its case.
         let leaves = try CommandHelp.leaves("mailctl").map(\.path)
-        #expect(leaves.count == 27)
+        #expect(leaves.count == 32)
+        let dns = try TestDNS.current()
         for leaf in leaves {
             #expect(Self.cases.contains { Array($0.arguments.prefix(leaf.count)) == leaf }, "no case for mailctl \(leaf.joined(separator: " "))")
         }
@@ -180,10 +192,13 @@ import Testing
             let login = "\(role.prefix(2))\(tag)"
             try mail.dirctlOK("person", "add", login, "--name", "Người \(role)", "--role", role)
             let domain = try Self.prepare(mail, role: role, tag: tag)
+            try dns.serve(zone: domain, records: try mail.expectOK("domain", "dns", domain).stdout)
+            defer { try? dns.remove(zone: domain) }
             for testCase in Self.cases {
                 let fill = { (text: String) in
                     text.replacingOccurrences(of: "{d}", with: domain).replacingOccurrences(of: "{role}", with: role)
                         .replacingOccurrences(of: "{tag}", with: tag).replacingOccurrences(of: "{oid}", with: String(Self.outboxRow(tag: tag, role: role)))
+                        .replacingOccurrences(of: "{dns}", with: dns.server)
                 }
                 let arguments = testCase.arguments.map(fill)
                 let said = "\(role) \(arguments.joined(separator: " "))"
