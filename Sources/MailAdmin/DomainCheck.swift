@@ -193,10 +193,17 @@ public struct DomainCheck: Sendable {
 
     private func checkMTASTSHost(_ record: DomainRecord) throws -> DomainCheckItem {
         let expectedTarget = Self.hostName(record.value)
+        // mail.dns.mta_sts_host may name mta-sts.DOMAIN itself: then it needs addresses, not a CNAME.
+        let servesItself = expectedTarget == Self.hostName(record.name)
+        let addressesInstead = "publish A and/or AAAA records for \(record.name) (it serves the policy itself)"
         let answer = try resolver.lookup(record.name, .cname)
         var targets: [String] = []
         for case .cname(let target) in answer.records { targets.append(Self.hostName(target)) }
         if let target = targets.first {
+            if servesItself {
+                return item(record, .wrong, targets, "\(record.name) is a CNAME to \(target), but mail.dns.mta_sts_host names \(record.name) itself",
+                            publish: addressesInstead + " instead")
+            }
             if target == expectedTarget { return item(record, .present, targets) }
             return item(record, .wrong, targets,
                         "\(record.name) is a CNAME to \(target), not to \(expectedTarget) (the host that serves the MTA-STS policy)", instead: true)
@@ -208,8 +215,8 @@ public struct DomainCheck: Sendable {
             for case .aaaa(let address) in try resolver.lookup(record.name, .aaaa).records { addresses.append("AAAA \(address) (served directly, no CNAME)") }
         }
         if !addresses.isEmpty { return item(record, .present, addresses) }
-        return item(record, .missing, [],
-                    "no CNAME, A or AAAA record at \(record.name), so senders cannot fetch the MTA-STS policy")
+        return item(record, .missing, [], "no \(servesItself ? "" : "CNAME, ")A or AAAA record at \(record.name), so senders cannot fetch the MTA-STS policy",
+                    publish: servesItself ? addressesInstead : nil)
     }
 
     private func checkTLSRPT(_ record: DomainRecord) throws -> DomainCheckItem {
@@ -231,11 +238,12 @@ public struct DomainCheck: Sendable {
     // MARK: - Helpers
 
     /// An item; a problem line ends with the record to publish (`instead`: in place of what is there).
+    /// `publish` replaces the usual `publish NAME TYPE VALUE`.
     private func item(_ record: DomainRecord, _ status: DomainCheckItem.Status, _ found: [String], _ fault: String? = nil,
-                      instead: Bool = false) -> DomainCheckItem {
+                      instead: Bool = false, publish: String? = nil) -> DomainCheckItem {
         guard status != .present, let fault else { return DomainCheckItem(record: record, status: status, found: found, problem: nil) }
         let value = record.type == "TXT" ? "\"\(record.value)\"" : record.value
-        let problem = "\(fault): publish \(record.name) \(record.type) \(value)" + (instead ? " instead" : "")
+        let problem = "\(fault): " + (publish ?? "publish \(record.name) \(record.type) \(value)" + (instead ? " instead" : ""))
         return DomainCheckItem(record: record, status: status, found: found, problem: problem)
     }
 

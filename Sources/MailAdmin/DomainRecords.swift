@@ -109,6 +109,9 @@ public struct DomainRecords: Sendable, Equatable, Codable {
             case "MX":
                 let parts = record.value.split(separator: " ", maxSplits: 1).map(String.init)
                 lines.append(owner + (parts.count == 2 ? "\(parts[0]) \(Self.absolute(parts[1]))" : record.value))
+            case "CNAME" where Self.absolute(record.value).lowercased() == Self.absolute(record.name).lowercased():
+                // A CNAME to itself would be a loop: the host serves the policy under its own name.
+                lines.append("; \(Self.absolute(record.name)) serves the policy itself (mail.dns.mta_sts_host): give it A and/or AAAA records")
             case "CNAME":
                 lines.append(owner + Self.absolute(record.value))
             default:
@@ -136,7 +139,7 @@ public struct DomainRecords: Sendable, Equatable, Codable {
             let algorithm = DomainCheck.tags(record.value)["k"] ?? "rsa"
             let state = record.keyState.map { ", \($0.rawValue): \(Self.stateMeaning($0))" } ?? ""
             return "DKIM: selector \(selector), \(algorithm) key\(state)"
-        case .dmarc: return "DMARC: what receivers do with mail failing SPF and DKIM, and where they send reports"
+        case .dmarc: return "DMARC: what receivers do with mail in the domain's name that passes neither SPF nor DKIM, and where they report"
         case .mtaSTS: return "MTA-STS: senders must use TLS to the MX; the id changes whenever the policy below does"
         case .mtaSTSHost: return "MTA-STS policy host: serves https://mta-sts.\(domain)/.well-known/mta-sts.txt"
         case .tlsRPT: return "TLS-RPT: where senders report TLS failures when delivering to \(domain)"

@@ -295,6 +295,26 @@ import Testing
         #expect(item.problem == "no CNAME, A or AAAA record at mta-sts.example.org, so senders cannot fetch the MTA-STS policy: publish mta-sts.example.org CNAME mail.example.org")
     }
 
+    @Test func aPolicyHostNamedMTASTSItselfNeedsAddressesNotACNAME() throws {
+        var settings = MailDNSSettings()
+        settings.mtaSTSHost = "mta-sts.example.org"
+        let expected = DomainRecords(domain: "example.org", keys: [], settings: settings)
+        let index = try #require(expected.records.firstIndex { $0.purpose == .mtaSTSHost })
+        var dns = FakeDNS()
+        dns.add("mta-sts.example.org", .a("192.0.2.80"))
+        #expect(try DomainCheck(resolver: dns).check(expected)[index].status == .present)
+
+        dns.remove("mta-sts.example.org", .a)
+        let missing = try DomainCheck(resolver: dns).check(expected)[index]
+        #expect(missing.status == .missing)
+        #expect(missing.problem == "no A or AAAA record at mta-sts.example.org, so senders cannot fetch the MTA-STS policy: publish A and/or AAAA records for mta-sts.example.org (it serves the policy itself)")
+
+        dns.add("mta-sts.example.org", .cname("mail.example.org"))
+        let wrong = try DomainCheck(resolver: dns).check(expected)[index]
+        #expect(wrong.status == .wrong)
+        #expect(wrong.problem == "mta-sts.example.org is a CNAME to mail.example.org, but mail.dns.mta_sts_host names mta-sts.example.org itself: publish A and/or AAAA records for mta-sts.example.org (it serves the policy itself) instead")
+    }
+
     // MARK: TLS-RPT
 
     @Test func tlsRPTPresentWithAnyReportAddressWrongWithoutAndMissing() throws {

@@ -150,6 +150,15 @@ import Testing
         }
     }
 
+    @Test func aPolicyHostNamedMTASTSItselfGetsNoLoopingCNAME() throws {
+        var settings = MailDNSSettings()
+        settings.mtaSTSHost = "mta-sts.example.org"
+        let fragment = DomainRecords(domain: "example.org", keys: [], settings: settings).zoneFragment
+        #expect(!fragment.contains("IN CNAME"))
+        #expect(fragment.contains("; mta-sts.example.org. serves the policy itself (mail.dns.mta_sts_host): give it A and/or AAAA records\n"))
+        #expect(try ZoneFragmentParser.parse(fragment).map(\.type) == ["MX", "TXT", "TXT", "TXT", "TXT"])
+    }
+
     @Test func quotesBackslashesAndOtherBytesAreEscaped() throws {
         let odd = DKIMPublicKey(selector: "odd", algorithm: .rsaSHA256, publicKey: "a\"b\\c;é", state: .active)
         let records = DomainRecords(domain: "example.org", keys: [odd], settings: MailDNSSettings())
