@@ -36,6 +36,301 @@ public struct DomainCheck: Sendable {
     /// One item per expected record, in the same order. Throws the resolver's ``DNSError`` when
     /// DNS gives no answer at all (a server that is down is not "missing").
     public func check(_ expected: DomainRecords) throws -> [DomainCheckItem] {
-        fatalError("filled in by the records change")
+        try expected.records.map { record in
+            switch record.purpose {
+            case .mx: try checkMX(record)
+            case .spf: try checkSPF(record)
+            case .dkim: try checkDKIM(record)
+            case .dmarc: try checkDMARC(record)
+            case .mtaSTS: try checkMTASTS(record)
+            case .mtaSTSHost: try checkMTASTSHost(record)
+            case .tlsRPT: try checkTLSRPT(record)
+            }
+        }
+    }
+
+    // MARK: - The rules, one per kind of record
+
+    private func checkMX(_ record: DomainRecord) throws -> DomainCheckItem {
+        let expectedHost = Self.hostName(record.value.split(separator: " ").last.map(String.init) ?? record.value)
+        var exchanges: [(preference: Int, host: String)] = []
+        for case .mx(let preference, let exchange) in try resolver.lookup(record.name, .mx).records {
+            exchanges.append((preference, Self.hostName(exchange)))
+        }
+        let found = exchanges.map { "\($0.preference) \($0.host)" }
+        if exchanges.isEmpty {
+            return item(record, .missing, found, "no MX record at \(record.name), so other servers do not know where to deliver its mail")
+        }
+        if exchanges.contains(where: { $0.host == expectedHost }) { return item(record, .present, found) }
+        let hosts = exchanges.map { $0.host }.joined(separator: ", ")
+        return item(record, .wrong, found, "the MX records of \(record.name) name \(hosts), not \(expectedHost), so its mail does not reach this server", instead: true)
+    }
+
+    private func checkSPF(_ record: DomainRecord) throws -> DomainCheckItem {
+        let found = try texts(at: record.name).filter { Self.startsWith($0, "v=spf1", separators: [" "]) }
+        guard !found.isEmpty else {
+            return item(record, .missing, found, "no SPF record (v=spf1) at \(record.name), so any server can send mail in its name")
+        }
+        guard found.count == 1 else {
+            return item(record, .wrong, found,
+                        "\(found.count) SPF records at \(record.name): receivers treat two SPF records as an error (permerror) and check none; replace them with one",
+                        instead: false)
+        }
+        let expectedTerms = Self.spfTerms(record.value)
+        let foundTerms = Self.spfTerms(found[0])
+        // Receivers stop at the first `all`: mechanisms after it count for nothing (RFC 7208 5.1).
+        let expectedAll = expectedTerms.first(where: Self.isSPFAll).map(Self.spfAllQualified) ?? "-all"
+        let foundAllIndex = foundTerms.firstIndex(where: Self.isSPFAll)
+        let foundMechanisms = Set(foundTerms[..<(foundAllIndex ?? foundTerms.endIndex)].map(Self.spfMechanismNormalized))
+        var faults: [String] = []
+        if let foundAllIndex {
+            let foundAll = Self.spfAllQualified(foundTerms[foundAllIndex])
+            if foundAll != expectedAll {
+                faults.append("ends with \(foundAll) (\(Self.spfAllMeaning(foundAll))), not \(expectedAll)")
+            }
+        } else {
+            faults.append("has no final all (mail from any other server gets no verdict), not \(expectedAll)")
+        }
+        let lacking = expectedTerms.dropFirst().filter { !Self.isSPFAll($0) && !foundMechanisms.contains(Self.spfMechanismNormalized($0)) }
+        if !lacking.isEmpty {
+            faults.append("lacks \(lacking.joined(separator: ", ")), so mail this server sends may fail SPF")
+        }
+        if faults.isEmpty { return item(record, .present, found) }
+        return item(record, .wrong, found, "the SPF record at \(record.name) " + faults.joined(separator: " and "), instead: true)
+    }
+
+    private func checkDKIM(_ record: DomainRecord) throws -> DomainCheckItem {
+        let all = try texts(at: record.name)
+        let found = all.filter { text in
+            let tags = Self.tags(text)
+            return tags["v"] == "DKIM1" || tags["p"] != nil
+        }
+        let selector = record.selector ?? String(record.name.prefix { $0 != "." })
+        let consequence = Self.dkimConsequence(record.keyState)
+        guard !found.isEmpty else {
+            return item(record, .missing, found,
+                        "no DKIM record at \(record.name)\(Self.others(all.count - found.count, kind: "v=DKIM1")), so \(consequence)")
+        }
+        let expectedTags = Self.tags(record.value)
+        let expectedKey = expectedTags["p"] ?? ""
+        let expectedType = (expectedTags["k"] ?? "rsa").lowercased()
+        var faults: [String] = []
+        for text in found {
+            let tags = Self.tags(text)
+            let key = tags["p"] ?? ""
+            let type = (tags["k"] ?? "rsa").lowercased()
+            if key.isEmpty {
+                faults.append("holds an empty p= (the key is revoked)")
+            } else if key != expectedKey {
+                faults.append("holds another key (p= ends …\(key.suffix(8)); selector \(selector)'s key ends …\(expectedKey.suffix(8)))")
+            } else if type != expectedType {
+                faults.append("says k=\(type) but selector \(selector)'s key is \(expectedType)")
+            }
+        }
+        if faults.isEmpty { return item(record, .present, found) }
+        let several = found.count > 1 ? " (\(found.count) DKIM records there; keep only one)" : ""
+        return item(record, .wrong, found, "the DKIM record at \(record.name) " + faults.joined(separator: " and ") + several + ", so \(consequence)",
+                    instead: true)
+    }
+
+    private func checkDMARC(_ record: DomainRecord) throws -> DomainCheckItem {
+        let all = try texts(at: record.name)
+        let found = all.filter { Self.startsWith($0, "v=DMARC1", separators: [";", " ", "\t"]) }
+        guard !found.isEmpty else {
+            return item(record, .missing, found,
+                        "no DMARC record at \(record.name)\(Self.others(all.count - found.count, kind: "v=DMARC1")), so receivers apply no policy to mail forged in the domain's name")
+        }
+        guard found.count == 1 else {
+            return item(record, .wrong, found,
+                        "\(found.count) DMARC records at \(record.name): receivers ignore DMARC when there is more than one (RFC 7489 6.6.3); replace them with one",
+                        instead: false)
+        }
+        let expected = Self.tags(record.value)
+        let tags = Self.tags(found[0])
+        let expectedPolicy = (expected["p"] ?? "none").lowercased()
+        let policy = tags["p"]?.lowercased()
+        var faults: [String] = []
+        if let policy, let rank = Self.dmarcRank(policy) {
+            if rank < (Self.dmarcRank(expectedPolicy) ?? 0) {
+                faults.append("has p=\(policy), weaker than the configured p=\(expectedPolicy)")
+            }
+        } else {
+            faults.append(policy.map { "has p=\($0), which is not a DMARC policy (receivers ignore the record)" } ?? "has no p= policy (receivers ignore the record)")
+        }
+        if let expectedReports = expected["rua"]?.lowercased() {
+            let reports = (tags["rua"] ?? "").split(separator: ",").map { String($0.prefix { $0 != "!" }).lowercased() }
+            if tags["rua"] == nil {
+                faults.append("asks for no aggregate reports (no rua=), expected rua=\(expectedReports)")
+            } else if !reports.contains(expectedReports) {
+                faults.append("sends aggregate reports to \(reports.joined(separator: ",")), not to \(expectedReports)")
+            }
+        }
+        if faults.isEmpty { return item(record, .present, found) }
+        return item(record, .wrong, found, "the DMARC record at \(record.name) " + faults.joined(separator: " and "), instead: true)
+    }
+
+    private func checkMTASTS(_ record: DomainRecord) throws -> DomainCheckItem {
+        let all = try texts(at: record.name)
+        let found = all.filter { Self.startsWith($0, "v=STSv1", separators: [";", " ", "\t"]) }
+        guard !found.isEmpty else {
+            return item(record, .missing, found,
+                        "no MTA-STS record at \(record.name)\(Self.others(all.count - found.count, kind: "v=STSv1")), so senders do not know that TLS to the MX is required")
+        }
+        guard found.count == 1 else {
+            return item(record, .wrong, found,
+                        "\(found.count) MTA-STS records at \(record.name): senders ignore MTA-STS when there is more than one (RFC 8461 3.1); replace them with one",
+                        instead: false)
+        }
+        let expectedID = Self.tags(record.value)["id"] ?? ""
+        guard let id = Self.tags(found[0])["id"], !id.isEmpty else {
+            return item(record, .wrong, found, "the MTA-STS record at \(record.name) has no id= (senders ignore it)", instead: true)
+        }
+        if id == expectedID { return item(record, .present, found) }
+        return item(record, .wrong, found,
+                    "the MTA-STS record at \(record.name) has id=\(id): the policy changed, publish id=\(expectedID) so senders fetch the new one",
+                    instead: true)
+    }
+
+    private func checkMTASTSHost(_ record: DomainRecord) throws -> DomainCheckItem {
+        let expectedTarget = Self.hostName(record.value)
+        // mail.dns.mta_sts_host may name mta-sts.DOMAIN itself: then it needs addresses, not a CNAME.
+        let servesItself = expectedTarget == Self.hostName(record.name)
+        let addressesInstead = "publish A and/or AAAA records for \(record.name) (it serves the policy itself)"
+        let answer = try resolver.lookup(record.name, .cname)
+        var targets: [String] = []
+        for case .cname(let target) in answer.records { targets.append(Self.hostName(target)) }
+        if let target = targets.first {
+            if servesItself {
+                return item(record, .wrong, targets, "\(record.name) is a CNAME to \(target), but mail.dns.mta_sts_host names \(record.name) itself",
+                            publish: addressesInstead + " instead")
+            }
+            if target == expectedTarget { return item(record, .present, targets) }
+            return item(record, .wrong, targets,
+                        "\(record.name) is a CNAME to \(target), not to \(expectedTarget) (the host that serves the MTA-STS policy)", instead: true)
+        }
+        // No CNAME: the name may have addresses of its own, when the policy is served directly.
+        var addresses: [String] = []
+        if answer != .noSuchName {
+            for case .a(let address) in try resolver.lookup(record.name, .a).records { addresses.append("A \(address) (served directly, no CNAME)") }
+            for case .aaaa(let address) in try resolver.lookup(record.name, .aaaa).records { addresses.append("AAAA \(address) (served directly, no CNAME)") }
+        }
+        if !addresses.isEmpty { return item(record, .present, addresses) }
+        return item(record, .missing, [], "no \(servesItself ? "" : "CNAME, ")A or AAAA record at \(record.name), so senders cannot fetch the MTA-STS policy",
+                    publish: servesItself ? addressesInstead : nil)
+    }
+
+    private func checkTLSRPT(_ record: DomainRecord) throws -> DomainCheckItem {
+        let all = try texts(at: record.name)
+        let found = all.filter { Self.startsWith($0, "v=TLSRPTv1", separators: [";", " ", "\t"]) }
+        guard !found.isEmpty else {
+            return item(record, .missing, found,
+                        "no TLS-RPT record at \(record.name)\(Self.others(all.count - found.count, kind: "v=TLSRPTv1")), so senders do not report TLS failures")
+        }
+        guard found.count == 1 else {
+            return item(record, .wrong, found,
+                        "\(found.count) TLS-RPT records at \(record.name): senders ignore TLS-RPT when there is more than one (RFC 8460 3); replace them with one",
+                        instead: false)
+        }
+        if let reports = Self.tags(found[0])["rua"], !reports.isEmpty { return item(record, .present, found) }
+        return item(record, .wrong, found, "the TLS-RPT record at \(record.name) has no rua= (nowhere to send reports)", instead: true)
+    }
+
+    // MARK: - Helpers
+
+    /// An item; a problem line ends with the record to publish (`instead`: in place of what is there).
+    /// `publish` replaces the usual `publish NAME TYPE VALUE`.
+    private func item(_ record: DomainRecord, _ status: DomainCheckItem.Status, _ found: [String], _ fault: String? = nil,
+                      instead: Bool = false, publish: String? = nil) -> DomainCheckItem {
+        guard status != .present, let fault else { return DomainCheckItem(record: record, status: status, found: found, problem: nil) }
+        let value = record.type == "TXT" ? "\"\(record.value)\"" : record.value
+        let problem = "\(fault): " + (publish ?? "publish \(record.name) \(record.type) \(value)" + (instead ? " instead" : ""))
+        return DomainCheckItem(record: record, status: status, found: found, problem: problem)
+    }
+
+    /// The TXT texts at `name` (none when the name or the type does not exist).
+    private func texts(at name: String) throws -> [String] {
+        var texts: [String] = []
+        for case .txt(let text) in try resolver.lookup(name, .txt).records { texts.append(text) }
+        return texts
+    }
+
+    /// Lower-case, without a trailing dot.
+    static func hostName(_ name: String) -> String {
+        (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased()
+    }
+
+    /// True when `text` starts with `prefix` (case-insensitive) followed by one of `separators` or its end.
+    static func startsWith(_ text: String, _ prefix: String, separators: Set<Character>) -> Bool {
+        let text = text.drop { $0 == " " || $0 == "\t" }
+        guard text.lowercased().hasPrefix(prefix.lowercased()) else { return false }
+        let rest = text.dropFirst(prefix.count)
+        return rest.first.map { separators.contains($0) } ?? true
+    }
+
+    /// `, N other TXT record(s) there do not start KIND` or nothing.
+    private static func others(_ count: Int, kind: String) -> String {
+        switch count {
+        case 0: ""
+        case 1: " (the one TXT record there does not start \(kind))"
+        default: " (the \(count) TXT records there do not start \(kind))"
+        }
+    }
+
+    /// The tags of a DKIM, DMARC, MTA-STS or TLS-RPT record (`name=value` separated by `;`):
+    /// names as written (tags are case-sensitive, RFC 6376 3.2), whitespace removed inside values
+    /// (a key split over lines); the first of a repeated tag counts.
+    static func tags(_ text: String) -> [String: String] {
+        var tags: [String: String] = [:]
+        for spec in text.split(separator: ";") {
+            guard let equals = spec.firstIndex(of: "=") else { continue }
+            let name = spec[..<equals].trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = String(spec[spec.index(after: equals)...].filter { !$0.isWhitespace })
+            if !name.isEmpty, tags[name] == nil { tags[name] = value }
+        }
+        return tags
+    }
+
+    /// The terms of an SPF record after `v=spf1`, split on whitespace.
+    static func spfTerms(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).map(String.init)
+    }
+
+    static func isSPFAll(_ term: String) -> Bool {
+        let lower = term.lowercased()
+        return lower == "all" || (lower.count == 4 && "+-~?".contains(lower.first ?? " ") && lower.hasSuffix("all"))
+    }
+
+    /// `all` with its qualifier written out (`all` alone is `+all`).
+    static func spfAllQualified(_ term: String) -> String {
+        let lower = term.lowercased()
+        return lower == "all" ? "+all" : lower
+    }
+
+    /// A mechanism without its default `+` qualifier, lower-case.
+    static func spfMechanismNormalized(_ term: String) -> String {
+        let lower = term.lowercased()
+        return lower.hasPrefix("+") ? String(lower.dropFirst()) : lower
+    }
+
+    static func spfAllMeaning(_ all: String) -> String {
+        switch all {
+        case "+all": "pass: any server may send as the domain"
+        case "?all": "neutral: no verdict on other servers"
+        case "~all": "softfail: forged mail is accepted, at most marked"
+        default: "fail: mail from other servers is refused"
+        }
+    }
+
+    static func dmarcRank(_ policy: String) -> Int? {
+        ["none": 0, "quarantine": 1, "reject": 2][policy]
+    }
+
+    static func dkimConsequence(_ state: DKIMKeyState?) -> String {
+        switch state {
+        case .active?: "mail signed with it fails DKIM verification"
+        case .published?: "the rotation cannot move to it yet"
+        case .retiring?: "mail signed with it before the rotation fails DKIM verification"
+        case .retired?, nil: "mail signed with it fails DKIM verification"
+        }
     }
 }
