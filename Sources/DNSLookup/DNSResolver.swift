@@ -37,13 +37,14 @@ public struct DNSResolver: DNSLookingUp {
         if let server { try state.use(server) }
         let asked = "\(type.rawValue) \(queryName)"
         let bytes: [UInt8]
+        let started = ContinuousClock.now
         switch state.query(queryName, type) {
         case .success(let reply):
             bytes = reply
         case .failure(.badName):
             throw DNSError(.invalidInput, "cannot look up \(asked): the name does not fit in a DNS query; give a domain name such as example.org")
         case .failure(.noReply(let code)):
-            throw noReply(code, asked: asked, servers: state.servers)
+            throw noReply(code, asked: asked, servers: state.servers, waited: started.duration(to: .now))
         }
         let reply: DNSReply
         do {
@@ -66,14 +67,16 @@ public struct DNSResolver: DNSLookingUp {
     }
 
     /// The error for a query that got no reply at all.
-    private func noReply(_ code: Int32, asked: String, servers: [String]) -> DNSError {
+    private func noReply(_ code: Int32, asked: String, servers: [String], waited: Duration) -> DNSError {
         let who = describe(servers)
         switch code {
         case ETIMEDOUT:
             let tries = attempts == 1 ? "1 try" : "\(attempts) tries"
-            return DNSError(.timeout, "no answer from \(who) to \(asked) within \(timeoutSeconds * attempts) s (\(tries) of \(timeoutSeconds) s): is it running, and does the network let DNS (UDP and TCP) through? Ask another server with --server HOST:PORT")
+            let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+            let perServer = servers.count > 1 ? " per server" : ""
+            return DNSError(.timeout, "no answer from \(who) to \(asked) in \(Self.shown(seconds)) s (\(tries) of \(timeoutSeconds) s\(perServer)): is it running, and does the network let DNS (UDP and TCP) through? Ask another server with --server HOST:PORT")
         case ECONNREFUSED:
-            return DNSError(.serverFailure, "nothing answers DNS at \(who) for \(asked) (connection refused): start the server, check its port (a large answer also needs TCP), or ask another with --server HOST:PORT")
+            return DNSError(.serverFailure, "\(who) refused the connection for \(asked): nothing listens on that port; start the server, check its port (a large answer also needs TCP), or ask another with --server HOST:PORT")
         case ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, EAFNOSUPPORT:
             return DNSError(.serverFailure, "cannot reach \(who) for \(asked) (\(ResolverState.text(errno: code))): check this host's network, or ask another server with --server HOST:PORT")
         default:
@@ -86,6 +89,12 @@ public struct DNSResolver: DNSLookingUp {
         if let server { return "the DNS server \(server)" }
         let list = servers.isEmpty ? "none listed" : servers.joined(separator: ", ")
         return "the system's DNS servers (\(list), from /etc/resolv.conf)"
+    }
+
+    /// Seconds with one decimal ("2.0").
+    static func shown(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     /// The mnemonic of a response code (RFC 6895).

@@ -62,7 +62,7 @@ extension DNSServer {
         case .success(let address):
             return DNSServer(host: address, port: port)
         case .failure(.noAddress(let reason)):
-            throw refuse("the name \(hostText) gives no address (\(reason)); give the server's IP address")
+            throw refuse("the name gives no address (\(reason))")
         case .failure(.unavailable(let reason)):
             throw DNSError(.resolverFailure, "cannot resolve the DNS server name \(Quoting.quoted(hostText)) now (\(reason)): give the server's IP address instead, e.g. 192.0.2.53:53")
         }

@@ -28,7 +28,7 @@ final class ResolverState {
             CResolv_set_server(state, address, length) == 0 ? 0 : errno
         }
         guard let status else {
-            throw DNSError(.invalidInput, "the DNS server \(server.host) is not an IP address with a port from 1 to 65535: give one (e.g. 127.0.0.1:53 or [::1]:53)")
+            throw DNSError(.invalidInput, "the DNS server \(Quoting.quoted(server.host)) is not an IP address with a port from 1 to 65535: give one (e.g. 127.0.0.1:53 or [::1]:53)")
         }
         guard status == 0 else {
             throw DNSError(.resolverFailure, "cannot ask the DNS server \(server) (\(Self.text(errno: status)))")

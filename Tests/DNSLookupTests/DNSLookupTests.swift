@@ -167,7 +167,7 @@ enum LookupZone {
         #expect(error.category.exitStatus == 69)
         #expect(error.description.contains("127.0.0.1:\(socket.port)"))
         #expect(error.description.contains("MX example.org"))
-        #expect(error.description.contains("within 2 s"))
+        #expect(error.description.contains("(2 tries of 1 s)"), "\(error.description)")
         #expect(!error.description.contains("\n"))
     }
 
@@ -178,7 +178,7 @@ enum LookupZone {
         }
         #expect(error.code == .serverFailure)
         #expect(error.description.contains("127.0.0.1:\(port)"))
-        #expect(error.description.contains("connection refused"))
+        #expect(error.description.contains("refused the connection"))
     }
 
     @Test(arguments: ["", ".", "a..example.org", ".example.org", "exa mple.org", "example.org\nX", "semi;colon.org", String(repeating: "x", count: 64) + ".org",
