@@ -24,8 +24,14 @@ SWIFT ?= swift
 # /metrics and the alert rules, openssl serves a short-lived certificate, curl talks to the
 # daemon; the status page is loaded in headless Chromium and checked with axe-core
 # (ops/install-axe makes a Python 3.12 virtual environment with selenium and axe-selenium-python).
+# For mail trust (DKIM, DNS records): knot serves the tests' zones on a loopback port
+# (ops/testdns), with kdig (knot-dnsutils) to ask it; python3-dkim, python3-dnspython and
+# python3-nacl (Ed25519) verify signed mail independently (Debian's /usr/bin/python3); opendkim
+# signs as a Postfix milter, opendkim-tools has its key checks, and libopendbx1-sqlite3 lets it
+# read its keys from the Switchboard database.
 DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sqlite3 pkg-config tzdata python3-icalendar khal \
-	prometheus openssl curl chromium chromium-driver
+	prometheus openssl curl chromium chromium-driver \
+	knot knot-dnsutils python3-dkim python3-dnspython python3-nacl opendkim opendkim-tools libopendbx1-sqlite3
 
 # ops/install-packages (also used by ops/mailstack) installs what is missing, through sudo
 # when not root.
@@ -38,6 +44,9 @@ DEPS_PACKAGES := libcurl4-openssl-dev libical-dev libsqlite3-dev libcrypt-dev sq
 # MAILSTACK_ROOT=DIR uses (and first empties) DIR instead.
 MAILSTACK_ROOT ?=
 MAILSTACK_PORTS ?= --imap-port 18143 --smtp-port 18025 --submission-port 18587
+# The test DNS server (knot, ops/testdns) of the same run: in ROOT/dns, on 127.0.0.1 (and [::1])
+# at this port, UDP and TCP; tests find it through SWITCHBOARD_TESTDNS_ENV (TestDNS.current()).
+TESTDNS_PORT ?= 18053
 
 # Release binaries carry the Swift runtime and Foundation inside them: a command starts in
 # about 2 ms instead of about 8 (no dynamic loading of Foundation and ICU), and a setgid tool
@@ -94,26 +103,29 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	@# A fresh database and stack for this run; stopped whatever the tests do (trap on exit).
+	@# A fresh database, stack and test DNS for this run; stopped whatever the tests do (trap on exit).
 	root='$(MAILSTACK_ROOT)'; made=0; \
 	if [ -z "$$root" ]; then \
 		root=$$(mktemp -d -p /var/tmp switchboard-test-XXXXXXXX); made=1; \
 		chmod 755 "$$root"; \
 	else \
 		ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true; \
+		ops/testdns/stop --dir "$$root/dns" >/dev/null 2>&1 || true; \
 		bash -c 'source ops/mailstack/lib.sh; [[ ! -e $$1 && ! -L $$1 ]] || ms_check_own_dir "$$1"' _ "$$root"; \
 		rm -rf -- "$$root"; mkdir -m 0755 -- "$$root"; \
 	fi; \
-	trap 'ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true' EXIT; \
+	trap 'ops/mailstack/stop --dir "$$root/stack" >/dev/null 2>&1 || true; ops/testdns/stop --dir "$$root/dns" >/dev/null 2>&1 || true' EXIT; \
 	echo "test: mail stack in $$root"; \
 	mkdir -p "$$root/db"; \
 	printf 'database:\n  path: %s\n' "$$root/db/switchboard.sqlite" > "$$root/init.yaml"; \
 	.build/debug/dirctl init --admin root --name "Test administrator" --config "$$root/init.yaml" >/dev/null; \
 	ops/mailstack/start --tls --db $$root/db/switchboard.sqlite --dir $$root/stack $(MAILSTACK_PORTS) >/dev/null; \
-	status=0; SWITCHBOARD_MAILSTACK_ENV=$$root/stack/env $(SWIFT) test --disable-xctest || status=$$?; \
+	ops/testdns/start --dir "$$root/dns" --port $(TESTDNS_PORT) >/dev/null; \
+	status=0; SWITCHBOARD_MAILSTACK_ENV=$$root/stack/env SWITCHBOARD_TESTDNS_ENV=$$root/dns/env $(SWIFT) test --disable-xctest || status=$$?; \
 	ops/mailstack/stop --dir "$$root/stack" >/dev/null || true; \
+	ops/testdns/stop --dir "$$root/dns" >/dev/null || true; \
 	if [ $$status -eq 0 ] && [ $$made -eq 1 ]; then rm -rf "$$root"; \
-	elif [ $$status -ne 0 ]; then echo "test: failed; the stack's logs are in $$root/stack/log" >&2; fi; \
+	elif [ $$status -ne 0 ]; then echo "test: failed; the stack's logs are in $$root/stack/log, the test DNS's in $$root/dns/knot.log" >&2; fi; \
 	exit $$status
 
 demo: deps

@@ -54,7 +54,7 @@ public struct DNSServer: Sendable, Equatable, CustomStringConvertible {
     /// Parses `HOST`, `HOST:PORT` or `[IPv6]:PORT` (a host name is resolved to an address);
     /// throws a ``DNSError`` naming what is wrong.
     public init(parsing text: String) throws {
-        fatalError("DNSLookup: DNSServer(parsing:) is filled in by the DNSLookup change")
+        self = try Self.parsed(text)
     }
 
     /// `HOST:PORT` (`[HOST]:PORT` for IPv6).
