@@ -292,6 +292,7 @@ struct ScriptSandbox {
         try mkdir(databaseFolder)
         let schema = try String(contentsOfFile: Repository.path("ops/mail/schema.sql"), encoding: .utf8)
             + String(contentsOfFile: Repository.path("ops/mail/schema-v3-live-mail.sql"), encoding: .utf8)
+            + String(contentsOfFile: Repository.path("ops/mail/schema-v6-dkim.sql"), encoding: .utf8)
         // The directory tables the mail views join (the real ones have more columns).
         let directory = """
             CREATE TABLE person(id INTEGER PRIMARY KEY, login TEXT, status TEXT NOT NULL DEFAULT 'active', manager_id INTEGER);
