@@ -262,7 +262,8 @@ import Testing
         let socket = try environment.require("OPENDKIM_SOCKET")
         #expect(socket == sandbox.stack + "/run/opendkim/opendkim.sock")
         var info = stat()
-        #expect(lstat(socket, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK, "no socket at \(socket)")
+        let inspected = lstat(socket, &info) == 0
+        #expect(inspected && (info.st_mode & S_IFMT) == S_IFSOCK, "no socket at \(socket)")
         let status = try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack])
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         #expect(status.stdout.contains("opendkim running pid=") && status.stdout.contains("socket=\(socket) answers=yes"),
@@ -299,6 +300,8 @@ import Testing
     @Test func startRefusesADatabaseWithoutTheKeyViewOrWithANameTheDSNCannotHold() throws {
         let sandbox = try ScriptSandbox()
         defer { sandbox.remove() }
+        let odd = sandbox.databaseFolder + "/switch+board.sqlite"
+        try FileManager.default.copyItem(atPath: sandbox.database, toPath: odd)
         try SQLite.run(sandbox.database, "DROP VIEW mail_dkim_signing_view;")
         let old = try sandbox.start()
         #expect(old.status == 66, "\(old.stderr)")
@@ -306,8 +309,6 @@ import Testing
         #expect(old.stderr.split(separator: "\n").count == 1, "more than one line: \(old.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.stack + "/env"))
 
-        let odd = sandbox.databaseFolder + "/switch+board.sqlite"
-        try FileManager.default.copyItem(atPath: sandbox.database, toPath: odd)
         let named = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(database: odd))
         #expect(named.status == 64, "\(named.stderr)")
         #expect(named.stderr.contains("the database file name switch+board.sqlite cannot be named in OpenDKIM's DSN"), "\(named.stderr)")
