@@ -228,15 +228,16 @@ import Testing
     /// The stack signs mail from a domain with an active key (d= the domain, s= its selector),
     /// delivers unsigned, never refuses, the mail of a domain whose key file is missing or
     /// unusable, ignores an Ed25519 key (this OpenDKIM cannot sign with it beside RSA), and
-    /// still delivers with OpenDKIM stopped.
-    @Test func opendkimSignsWithTheDomainsKeyAndNeverHoldsMailBack() throws {
-        let sandbox = try ScriptSandbox()
+    /// still delivers with OpenDKIM stopped. Async, its scripts and polling on a thread of their
+    /// own: the test run's two cooperative threads are needed by the async tests beside it.
+    @Test func opendkimSignsWithTheDomainsKeyAndNeverHoldsMailBack() async throws {
+        let sandbox = try await Self.offThePool { try ScriptSandbox() }
         defer { sandbox.remove() }
         let keys = try DKIMKeyFolder()
         defer { keys.remove() }
         let signed = "signed.stack.test", missing = "missing.stack.test", broken = "broken.stack.test", plain = "plain.stack.test"
-        let rsa = try keys.makeKey(domain: signed, selector: "sel2026", algorithm: "RSA")
-        let ed25519 = try keys.makeKey(domain: signed, selector: "ed2026", algorithm: "ED25519")
+        let rsa = try await Self.offThePool { try keys.makeKey(domain: signed, selector: "sel2026", algorithm: "RSA") }
+        let ed25519 = try await Self.offThePool { try keys.makeKey(domain: signed, selector: "ed2026", algorithm: "ED25519") }
         let brokenKey = try keys.makeKey(domain: broken, selector: "sel1", contents: "not a private key\n")
         let t = "2026-12-05T08:00:00Z"
         func key(_ domainID: Int, _ selector: String, _ algorithm: String, _ path: String) -> String {
@@ -256,7 +257,7 @@ import Testing
             \(key(3, "sel1", "rsa-sha256", brokenKey))
             """)
 
-        let start = try sandbox.start()
+        let start = try await Self.offThePool { try sandbox.start() }
         try #require(start.status == 0, "the stack did not start: \(start.stderr)")
         let environment = try MailStackEnvironment(file: sandbox.stack + "/env")
         let socket = try environment.require("OPENDKIM_SOCKET")
@@ -264,13 +265,13 @@ import Testing
         var info = stat()
         let inspected = lstat(socket, &info) == 0
         #expect(inspected && (info.st_mode & S_IFMT) == S_IFSOCK, "no socket at \(socket)")
-        let status = try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack])
+        let status = try await Self.offThePool { try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack]) }
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         #expect(status.stdout.contains("opendkim running pid=") && status.stdout.contains("socket=\(socket) answers=yes"),
                 "status does not show OpenDKIM answering on its socket: \(status.stdout)")
 
         // Signed with the RSA key only: one signature, d= and s= of the active RSA key.
-        let good = try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)")
+        let good = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
         let signatures = Self.dkimSignatures(good)
         try #require(signatures.count == 1, "expected one DKIM-Signature (RSA; Ed25519 is not used), got \(signatures.count): \(good.prefix(1500))")
         #expect(signatures[0]["d"] == signed && signatures[0]["s"] == "sel2026" && signatures[0]["a"] == "rsa-sha256",
@@ -279,19 +280,22 @@ import Testing
 
         // A key file missing, or one that is no key: delivered, unsigned (not 451).
         for domain in [missing, broken] {
-            let message = try sandbox.deliver(from: "someone@\(domain)", to: "inbox@\(plain)")
+            let message = try await Self.offThePool { try sandbox.deliver(from: "someone@\(domain)", to: "inbox@\(plain)") }
             #expect(Self.dkimSignatures(message).isEmpty, "mail from \(domain) (key file unusable) was signed: \(message.prefix(1500))")
         }
         // A domain without keys: unsigned.
-        #expect(Self.dkimSignatures(try sandbox.deliver(from: "someone@\(plain)", to: "inbox@\(plain)")).isEmpty)
+        let none = try await Self.offThePool { try sandbox.deliver(from: "someone@\(plain)", to: "inbox@\(plain)") }
+        #expect(Self.dkimSignatures(none).isEmpty, "mail from \(plain) (no key) was signed: \(none.prefix(1500))")
 
         // OpenDKIM stopped: Postfix goes on without it (milter_default_action = accept).
-        let stop = try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", sandbox.stack, "--only", "opendkim"])
+        let stop = try await Self.offThePool {
+            try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", sandbox.stack, "--only", "opendkim"])
+        }
         #expect(stop.status == 0, "\(stop.stderr)")
-        let partly = try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack])
+        let partly = try await Self.offThePool { try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack]) }
         #expect(partly.status == 1 && partly.stdout.contains("opendkim stopped") && partly.stdout.contains("postfix running"),
                 "\(partly.stdout)")
-        let unsigned = try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)")
+        let unsigned = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
         #expect(Self.dkimSignatures(unsigned).isEmpty, "signed with OpenDKIM stopped? \(unsigned.prefix(1500))")
     }
 
@@ -314,6 +318,13 @@ import Testing
         #expect(named.stderr.contains("the database file name switch+board.sqlite cannot be named in OpenDKIM's DSN"), "\(named.stderr)")
         #expect(named.stderr.split(separator: "\n").count == 1, "more than one line: \(named.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.stack + "/env"))
+    }
+
+    /// Runs blocking work (a script, a polling loop) on a thread of its own and returns its result.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
     /// The DKIM-Signature fields of a message, as tag dictionaries (folding and spaces removed).
