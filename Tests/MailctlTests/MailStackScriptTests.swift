@@ -106,12 +106,14 @@ import Testing
 
     /// A link planted at a path the stack writes (its env file, logs, configs, folders).
     @Test(arguments: ["env", "log", "log/dovecot.log", "log/postfix.log", "log/tls.log", "dovecot.conf",
-                      "dovecot-sql.conf.ext", "postfix", "run", "state", "mail", "postfix-queue", "tls"])
+                      "dovecot-sql.conf.ext", "postfix", "run", "state", "mail", "postfix-queue", "tls",
+                      "opendkim", "opendkim/opendkim.conf", "opendkim/signing.lua", "log/opendkim.log",
+                      "run/opendkim", "run/opendkim.pid"])
     func startRefusesALinkPlantedInTheStackFolder(path: String) throws {
         let sandbox = try ScriptSandbox()
         defer { sandbox.remove() }
         try sandbox.mkdir(sandbox.stack)
-        if path.hasPrefix("log/") { try sandbox.mkdir(sandbox.stack + "/log") }
+        if let slash = path.lastIndex(of: "/") { try sandbox.mkdir(sandbox.stack + "/" + path[..<slash]) }
         let target = try sandbox.makePrecious()
         let link = sandbox.stack + "/" + path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
@@ -124,7 +126,7 @@ import Testing
     }
 
     /// `stop` signals only its own daemons: a pid file naming another process is refused with
-    /// one line, that process lives on, and the stack's Dovecot and Postfix still stop.
+    /// one line, that process lives on, and the stack's Dovecot, Postfix and OpenDKIM still stop.
     @Test func stopLeavesAProcessNamedInAForgedPidFileAloneAndStillStopsItsDaemons() throws {
         let sandbox = try ScriptSandbox()
         defer { sandbox.remove() }
@@ -140,9 +142,10 @@ import Testing
         #expect(fixed.uid == 0 && fixed.gid == postfixGroup && fixed.mode == 0o660, "the -journal file: \(fixed)")
         for port in sandbox.ports { #expect(Self.listening(port), "port \(port) of the started stack is closed") }
 
-        let victims = try (0..<2).map { _ in try ProcessRunner.start("/usr/bin/sleep", ["600"]) }
+        let victims = try (0..<3).map { _ in try ProcessRunner.start("/usr/bin/sleep", ["600"]) }
         defer { for victim in victims { victim.kill(); _ = try? victim.finish(timeout: 10) } }
-        let pidFiles = [sandbox.stack + "/run/dovecot/master.pid", sandbox.stack + "/postfix-queue/pid/master.pid"]
+        let pidFiles = [sandbox.stack + "/run/dovecot/master.pid", sandbox.stack + "/postfix-queue/pid/master.pid",
+                        sandbox.stack + "/run/opendkim.pid"]
         for (file, victim) in zip(pidFiles, victims) {
             try "\(victim.processIdentifier)\n".write(toFile: file, atomically: false, encoding: .utf8)
         }
@@ -157,7 +160,8 @@ import Testing
         }
         for port in sandbox.ports { #expect(!Self.listening(port), "port \(port) still open: the stack's own daemons were not stopped") }
         let status = try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack])
-        #expect(status.status == 3 && status.stdout.contains("dovecot stopped") && status.stdout.contains("postfix stopped"),
+        #expect(status.status == 3 && status.stdout.contains("dovecot stopped") && status.stdout.contains("postfix stopped")
+                && status.stdout.contains("opendkim stopped"),
                 "\(status.stdout)\(status.stderr)")
     }
 
@@ -217,6 +221,134 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: real).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: foreign).isEmpty)
+    }
+
+    // MARK: - The signer (issue 11): OpenDKIM as Postfix's milter
+
+    /// The stack signs mail from a domain with an active key (d= the domain, s= its selector),
+    /// delivers unsigned, never refuses, the mail of a domain whose key file is missing or
+    /// unusable, ignores an Ed25519 key (this OpenDKIM cannot sign with it beside RSA), and
+    /// still delivers with OpenDKIM stopped. Async, its scripts and polling on a thread of their
+    /// own: the test run's two cooperative threads are needed by the async tests beside it.
+    @Test func opendkimSignsWithTheDomainsKeyAndNeverHoldsMailBack() async throws {
+        let sandbox = try await Self.offThePool { try ScriptSandbox() }
+        defer { sandbox.remove() }
+        let keys = try DKIMKeyFolder()
+        defer { keys.remove() }
+        let signed = "signed.stack.test", missing = "missing.stack.test", broken = "broken.stack.test", plain = "plain.stack.test"
+        let rsa = try await Self.offThePool { try keys.makeKey(domain: signed, selector: "sel2026", algorithm: "RSA") }
+        let ed25519 = try await Self.offThePool { try keys.makeKey(domain: signed, selector: "ed2026", algorithm: "ED25519") }
+        let brokenKey = try keys.makeKey(domain: broken, selector: "sel1", contents: "not a private key\n")
+        let t = "2026-12-05T08:00:00Z"
+        func key(_ domainID: Int, _ selector: String, _ algorithm: String, _ path: String) -> String {
+            "INSERT INTO mail_dkim_key(domain_id, selector, algorithm, public_key, key_path, state, created_at, activated_at) "
+                + "VALUES (\(domainID), '\(selector)', '\(algorithm)', 'AAAA', \(SQLite.quote(path)), 'active', '\(t)', '\(t)');"
+        }
+        try SQLite.run(sandbox.database, """
+            INSERT INTO person(id) VALUES (1);
+            INSERT INTO mail_domain(id, name, status, created_at) VALUES
+                (1, '\(signed)', 'active', '\(t)'), (2, '\(missing)', 'active', '\(t)'),
+                (3, '\(broken)', 'active', '\(t)'), (4, '\(plain)', 'active', '\(t)');
+            INSERT INTO mailbox(address, domain_id, person_id, display_name, password_hash, status, status_changed_at, created_at)
+                VALUES ('inbox@\(plain)', 4, 1, 'Inbox', '{SHA512-CRYPT}x', 'active', '\(t)', '\(t)');
+            \(key(1, "sel2026", "rsa-sha256", rsa))
+            \(key(1, "ed2026", "ed25519-sha256", ed25519))
+            \(key(2, "sel1", "rsa-sha256", keys.path + "/\(missing)/sel1.private"))
+            \(key(3, "sel1", "rsa-sha256", brokenKey))
+            """)
+
+        let start = try await Self.offThePool { try sandbox.start() }
+        try #require(start.status == 0, "the stack did not start: \(start.stderr)")
+        let environment = try MailStackEnvironment(file: sandbox.stack + "/env")
+        let socket = try environment.require("OPENDKIM_SOCKET")
+        #expect(socket == sandbox.stack + "/run/opendkim/opendkim.sock")
+        var info = stat()
+        let inspected = lstat(socket, &info) == 0
+        #expect(inspected && (info.st_mode & S_IFMT) == S_IFSOCK, "no socket at \(socket)")
+        let status = try await Self.offThePool { try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack]) }
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("opendkim running pid=") && status.stdout.contains("socket=\(socket) answers=yes"),
+                "status does not show OpenDKIM answering on its socket: \(status.stdout)")
+
+        // Signed with the RSA key only: one signature, d= and s= of the active RSA key.
+        let good = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
+        let signatures = Self.dkimSignatures(good)
+        try #require(signatures.count == 1, "expected one DKIM-Signature (RSA; Ed25519 is not used), got \(signatures.count): \(good.prefix(1500))")
+        #expect(signatures[0]["d"] == signed && signatures[0]["s"] == "sel2026" && signatures[0]["a"] == "rsa-sha256",
+                "the signature names \(signatures[0]), not d=\(signed) s=sel2026 a=rsa-sha256")
+        #expect(signatures[0]["h"]?.lowercased().contains("from") == true, "From: is not signed: \(signatures[0])")
+
+        // A key file missing, or one that is no key: delivered, unsigned (not 451).
+        for domain in [missing, broken] {
+            let message = try await Self.offThePool { try sandbox.deliver(from: "someone@\(domain)", to: "inbox@\(plain)") }
+            #expect(Self.dkimSignatures(message).isEmpty, "mail from \(domain) (key file unusable) was signed: \(message.prefix(1500))")
+        }
+        // A domain without keys: unsigned.
+        let none = try await Self.offThePool { try sandbox.deliver(from: "someone@\(plain)", to: "inbox@\(plain)") }
+        #expect(Self.dkimSignatures(none).isEmpty, "mail from \(plain) (no key) was signed: \(none.prefix(1500))")
+
+        // OpenDKIM stopped: Postfix goes on without it (milter_default_action = accept).
+        let stop = try await Self.offThePool {
+            try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", sandbox.stack, "--only", "opendkim"])
+        }
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let partly = try await Self.offThePool { try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack]) }
+        #expect(partly.status == 1 && partly.stdout.contains("opendkim stopped") && partly.stdout.contains("postfix running"),
+                "\(partly.stdout)")
+        let unsigned = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
+        #expect(Self.dkimSignatures(unsigned).isEmpty, "signed with OpenDKIM stopped? \(unsigned.prefix(1500))")
+    }
+
+    /// A database the signer cannot use is refused with one line before anything starts: one
+    /// without the key view (an older schema), one whose file name OpenDKIM's DSN cannot hold.
+    @Test func startRefusesADatabaseWithoutTheKeyViewOrWithANameTheDSNCannotHold() throws {
+        let sandbox = try ScriptSandbox()
+        defer { sandbox.remove() }
+        let odd = sandbox.databaseFolder + "/switch+board.sqlite"
+        try FileManager.default.copyItem(atPath: sandbox.database, toPath: odd)
+        try SQLite.run(sandbox.database, "DROP VIEW mail_dkim_signing_view;")
+        let old = try sandbox.start()
+        #expect(old.status == 66, "\(old.stderr)")
+        #expect(old.stderr.contains("has no mail_dkim_signing_view") && old.stderr.contains("schema-v6-dkim.sql"), "\(old.stderr)")
+        #expect(old.stderr.split(separator: "\n").count == 1, "more than one line: \(old.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.stack + "/env"))
+
+        let named = try ProcessRunner.run(ScriptSandbox.startScript, sandbox.startArguments(database: odd))
+        #expect(named.status == 64, "\(named.stderr)")
+        #expect(named.stderr.contains("the database file name switch+board.sqlite cannot be named in OpenDKIM's DSN"), "\(named.stderr)")
+        #expect(named.stderr.split(separator: "\n").count == 1, "more than one line: \(named.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.stack + "/env"))
+    }
+
+    /// Runs blocking work (a script, a polling loop) on a thread of its own and returns its result.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    /// The DKIM-Signature fields of a message, as tag dictionaries (folding and spaces removed).
+    static func dkimSignatures(_ message: String) -> [[String: String]] {
+        let normalized = message.replacingOccurrences(of: "\r\n", with: "\n")
+        let head = normalized.components(separatedBy: "\n\n").first ?? ""
+        var fields: [String] = []
+        for line in head.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
+                fields[fields.count - 1] += String(line)
+            } else {
+                fields.append(String(line))
+            }
+        }
+        return fields.filter { $0.lowercased().hasPrefix("dkim-signature:") }.map { field in
+            var tags: [String: String] = [:]
+            for part in field.dropFirst("dkim-signature:".count).split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2 else { continue }
+                let strip = { (text: Substring) in text.filter { !$0.isWhitespace } }
+                tags[strip(pair[0])] = strip(pair[1])
+            }
+            return tags
+        }
     }
 
     // MARK: - Helpers
@@ -292,6 +424,7 @@ struct ScriptSandbox {
         try mkdir(databaseFolder)
         let schema = try String(contentsOfFile: Repository.path("ops/mail/schema.sql"), encoding: .utf8)
             + String(contentsOfFile: Repository.path("ops/mail/schema-v3-live-mail.sql"), encoding: .utf8)
+            + String(contentsOfFile: Repository.path("ops/mail/schema-v6-dkim.sql"), encoding: .utf8)
         // The directory tables the mail views join (the real ones have more columns).
         let directory = """
             CREATE TABLE person(id INTEGER PRIMARY KEY, login TEXT, status TEXT NOT NULL DEFAULT 'active', manager_id INTEGER);
@@ -327,6 +460,30 @@ struct ScriptSandbox {
         guard lchown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0 else { throw TestSetupError("chown \(path) failed: errno \(errno)") }
     }
 
+    /// Sends a message through the stack's SMTP port (a loopback client, as the tools' notices
+    /// come) and returns it as delivered to `to`'s INBOX (read with doveadm), within 20 s.
+    func deliver(from: String, to: String) throws -> String {
+        let id = "\(UUID().uuidString.lowercased())@stack.test"
+        let message = "From: Sender <\(from)>\r\nTo: <\(to)>\r\nSubject: DKIM check\r\nMessage-ID: <\(id)>\r\n"
+            + "Date: Sat, 05 Dec 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            + "Hello from the stack's signer test.\r\n"
+        let file = root + "/message-\(id).eml"
+        try message.write(toFile: file, atomically: true, encoding: .utf8)
+        let sent = try ProcessRunner.run("/usr/bin/curl", ["-sS", "--max-time", "20", "smtp://127.0.0.1:\(ports[1])/stack.test",
+                                                             "--mail-from", from, "--mail-rcpt", to, "-T", file])
+        guard sent.status == 0 else {
+            throw TestSetupError("SMTP from \(from) to \(to) failed (curl exit \(sent.status)): \(sent.stderr) (log: \(stack)/log/postfix.log)")
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let fetched = try ProcessRunner.run("/usr/bin/doveadm", ["-c", stack + "/dovecot.conf", "fetch", "-u", to, "text",
+                                                                   "mailbox", "INBOX", "header", "Message-ID", "<\(id)>"])
+            if fetched.status == 0, fetched.stdout.hasPrefix("text:\n") { return String(fetched.stdout.dropFirst("text:\n".count)) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestSetupError("the message from \(from) was not delivered to \(to) within 20 s (log: \(stack)/log/postfix.log)")
+    }
+
     /// A root-owned 0600 file outside the paths the scripts use, for links to point at.
     func makePrecious() throws -> String {
         let path = root + "/precious"
@@ -355,5 +512,49 @@ struct ScriptSandbox {
             }
         }
         return found
+    }
+}
+
+/// A DKIM key folder of one test's own under /var/lib/switchboard-test (OpenDKIM's
+/// RequireSafeKeys refuses a key under /var/tmp, writable by everyone): KEYDIR root 0755,
+/// KEYDIR/DOMAIN root, group postfix (the group the stack's OpenDKIM runs with), 0710, key files
+/// owned by opendkim, 0400.
+struct DKIMKeyFolder {
+    static let parent = "/var/lib/switchboard-test"
+    let path: String
+
+    init() throws {
+        if !FileManager.default.fileExists(atPath: Self.parent) {
+            guard mkdir(Self.parent, 0o755) == 0 || errno == EEXIST else { throw TestSetupError("mkdir \(Self.parent) failed: errno \(errno)") }
+        }
+        var template = Array((Self.parent + "/stack-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw TestSetupError("mkdtemp under \(Self.parent) failed: errno \(errno)") }
+        path = String(cString: made)
+        guard chmod(path, 0o755) == 0 else { throw TestSetupError("chmod \(path) failed") }
+    }
+
+    /// Makes KEYDIR/DOMAIN/SELECTOR.private: a new key made by openssl (`algorithm` RSA or
+    /// ED25519) or the given contents; returns its path.
+    func makeKey(domain: String, selector: String, algorithm: String = "RSA", contents: String? = nil) throws -> String {
+        let folder = path + "/" + domain
+        if !FileManager.default.fileExists(atPath: folder) {
+            guard let postfix = getgrnam("postfix"), mkdir(folder, 0o710) == 0, chmod(folder, 0o710) == 0,
+                  chown(folder, 0, postfix.pointee.gr_gid) == 0
+            else { throw TestSetupError("cannot make \(folder) root:postfix 0710: errno \(errno)") }
+        }
+        let file = folder + "/" + selector + ".private"
+        if let contents {
+            try contents.write(toFile: file, atomically: false, encoding: .utf8)
+        } else {
+            try ProcessRunner.runChecked("/usr/bin/openssl", ["genpkey", "-algorithm", algorithm, "-out", file]
+                                         + (algorithm == "RSA" ? ["-pkeyopt", "rsa_keygen_bits:2048"] : []))
+        }
+        guard let signer = getpwnam("opendkim") else { throw TestSetupError("no user opendkim: install opendkim (`make test` does, through ops/mailstack/start)") }
+        guard chown(file, signer.pointee.pw_uid, 0) == 0, chmod(file, 0o400) == 0 else { throw TestSetupError("cannot chown/chmod \(file): errno \(errno)") }
+        return file
+    }
+
+    func remove() {
+        if let problem = ScratchFolder.remove(path) { Issue.record(Comment(rawValue: problem)) }
     }
 }

@@ -6,7 +6,11 @@
 # pointed at the stack's own folder (dovecot -c, doveadm -c, postfix -c, postqueue -c).
 
 MAILSTACK_HOST=127.0.0.1
-MAILSTACK_PACKAGES=(postfix postfix-sqlite dovecot-core dovecot-imapd dovecot-lmtpd dovecot-sqlite)
+# opendkim signs (a Postfix milter) with keys it reads from the database through OpenDBX
+# (libopendbx1-sqlite3 is the backend; the opendkim package does not pull it in).
+MAILSTACK_PACKAGES=(postfix postfix-sqlite dovecot-core dovecot-imapd dovecot-lmtpd dovecot-sqlite opendkim libopendbx1-sqlite3)
+# The signer's user (it must be able to read the key files: mail.dkim.signer_user).
+MS_OPENDKIM_USER=${MAILSTACK_OPENDKIM_USER:-opendkim}
 
 # Bash 5.2 would expand '&' in ${var//pattern/replacement}; paths must stay literal.
 shopt -u patsub_replacement 2>/dev/null || true
@@ -283,6 +287,14 @@ ms_paths() {
 	MS_POSTFIX_LOG=$dir/log/postfix.log
 	MS_POSTFIX_QUEUE=$dir/postfix-queue
 	MS_ENV=$dir/env
+	# OpenDKIM: its config and script in a root folder; its socket in a folder of its user's
+	# (it binds after dropping privileges); its pid file in root's run/ (written before).
+	MS_OPENDKIM_DIR=$dir/opendkim
+	MS_OPENDKIM_CONF=$dir/opendkim/opendkim.conf
+	MS_OPENDKIM_RUN=$dir/run/opendkim
+	MS_OPENDKIM_SOCKET=$dir/run/opendkim/opendkim.sock
+	MS_OPENDKIM_PID=$dir/run/opendkim.pid
+	MS_OPENDKIM_LOG=$dir/log/opendkim.log
 }
 
 # Is PID a live process? A zombie counts as gone: PID 1 of a container may reap late.
@@ -297,9 +309,10 @@ ms_pid_alive() {
 # --- The daemons of a stack ----------------------------------------------------------------
 # A PID is acted on only when its process is this stack's daemon: it runs the Dovecot or
 # Postfix master binary (/proc/PID/exe), as root, and names this stack's config (dovecot -c
-# DIR/dovecot.conf; Postfix's master has MAIL_CONFIG=DIR/postfix in its environment). The pid
-# files are read only from the stack's own root-owned folders; when one is missing or names
-# another process, the stack's daemon is looked for in /proc.
+# DIR/dovecot.conf; Postfix's master has MAIL_CONFIG=DIR/postfix in its environment); or it
+# runs the opendkim binary as the signer's user (it drops root itself) with -x
+# DIR/opendkim/opendkim.conf. The pid files are read only from the stack's own root-owned
+# folders; when one is missing or names another process, the stack's daemon is looked for in /proc.
 
 ms_dovecot_bin() {
 	local bin
@@ -311,8 +324,13 @@ ms_postfix_master_bin() {
 	dir=$(postconf -dh daemon_directory 2>/dev/null) || return 1
 	[[ -n $dir ]] && printf '%s/master\n' "$dir"
 }
+ms_opendkim_bin() {
+	local bin
+	bin=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v opendkim 2>/dev/null) || return 1
+	realpath -e -- "$bin"
+}
 
-# ms_is_stack_daemon dovecot|postfix PID: is PID this stack's (ms_paths) master? When not,
+# ms_is_stack_daemon dovecot|postfix|opendkim PID: is PID this stack's (ms_paths) daemon? When not,
 # MS_WHY says why.
 ms_is_stack_daemon() {
 	local kind=$1 pid=$2 exe='' want='' uid='' i word
@@ -324,13 +342,20 @@ ms_is_stack_daemon() {
 	case $kind in
 	dovecot) want=$(ms_dovecot_bin) || want='' ;;
 	postfix) want=$(ms_postfix_master_bin) || want='' ;;
+	opendkim) want=$(ms_opendkim_bin) || want='' ;;
 	esac
 	if [[ -z $want || $exe != "$want" ]]; then
 		MS_WHY="it runs ${exe:-a program this user cannot see}, not ${want:-the $kind master}"
 		return 1
 	fi
 	uid=$(awk '/^Uid:/ { print $2; exit }' "/proc/$pid/status" 2>/dev/null) || uid=''
-	if [[ $uid != 0 ]]; then MS_WHY="it runs as uid ${uid:-?}, not as root"; return 1; fi
+	if [[ $kind == opendkim ]]; then
+		want=$(id -u "$MS_OPENDKIM_USER" 2>/dev/null) || want=''
+		if [[ -z $want || $uid != "$want" ]]; then MS_WHY="it runs as uid ${uid:-?}, not as $MS_OPENDKIM_USER"; return 1; fi
+	elif [[ $uid != 0 ]]; then
+		MS_WHY="it runs as uid ${uid:-?}, not as root"
+		return 1
+	fi
 	case $kind in
 	dovecot)
 		mapfile -d '' -t words 2>/dev/null <"/proc/$pid/cmdline" || words=()
@@ -338,6 +363,13 @@ ms_is_stack_daemon() {
 			[[ ${words[i]} == -c && ${words[i + 1]} == "$MS_DOVECOT_CONF" ]] && return 0
 		done
 		MS_WHY="its command line does not name $MS_DOVECOT_CONF"
+		;;
+	opendkim)
+		mapfile -d '' -t words 2>/dev/null <"/proc/$pid/cmdline" || words=()
+		for ((i = 0; i + 1 < ${#words[@]}; i++)); do
+			[[ ${words[i]} == -x && ${words[i + 1]} == "$MS_OPENDKIM_CONF" ]] && return 0
+		done
+		MS_WHY="its command line does not name $MS_OPENDKIM_CONF"
 		;;
 	postfix)
 		mapfile -d '' -t words 2>/dev/null <"/proc/$pid/environ" || words=()
@@ -350,15 +382,16 @@ ms_is_stack_daemon() {
 	return 1
 }
 
-# The pid file of dovecot|postfix in the stack folder.
+# The pid file of dovecot|postfix|opendkim in the stack folder.
 ms_pid_file() {
 	case $1 in
 	dovecot) printf '%s\n' "$MS_DOVECOT_BASE/master.pid" ;;
 	postfix) printf '%s\n' "$MS_POSTFIX_QUEUE/pid/master.pid" ;;
+	opendkim) printf '%s\n' "$MS_OPENDKIM_PID" ;;
 	esac
 }
 
-# ms_find_daemon dovecot|postfix: sets MS_PID to this stack's running master (returns 1 when
+# ms_find_daemon dovecot|postfix|opendkim: sets MS_PID to this stack's running master (returns 1 when
 # there is none) and MS_REFUSED to a line about a pid file that named something else (or that
 # was not read because it or its folder is not root's own), empty otherwise.
 ms_find_daemon() {
@@ -386,7 +419,7 @@ ms_find_daemon() {
 		fi
 	fi
 	# No usable pid file: look for the stack's master among the processes.
-	case $kind in dovecot) name=dovecot ;; postfix) name=master ;; esac
+	case $kind in dovecot) name=dovecot ;; postfix) name=master ;; opendkim) name=opendkim ;; esac
 	for p in /proc/[0-9]*; do
 		comm=''
 		read -r comm 2>/dev/null <"$p/comm" || continue
@@ -402,6 +435,7 @@ ms_find_daemon() {
 # The PID of this stack's running Dovecot or Postfix master, printed (status 1 when none).
 ms_dovecot_pid() { ms_find_daemon dovecot && printf '%s\n' "$MS_PID"; }
 ms_postfix_pid() { ms_find_daemon postfix && printf '%s\n' "$MS_PID"; }
+ms_opendkim_pid() { ms_find_daemon opendkim && printf '%s\n' "$MS_PID"; }
 
 # Run a command that starts a daemon as if from a clean login shell: no descriptor above 2
 # inherited, no signal blocked or ignored. A daemon keeps what it inherits for its whole life:
@@ -442,6 +476,26 @@ ms_banner() {
 		exec 3<&- 3>&-
 	} 2>/dev/null || return 1
 	printf '%s\n' "${line%$'\r'}"
+}
+
+# Does a milter answer on the Unix socket PATH? Sends the milter protocol's option
+# negotiation (SMFIC_OPTNEG, version 6) and wants an SMFIC_OPTNEG reply within SECONDS
+# (default 2): a listening socket is not enough, the filter must talk.
+ms_milter_answers() {
+	local socket=$1 secs=${2:-2}
+	[[ -S $socket ]] || return 1
+	perl -e '
+		use strict; use warnings; use IO::Socket::UNIX; use Socket qw(SOCK_STREAM);
+		my ($path, $secs) = @ARGV;
+		local $SIG{ALRM} = sub { exit 1 };
+		alarm $secs;
+		my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $path) or exit 1;
+		my $body = "O" . pack("NNN", 6, 0x1ff, 0x1fffff);
+		print {$s} pack("N", length $body) . $body or exit 1;
+		my $got = "";
+		while (length $got < 5) { my $n = sysread($s, $got, 5 - length $got, length $got); exit 1 unless $n; }
+		exit(substr($got, 4, 1) eq "O" ? 0 : 1);
+	' -- "$socket" "$secs" 2>/dev/null
 }
 
 # Read the ports a started stack wrote into DIR/env (if any).

@@ -1,0 +1,45 @@
+-- Switchboard's signing decision for OpenDKIM (its SetupPolicyScript): install as
+-- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). The private stack's copy,
+-- ops/mailstack/templates/signing.lua.in, is the same script with the stack's database name.
+--
+-- Signs mail from internal hosts (InternalHosts) and from logged-in clients (SMTP AUTH) with
+-- the From: domain's active RSA key: the KeyTable name "rsa:DOMAIN" (view
+-- mail_dkim_signing_view), asked for only when the view has it. odkim.sign with a key whose
+-- file is missing or unreadable logs "key ... could not be loaded" and returns 0: the mail then
+-- goes out unsigned, never refused.
+--
+-- Ed25519 keys ("ed25519:DOMAIN") are not used: OpenDKIM 2.11 signs every signature of a
+-- message with the one SignatureAlgorithm of its configuration (rsa-sha256 here), and asked
+-- to sign with an Ed25519 key it fails the message ("EVP_PKEY_get1_RSA() failed") and
+-- Postfix answers 451 to the sender.
+-- The KeyTable's view, by the same DSN (opendkim runs in /var/lib/switchboard).
+local keys_dsn = "dsn:sqlite3://s/witchboard.sqlite/table=mail_dkim_signing_view?keycol=key_name?datacol=domain"
+
+local internal = odkim.internal_ip(ctx) == 1
+local authenticated = odkim.get_mtasymbol(ctx, "{auth_authen}") ~= nil
+if not internal and not authenticated then
+  return nil
+end
+
+local domain = odkim.get_fromdomain(ctx)
+if domain == nil or domain == "" then
+  return nil
+end
+domain = string.lower(domain)
+
+local opened, keys = pcall(odkim.db_open, keys_dsn)
+if not opened then
+  odkim.log(ctx, "switchboard: cannot open the key view (" .. tostring(keys) .. "); " .. domain .. " not signed")
+  return nil
+end
+local name = "rsa:" .. domain
+if odkim.db_check(keys, name) == 1 then
+  if odkim.sign(ctx, name) ~= 1 then
+    odkim.log(ctx, "switchboard: " .. name .. " did not sign (its key file missing or unreadable?)")
+  end
+end
+if odkim.db_check(keys, "ed25519:" .. domain) == 1 then
+  odkim.log(ctx, "switchboard: ed25519:" .. domain .. " not used: this OpenDKIM signs with rsa-sha256 only")
+end
+odkim.db_close(keys)
+return nil
