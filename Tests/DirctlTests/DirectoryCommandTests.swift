@@ -230,11 +230,11 @@ import Testing
         let doctor = try workspace.expectOK("doctor", "--json")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [String: Any])
         #expect(report["integrity"] as? String == "ok")
-        #expect(report["schema_version"] as? String == "v5-health")
+        #expect(report["schema_version"] as? String == "v6-dkim")
         #expect((report["audit"] as? [String: Any])?["intact"] as? Bool == true)
         let lines = try workspace.expectOK("doctor").stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("integrity:") && $0.hasSuffix(" ok") }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix("schema:") && $0.hasSuffix(" v5-health, exactly as the migrations made it") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("schema:") && $0.hasSuffix(" v6-dkim, exactly as the migrations made it") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("audit:") && $0.contains(" intact, ") }, "\(lines)")
     }
 

@@ -46,12 +46,13 @@ import Transport
         return records
     }
 
+    /// The `s=` of each DKIM-Signature header (the Maildir copy has LF line ends, IMAP's CRLF).
     static func selectors(_ message: String) -> [String] {
-        message.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n\t", with: " ").replacingOccurrences(of: "\r\n ", with: " ")
-            .split(separator: "\r\n").filter { $0.lowercased().hasPrefix("dkim-signature:") }
-            .compactMap { field in
-                field.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("s=") }.map { String($0.dropFirst(2)) }
-            }
+        let text = message.replacingOccurrences(of: "\r\n", with: "\n")
+        let head = text.components(separatedBy: "\n\n")[0].replacingOccurrences(of: "\n\t", with: " ").replacingOccurrences(of: "\n ", with: " ")
+        return head.split(separator: "\n").filter { $0.lowercased().hasPrefix("dkim-signature:") }.compactMap { field in
+            field.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("s=") }.map { String($0.dropFirst(2)) }
+        }
     }
 
     @Test func aSubmittedMessageIsSignedAndAnIndependentVerifierAcceptsItUntilOneByteChanges() throws {
