@@ -10,6 +10,7 @@ here_testdns=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here_testdns/../mailstack/lib.sh"
 
 TESTDNS_HOST=127.0.0.1
+# shellcheck disable=SC2034 # used by start
 TESTDNS_PACKAGES=(knot knot-dnsutils)
 TESTDNS_KNOTD=/usr/sbin/knotd
 
@@ -36,10 +37,11 @@ td_paths() {
 	TD_LOCK=$dir/zone.lock
 }
 
-# td_find_knotd: sets TD_PID to the knotd serving DIR's config (td_paths) and returns 0, or
+# td_find_knotd: sets TD_PID (read by the scripts) to the knotd serving DIR's config (td_paths) and returns 0, or
 # returns 1. A process counts only when /proc/PID/exe is knotd, it runs as root or knot, and its
 # command line names `-c DIR/knot.conf` (knot's own pid file is written by the knot user: not
 # trusted).
+# shellcheck disable=SC2034 # TD_PID is read by the scripts that source this file
 td_find_knotd() {
 	local p exe uid comm i knot_uid
 	local -a words
