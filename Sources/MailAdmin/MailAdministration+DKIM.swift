@@ -77,6 +77,8 @@ public struct DKIMAdvanceStep: Sendable, Codable, Equatable {
         case waiting
         /// Its grace period is over: its record may go, its file is deleted.
         case retired
+        /// DNS gave no answer about its record: nothing changed (the detail says why).
+        case unchecked
     }
     /// The domain.
     public var domain: String
@@ -245,7 +247,13 @@ extension MailAdministration {
             }
             for key in keys where key.state == .published {
                 let recordName = "\(key.selector)._domainkey.\(name)"
-                let found = try resolver.lookup(recordName, .txt).records.compactMap { record -> String? in
+                let answer: DNSAnswer
+                do { answer = try resolver.lookup(recordName, .txt) } catch let error as DNSError {
+                    // One domain's DNS failing does not hold up the others (a timer runs them all).
+                    steps.append(DKIMAdvanceStep(domain: name, selector: key.selector, change: .unchecked, detail: error.description))
+                    continue
+                }
+                let found = answer.records.compactMap { record -> String? in
                     if case .txt(let text) = record { return text }
                     return nil
                 }

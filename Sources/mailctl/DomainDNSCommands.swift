@@ -137,7 +137,8 @@ struct DKIMCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "advance", abstract: "Move DKIM rotations on: sign with keys DNS now serves, retire old ones after their grace period.",
             discussion: """
-                Without a domain: every domain with a rotation under way (for a timer).
+                Without a domain: every domain with a rotation under way (for a timer). Exit 69 when
+                DNS gave no answer for some key (the other domains still move on).
                 Examples:
                   mailctl domain dkim advance
                   mailctl domain dkim advance bonoivu.gov.vn --server 192.0.2.53
@@ -148,9 +149,15 @@ struct DKIMCommand: ParsableCommand {
 
         func run(in context: CommandContext) throws {
             let steps = try context.mail.advanceDKIM(domains: names, resolver: try DomainCommand.resolver(server))
-            if global.json { try Console.json(steps); return }
+            if global.json {
+                try Console.json(steps)
+                if steps.contains(where: { $0.change == .unchecked }) { throw ExitStatus.unavailable }
+                return
+            }
             if steps.isEmpty { Console.out("No DKIM rotation under way"); return }
             for step in steps { Console.out("\(step.domain) \(step.selector): \(step.change.rawValue): \(step.detail)") }
+            // DNS that did not answer for some domain: the rest went on; the run shows failed.
+            if steps.contains(where: { $0.change == .unchecked }) { throw ExitStatus.unavailable }
         }
     }
 }

@@ -230,7 +230,7 @@ import Testing
         try Self.setAuditKey(workspace, "clock_step_tolerance_seconds: soon")
         let run = try workspace.dirctl("audit", "verify")
         #expect(run.status == 78)
-        #expect(run.stderr.contains("\(workspace.config):8: audit.clock_step_tolerance_seconds: expected a whole number"))
+        #expect(run.stderr.contains("\(workspace.config):9: audit.clock_step_tolerance_seconds: expected a whole number"))
     }
 
     @Test func deletedCheckpointsThatCheckpointEveryCallsForAreReported() throws {

@@ -14,7 +14,11 @@ final class Workspace {
     init(checkpointEvery: Int = 0, sections: String = "") throws {
         folder = try ScratchFolder.make("switchboard-test")
         config = folder + "/switchboard.yaml"
+        // Domains added here get no DKIM key (`mail.dkim.enabled: false`): these tests are about
+        // the directory, and keys live under /var/lib (MailWorkspace covers them). First, so
+        // tests that append keys to the audit section still can.
         try """
+        mail: {dkim: {enabled: false}}
         database:
           path: \(folder)/switchboard.sqlite
         audit:
@@ -22,10 +26,6 @@ final class Workspace {
           public_key_file: \(folder)/audit.pub
           origin: test.switchboard
           checkpoint_every: \(checkpointEvery)
-        mail:
-          # Domains added here get no DKIM key: these tests are about the directory, and keys
-          # live under /var/lib (MailWorkspace covers them).
-          dkim: {enabled: false}
         \(sections)
         """.write(toFile: config, atomically: true, encoding: .utf8)
     }

@@ -150,7 +150,7 @@ import Transport
         #expect(FileManager.default.fileExists(atPath: oldFile))
 
         Thread.sleep(forTimeInterval: 4.5)
-        let retire = try mail.expectOK("domain", "dkim", "advance", "--server", dns.server)
+        let retire = try mail.expectOK("domain", "dkim", "advance", mail.domain, "--server", dns.server)
         #expect(retire.stdout.contains("\(old): retired"), "\(retire.stdout)")
         let after = try Self.publish(mail, dns: dns)
         #expect(!after.contains("\(old)._domainkey") && after.contains("\(new)._domainkey"), "\(after)")

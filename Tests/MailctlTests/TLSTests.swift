@@ -30,7 +30,7 @@ import Testing
         let run = try mail.mailctl(["doctor", address, "--password-stdin", "--json"], stdin: Self.password + "\n")
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         let steps = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
-        #expect(steps.map { $0["result"] as? String } == Array(repeating: "ok", count: 6), "\(run.stdout)")
+        #expect(steps.map { $0["result"] as? String } == Array(repeating: "ok", count: 7), "\(run.stdout)")
         // The IMAPS and submissions ports speak nothing but TLS; Dovecot logged this login as TLS.
         #expect(try Self.dovecotLogins(of: address, in: mail).contains { $0.contains(", TLS") })
     }
