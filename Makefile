@@ -165,10 +165,13 @@ install: release
 	install -m 0644 Templates/mail/*.mustache Templates/mail/README.md $(DATADIR)/mail-templates/
 	install -m 0644 Templates/meet/*.mustache Templates/meet/README.md $(DATADIR)/meet-templates/
 	install -m 0644 Templates/health/*.mustache Templates/health/README.md $(DATADIR)/health-templates/
-	install -d $(DATADIR)/mail/dovecot $(DATADIR)/mail/postfix
-	install -m 0644 ops/mail/schema.sql ops/mail/README.md $(DATADIR)/mail/
+	install -d $(DATADIR)/mail/dovecot $(DATADIR)/mail/postfix $(DATADIR)/mail/opendkim $(DATADIR)/systemd/opendkim.service.d
+	install -m 0644 ops/mail/schema.sql ops/mail/schema-v3-live-mail.sql ops/mail/schema-v6-dkim.sql ops/mail/README.md $(DATADIR)/mail/
 	install -m 0644 ops/mail/dovecot/* $(DATADIR)/mail/dovecot/
 	install -m 0644 ops/mail/postfix/* $(DATADIR)/mail/postfix/
+	install -m 0644 ops/mail/opendkim/* $(DATADIR)/mail/opendkim/
+	install -m 0644 ops/systemd/opendkim.service.d/* $(DATADIR)/systemd/opendkim.service.d/
+	install -m 0644 ops/systemd/switchboard-dkim-advance.* $(DATADIR)/systemd/
 	@# The plugin builds every product (in debug mode: the pages are the same, and the release
 	@# binaries above stay as RELEASE_FLAGS linked them) and writes one page per tool.
 	@if $(SWIFT) package plugin generate-manual --configuration debug >.build/generate-manual.log 2>&1; then \
