@@ -39,16 +39,17 @@ static inline void CResolv_state_free(res_state state) {
  * Seconds per try and tries per server. A reply cut short over UDP (TC) is always asked again
  * over TCP (RES_IGNTC off, whatever resolv.conf says).
  *
- * pfcode: glibc's res_nsend skips a server that answers SERVFAIL, NOTIMP or REFUSED and, when
- * none is left, fails with errno ETIMEDOUT at once, exactly like a server that never answered;
- * with pfcode non-zero ("don't retry if called from dig", its only use outside debug printing)
- * it returns that reply, so the caller can tell "the server refused" from "no answer".
+ * pfcode stays 0: with it set (dig's way of seeing a REFUSED or SERVFAIL reply), glibc 2.36's
+ * send_dg loops forever on a NOERROR reply with no answer and no AA or RA bit (a referral
+ * without glue, a lame server). So a server that answers REFUSED, SERVFAIL or NOTIMP makes
+ * res_nsend fail at once with ETIMEDOUT, and the caller tells that from a real timeout by how
+ * long it took.
  */
 static inline void CResolv_set_tries(res_state state, int seconds, int tries) {
     state->retrans = seconds;
     state->retry = tries;
     state->options &= ~(unsigned long)RES_IGNTC;
-    state->pfcode = RES_PRF_HEAD1;
+    state->pfcode = 0;
 }
 
 /*

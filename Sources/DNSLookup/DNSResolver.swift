@@ -73,6 +73,12 @@ public struct DNSResolver: DNSLookingUp {
         case ETIMEDOUT:
             let tries = attempts == 1 ? "1 try" : "\(attempts) tries"
             let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+            // glibc gives up at once, with the same ETIMEDOUT, on a server that answers REFUSED,
+            // SERVFAIL or NOTIMP, or a referral instead of an answer (CResolv_set_tries): far
+            // sooner than one try's timeout means the server did answer, with no usable reply.
+            if seconds < Double(timeoutSeconds) / 2 {
+                return DNSError(.serverFailure, "\(who) gave no usable answer to \(asked) (REFUSED, SERVFAIL or a referral): it does not serve that zone, or it is broken; ask a server that answers for it with --server HOST:PORT")
+            }
             let perServer = servers.count > 1 ? " per server" : ""
             return DNSError(.timeout, "no answer from \(who) to \(asked) in \(Self.shown(seconds)) s (\(tries) of \(timeoutSeconds) s\(perServer)): is it running, and does the network let DNS (UDP and TCP) through? Ask another server with --server HOST:PORT")
         case ECONNREFUSED:

@@ -40,6 +40,9 @@ enum LookupZone {
             "multi.\(zone) 300 IN TXT \"second\"",
             "www.\(zone) 300 IN CNAME a.\(zone)",
             "mail.\(zone) 300 IN A 192.0.2.25",
+            // A delegation without glue: asked below it, knot answers with a referral (NOERROR,
+            // no answer, no AA), which glibc once looped on forever.
+            "delegated.\(zone) 300 IN NS ns1.elsewhere.example.net.",
         ]
         lines += bigTexts.map { "big.\(zone) 300 IN TXT \"\($0)\"" }
         return lines.joined(separator: "\n") + "\n"
@@ -149,10 +152,22 @@ enum LookupZone {
         let error = try #require(throws: DNSError.self) { try LookupZone.resolver(timeoutSeconds: 3).lookup("example.invalid", .txt) }
         #expect(started.duration(to: .now) < .seconds(2))
         #expect(error.code == .serverFailure)
-        #expect(error.description.contains("REFUSED"))
+        #expect(error.description.contains("REFUSED"), "\(error.description)")
         #expect(error.description.contains("TXT example.invalid"))
         #expect(error.description.contains(dns.server))
         #expect(!error.description.contains("\n"))
+    }
+
+    @Test func aReferralInsteadOfAnAnswerFailsAtOnce() throws {
+        let dns = try LookupZone.served.get()
+        let started = ContinuousClock.now
+        let error = try #require(throws: DNSError.self) {
+            try LookupZone.resolver(timeoutSeconds: 3).lookup("_dmarc.delegated.\(LookupZone.name)", .txt)
+        }
+        #expect(started.duration(to: .now) < .seconds(2))
+        #expect(error.code == .serverFailure)
+        #expect(error.description.contains("referral"), "\(error.description)")
+        #expect(error.description.contains(dns.server))
     }
 
     @Test func aServerThatNeverAnswersTimesOutWithinTheTimeout() throws {
