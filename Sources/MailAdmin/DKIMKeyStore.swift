@@ -60,12 +60,26 @@ struct DKIMKeyStore: Sendable {
         return path
     }
 
-    /// Removes a key file; a file already gone is fine. Returns the problem, if any, in words.
+    /// Removes the key file of `domain`'s `selector`; a file already gone is fine. Returns the
+    /// problem, if any, in words. The path is made here from the domain and the selector (both
+    /// restricted to letters, digits, '-' and '.' by the schema), never taken from the database's
+    /// key_path: a row someone wrote by hand must not make root delete another file.
     @discardableResult
-    func remove(_ path: String) -> String? {
-        guard path.hasPrefix(settings.keyDirectory + "/") else { return "\(path) is outside mail.dkim.key_dir; left in place" }
+    func remove(domain: String, selector: String, recorded: String) -> String? {
+        let path = path(domain: domain, selector: selector)
+        guard recorded == path else {
+            return "its recorded key file \(recorded) is not where mailctl keeps it (\(path)); nothing deleted"
+        }
+        guard Self.isPlainName(domain), Self.isPlainName(selector) else { return "\(path): not a key file name; nothing deleted" }
         if unlink(path) == 0 || errno == ENOENT { return nil }
         return "\(path): \(String(cString: strerror(errno)))"
+    }
+
+    /// Letters, digits, '-' and '.', not starting with '.': one path component, never '..'.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+        }
     }
 
     /// Whether the signer can sign with the key at `path`, and whether it is the one published.

@@ -145,7 +145,7 @@ extension MailAdministration {
                 written.append(WrittenKey(material: material, selector: selector, path: path))
             }
         } catch {
-            for key in written { store.remove(key.path) }
+            for key in written { store.remove(domain: domain, selector: key.selector, recorded: key.path) }
             throw error
         }
         return written
@@ -214,7 +214,7 @@ extension MailAdministration {
                 details["selectors"] = written.map(\.selector).joined(separator: ",")
             }
         } catch {
-            for key in written { keyStore.remove(key.path) }
+            for key in written { keyStore.remove(domain: name, selector: key.selector, recorded: key.path) }
             throw error
         }
         return try database.read { db in try Self.keys(db, domainID: domain.id) }.filter { key in written.contains { $0.selector == key.selector } }
@@ -298,7 +298,7 @@ extension MailAdministration {
                     details["selector"] = key.selector
                 }
                 var detail = "its grace period is over: remove \(key.selector)._domainkey.\(name) from DNS"
-                if let problem = keyStore.remove(key.keyPath) { detail += " (its key file was not deleted: \(problem))" }
+                if let problem = keyStore.remove(domain: name, selector: key.selector, recorded: key.keyPath) { detail += " (its key file was not deleted: \(problem))" }
                 steps.append(DKIMAdvanceStep(domain: name, selector: key.selector, change: .retired, detail: detail))
             }
         }
@@ -348,7 +348,7 @@ extension MailAdministration {
         var status = DKIMSigningStatus(domain: name, signingKeys: [], problems: [], notes: [])
         let active = keys.filter { $0.state == .active }
         if domain.status != .active { status.notes.append("\(name) is disabled: it sends no mail") }
-        guard !active.isEmpty else {
+        guard active.contains(where: { $0.algorithm == .rsaSHA256 }) else {
             if settings.enabled {
                 status.problems.append("\(name) has no active DKIM key: its mail goes out unsigned; make one with `mailctl domain dkim rotate \(name)`, publish it, then `mailctl domain dkim advance \(name)`")
             } else {
@@ -358,6 +358,16 @@ extension MailAdministration {
         }
         let store = DKIMKeyStore(settings: settings)
         for key in active {
+            if key.algorithm == .ed25519SHA256 {
+                // OpenDKIM 2.11 signs with one algorithm per process (ops/mail/README.md).
+                status.notes.append("Ed25519 key \(key.selector) of \(name) is published but not signed with: this OpenDKIM signs with RSA only")
+                continue
+            }
+            let expected = store.path(domain: name, selector: key.selector)
+            guard key.keyPath == expected else {
+                status.problems.append("DKIM key \(key.selector) of \(name): the database names \(key.keyPath) as its file, not \(expected) where mailctl keeps it: rotate the key (`mailctl domain dkim rotate \(name)`)")
+                continue
+            }
             switch store.inspect(path: key.keyPath, publicKey: key.publicKey, algorithm: key.algorithm) {
             case .usable:
                 status.signingKeys.append(key)

@@ -85,7 +85,7 @@ public struct MailAdministration: Sendable {
                 return try Self.requireDomain(db, name: name)
             }
         } catch {
-            for key in keys { keyStore.remove(key.path) }
+            for key in keys { keyStore.remove(domain: name, selector: key.selector, recorded: key.path) }
             throw error
         }
     }

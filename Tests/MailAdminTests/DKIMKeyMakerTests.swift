@@ -88,8 +88,16 @@ import Testing
             Issue.record("an unreadable key was accepted"); return
         }
         #expect(unreadable.contains("unreadable"))
-        #expect(store.remove(path) == nil)
+        // A recorded path that is not where mailctl keeps the key (a row written by hand, a
+        // "../" path) deletes nothing.
+        let decoy = settings.keyDirectory + "/decoy.txt"
+        try "keep me".write(toFile: decoy, atomically: true, encoding: .utf8)
+        for recorded in [decoy, settings.keyDirectory + "/bo.test/../decoy.txt", "/etc/passwd"] {
+            #expect(store.remove(domain: "bo.test", selector: "sb-1", recorded: recorded) != nil, "\(recorded)")
+        }
+        #expect(store.remove(domain: "..", selector: "decoy", recorded: settings.keyDirectory + "/../decoy.private") != nil)
+        #expect(FileManager.default.fileExists(atPath: decoy) && FileManager.default.fileExists(atPath: path))
+        #expect(store.remove(domain: "bo.test", selector: "sb-1", recorded: path) == nil)
         #expect(store.inspect(path: path, publicKey: key.publicKey, algorithm: .rsaSHA256) == .broken("key file \(path) is missing"))
-        #expect(store.remove("/etc/passwd") != nil, "a path outside key_dir must never be deleted")
     }
 }

@@ -80,6 +80,24 @@ import Transport
         #expect(bad.stdout.contains("fail d=\(mail.domain) s=\(selector)"), "\(bad.stdout)")
     }
 
+    @Test func aLoginGetsItsOwnDomainsSignatureOnlyNotAnotherHostedDomains() throws {
+        let mail = try MailWorkspace()
+        let address = try mail.mailbox("kim")
+        let other = "other.\(mail.domain)"
+        try mail.expectOK("domain", "add", other)
+        // Postfix checks the envelope sender against the login; the From: header is the signer's to judge.
+        let id = "<\(UUID().uuidString)@\(mail.domain)>"
+        let message = "From: <minister@\(other)>\r\nTo: <\(address)>\r\nSubject: forged\r\nMessage-ID: \(id)\r\nDate: \(Self.date())\r\n\r\nKhong phai toi.\r\n"
+        let session = try SMTPSession(server: mail.submissionServer, credentials: MailCredentials(username: address, password: Secret(Self.password)),
+                                      heloName: mail.domain)
+        _ = try session.send(from: address, to: [address], message: message)
+        session.close()
+        let arrived = try #require(try mail.deliveredMessage(id, to: address))
+        #expect(Self.selectors(arrived).isEmpty, "mail From: another hosted domain was signed for it:\n\(arrived.prefix(800))")
+        // Its own domain's mail is signed.
+        #expect(Self.selectors(try Self.submitAndFetch(mail, as: address)).count == 1)
+    }
+
     @Test func checkNamesAMissingDMARCAnotherDKIMKeyAndAnSPFWithoutDashAll() throws {
         let dns = try TestDNS.current()
         let mail = try MailWorkspace()

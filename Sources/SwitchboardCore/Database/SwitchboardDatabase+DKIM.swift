@@ -25,7 +25,7 @@ CREATE TABLE mail_dkim_key (
                          AND selector NOT GLOB '-*' AND selector NOT GLOB '*-'),
     algorithm     TEXT    NOT NULL CHECK (algorithm IN ('rsa-sha256', 'ed25519-sha256')),
     public_key    TEXT    NOT NULL CHECK (length(public_key) > 0 AND public_key NOT GLOB '*[^A-Za-z0-9+/=]*'),
-    key_path      TEXT    NOT NULL CHECK (key_path GLOB '/*'),
+    key_path      TEXT    NOT NULL CHECK (key_path GLOB '/*.private' AND key_path NOT GLOB '*/../*' AND key_path NOT GLOB '*/./*'),
     state         TEXT    NOT NULL CHECK (state IN ('published', 'active', 'retiring', 'retired')),
     created_at    TEXT    NOT NULL,
     activated_at  TEXT,

@@ -2,9 +2,9 @@
 -- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). The private stack's copy,
 -- ops/mailstack/templates/signing.lua.in, is the same script with the stack's database name.
 --
--- Signs mail from internal hosts (InternalHosts) and from logged-in clients (SMTP AUTH) with
--- the From: domain's active RSA key: the KeyTable name "rsa:DOMAIN" (view
--- mail_dkim_signing_view), asked for only when the view has it. odkim.sign with a key whose
+-- Signs mail from logged-in clients (SMTP AUTH) whose From: domain is their login's own, and
+-- unauthenticated mail from internal hosts (InternalHosts), with the From: domain's active RSA
+-- key: the KeyTable name "rsa:DOMAIN" (view mail_dkim_signing_view), asked for only when the view has it. odkim.sign with a key whose
 -- file is missing or unreadable logs "key ... could not be loaded" and returns 0: the mail then
 -- goes out unsigned, never refused.
 --
@@ -15,9 +15,9 @@
 -- The KeyTable's view, by the same DSN (opendkim runs in /var/lib/switchboard).
 local keys_dsn = "dsn:sqlite3://s/witchboard.sqlite/table=mail_dkim_signing_view?keycol=key_name?datacol=domain"
 
+local login = odkim.get_mtasymbol(ctx, "{auth_authen}")
 local internal = odkim.internal_ip(ctx) == 1
-local authenticated = odkim.get_mtasymbol(ctx, "{auth_authen}") ~= nil
-if not internal and not authenticated then
+if login == nil and not internal then
   return nil
 end
 
@@ -26,6 +26,19 @@ if domain == nil or domain == "" then
   return nil
 end
 domain = string.lower(domain)
+
+-- A logged-in sender gets its own domain's signature only: Postfix checks the envelope sender
+-- against the login (smtpd_sender_login_maps), not the From: header, so without this a user of
+-- one hosted domain could send mail that verifies as another's. Unauthenticated mail from
+-- loopback (the tools' notifications, through the relay) is signed for its From: domain.
+if login ~= nil then
+  local at = string.find(login, "@", 1, true)
+  local own = at and string.lower(string.sub(login, at + 1)) or ""
+  if own ~= domain then
+    odkim.log(ctx, "switchboard: " .. login .. " sent mail From: " .. domain .. "; not signed (a login signs for its own domain only)")
+    return nil
+  end
+end
 
 local opened, keys = pcall(odkim.db_open, keys_dsn)
 if not opened then
