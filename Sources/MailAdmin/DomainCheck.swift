@@ -61,7 +61,14 @@ public struct DomainCheck: Sendable {
         if exchanges.isEmpty {
             return item(record, .missing, found, "no MX record at \(record.name), so other servers do not know where to deliver its mail")
         }
-        if exchanges.contains(where: { $0.host == expectedHost }) { return item(record, .present, found) }
+        if let ours = exchanges.filter({ $0.host == expectedHost }).map(\.preference).min() {
+            // Senders try the lowest preference first: another host at or below ours takes the mail.
+            let ahead = exchanges.filter { $0.host != expectedHost && $0.preference <= ours }
+            if ahead.isEmpty { return item(record, .present, found) }
+            let names = ahead.map { "\($0.preference) \($0.host)" }.joined(separator: ", ")
+            return item(record, .wrong, found,
+                        "the MX records of \(record.name) also name \(names), tried before or with \(expectedHost) (preference \(ours)), so mail may go there instead", instead: true)
+        }
         let hosts = exchanges.map { $0.host }.joined(separator: ", ")
         return item(record, .wrong, found, "the MX records of \(record.name) name \(hosts), not \(expectedHost), so its mail does not reach this server", instead: true)
     }
@@ -95,6 +102,15 @@ public struct DomainCheck: Sendable {
         if !lacking.isEmpty {
             faults.append("lacks \(lacking.joined(separator: ", ")), so mail this server sends may fail SPF")
         }
+        // The configuration says who may send (mail.dns.spf_mechanisms): anything more lets other
+        // servers pass SPF in the domain's name (ip4:0.0.0.0/0 lets every server).
+        let allowed = Set(expectedTerms.dropFirst().filter { !Self.isSPFAll($0) }.map(Self.spfMechanismNormalized))
+        let extra = foundTerms.dropFirst()[..<(foundAllIndex ?? foundTerms.endIndex)]
+            .filter { !Self.isSPFAll($0) && !$0.contains("=") && !allowed.contains(Self.spfMechanismNormalized($0)) }
+            .filter { !$0.hasPrefix("-") && !$0.hasPrefix("~") && !$0.hasPrefix("?") }
+        if !extra.isEmpty {
+            faults.append("also lets \(extra.joined(separator: " ")) send, which mail.dns.spf_mechanisms does not (add it there if it is meant)")
+        }
         if faults.isEmpty { return item(record, .present, found) }
         return item(record, .wrong, found, "the SPF record at \(record.name) " + faults.joined(separator: " and "), instead: true)
     }
@@ -125,6 +141,10 @@ public struct DomainCheck: Sendable {
                 faults.append("holds another key (p= ends …\(key.suffix(8)); selector \(selector)'s key ends …\(expectedKey.suffix(8)))")
             } else if type != expectedType {
                 faults.append("says k=\(type) but selector \(selector)'s key is \(expectedType)")
+            } else if let hashes = tags["h"], !hashes.lowercased().split(separator: ":").contains("sha256") {
+                faults.append("allows only h=\(hashes), so no sha256 signature verifies with it")
+            } else if let services = tags["s"], !services.lowercased().split(separator: ":").contains(where: { $0 == "email" || $0 == "*" }) {
+                faults.append("is for s=\(services), not e-mail, so no mail signature verifies with it")
             }
         }
         if faults.isEmpty { return item(record, .present, found) }
@@ -156,6 +176,13 @@ public struct DomainCheck: Sendable {
             }
         } else {
             faults.append(policy.map { "has p=\($0), which is not a DMARC policy (receivers ignore the record)" } ?? "has no p= policy (receivers ignore the record)")
+        }
+        if let percent = tags["pct"], percent != "100" {
+            faults.append("applies its policy to pct=\(percent)% of failing mail only, not all of it")
+        }
+        if let subdomains = tags["sp"]?.lowercased(), let policy, let rank = Self.dmarcRank(policy),
+           (Self.dmarcRank(subdomains) ?? -1) < rank {
+            faults.append("has sp=\(subdomains), weaker for subdomains than p=\(policy), so forged mail from any subdomain gets through")
         }
         if let expectedReports = expected["rua"]?.lowercased() {
             let reports = (tags["rua"] ?? "").split(separator: ",").map { String($0.prefix { $0 != "!" }).lowercased() }

@@ -209,6 +209,11 @@ extension MailAdministration {
         let written = try writeNewKeys(domain: name, taken: Set(existing.map(\.selector)))
         do {
             try session.perform(.mailDKIMRotate, target: target) { db, details in
+                // Checked again in the transaction: two rotations at once leave one waiting key.
+                if let waiting = try String.fetchOne(db, sql: "SELECT selector FROM mail_dkim_key WHERE domain_id = ? AND state = 'published'",
+                                                     arguments: [domain.id]) {
+                    throw MailError(.refused, "\(name) already has a new key waiting for its DNS record (selector \(waiting)): publish it, then run `mailctl domain dkim advance \(name)`")
+                }
                 try insert(written, domainID: domain.id, state: .published, db: db)
                 details["domain"] = name
                 details["selectors"] = written.map(\.selector).joined(separator: ",")

@@ -71,7 +71,56 @@ import Testing
         #expect(wrong.found == ["10 mx1.provider.net", "20 mx2.provider.net"])
         #expect(wrong.problem == "the MX records of example.org name mx1.provider.net, mx2.provider.net, not mail.example.org, so its mail does not reach this server: publish example.org MX 10 mail.example.org instead")
         dns.add("example.org", .mx(preference: 30, exchange: "MAIL.Example.org."))
-        #expect(try judged(.mx, dns).status == .present, "a backup MX beside ours is fine")
+        let behind = try judged(.mx, dns)
+        #expect(behind.status == .wrong, "ours is tried after the others: mail goes there first")
+        #expect(behind.problem?.contains("also name 10 mx1.provider.net, 20 mx2.provider.net, tried before or with mail.example.org") == true, "\(behind.problem ?? "")")
+        dns.add("example.org", .mx(preference: 5, exchange: "mail.example.org"))
+        #expect(try judged(.mx, dns).status == .present, "backup MXs behind ours are fine; case and a trailing dot do not matter")
+    }
+
+    // MARK: Records that are there but do not protect
+
+    @Test func anSPFThatLetsMoreServersSendThanConfiguredIsWrong() throws {
+        var dns = Self.goodZone()
+        dns.remove("example.org", .txt)
+        dns.add("example.org", .txt("v=spf1 ip4:0.0.0.0/0 mx -all"))
+        let item = try judged(.spf, dns)
+        #expect(item.status == .wrong)
+        #expect(item.problem?.contains("also lets ip4:0.0.0.0/0 send") == true, "\(item.problem ?? "")")
+        dns.remove("example.org", .txt)
+        dns.add("example.org", .txt("v=spf1 mx -ip4:192.0.2.66 -all"))
+        #expect(try judged(.spf, dns).status == .present, "a mechanism that fails senders takes nothing away")
+    }
+
+    @Test func aDMARCRecordForAFractionOrWeakerForSubdomainsIsWrong() throws {
+        for (record, words) in [("v=DMARC1; p=quarantine; pct=0; rua=mailto:postmaster@example.org", "pct=0%"),
+                                ("v=DMARC1; p=quarantine; sp=none; rua=mailto:postmaster@example.org", "sp=none, weaker for subdomains")] {
+            var dns = Self.goodZone()
+            dns.remove("_dmarc.example.org", .txt)
+            dns.add("_dmarc.example.org", .txt(record))
+            let item = try judged(.dmarc, dns)
+            #expect(item.status == .wrong, "\(record)")
+            #expect(item.problem?.contains(words) == true, "\(item.problem ?? "")")
+        }
+        var strict = Self.goodZone()
+        strict.remove("_dmarc.example.org", .txt)
+        strict.add("_dmarc.example.org", .txt("v=DMARC1; p=reject; sp=reject; pct=100; rua=mailto:postmaster@example.org"))
+        #expect(try judged(.dmarc, strict).status == .present)
+    }
+
+    @Test func aDKIMKeyLimitedToSHA1OrAnotherServiceIsWrong() throws {
+        for (extra, words) in [("h=sha1; ", "h=sha1"), ("s=tlsrpt; ", "s=tlsrpt")] {
+            var dns = Self.goodZone()
+            dns.remove("s1._domainkey.example.org", .txt)
+            dns.add("s1._domainkey.example.org", .txt("v=DKIM1; k=rsa; \(extra)p=\(Self.rsaKey)"))
+            let item = try judged(.dkim, dns)
+            #expect(item.status == .wrong)
+            #expect(item.problem?.contains(words) == true, "\(item.problem ?? "")")
+        }
+        var fine = Self.goodZone()
+        fine.remove("s1._domainkey.example.org", .txt)
+        fine.add("s1._domainkey.example.org", .txt("v=DKIM1; k=rsa; h=sha1:sha256; s=email; p=\(Self.rsaKey)"))
+        #expect(try judged(.dkim, fine).status == .present)
     }
 
     // MARK: SPF
@@ -115,13 +164,13 @@ import Testing
         }
     }
 
-    @Test func spfLackingAConfiguredMechanismIsWrongAndExtraOnesAreFine() throws {
+    @Test func spfLackingAConfiguredMechanismOrAllowingMoreIsWrong() throws {
         var dns = Self.goodZone()
         dns.remove("example.org", .txt)
         dns.add("example.org", .txt("v=spf1 ip4:192.0.2.0/24 -all mx"))
         let lacking = try judged(.spf, dns)
         #expect(lacking.status == .wrong, "mechanisms after all count for nothing")
-        #expect(lacking.problem == "the SPF record at example.org lacks mx, so mail this server sends may fail SPF: publish example.org TXT \"v=spf1 mx -all\" instead")
+        #expect(lacking.problem == "the SPF record at example.org lacks mx, so mail this server sends may fail SPF and also lets ip4:192.0.2.0/24 send, which mail.dns.spf_mechanisms does not (add it there if it is meant): publish example.org TXT \"v=spf1 mx -all\" instead")
 
         dns.remove("example.org", .txt)
         dns.add("example.org", .txt("v=spf1 ?all"))
@@ -129,7 +178,12 @@ import Testing
 
         dns.remove("example.org", .txt)
         dns.add("example.org", .txt("V=SPF1 ip4:192.0.2.0/24 +MX include:relay.example.net -ALL"))
-        #expect(try judged(.spf, dns).status == .present)
+        let more = try judged(.spf, dns)
+        #expect(more.status == .wrong, "senders the configuration does not name")
+        #expect(more.problem?.contains("also lets ip4:192.0.2.0/24 include:relay.example.net send") == true, "\(more.problem ?? "")")
+        dns.remove("example.org", .txt)
+        dns.add("example.org", .txt("V=SPF1 +MX -ALL"))
+        #expect(try judged(.spf, dns).status == .present, "case and a + qualifier do not matter")
     }
 
     @Test func aSoftfailConfigurationExpectsSoftfail() throws {
