@@ -229,7 +229,8 @@ extension MailAdministration {
     /// one it replaces keeps its record for `mail.dkim.rotation_grace`), and a retiring key whose
     /// grace period is over is retired and its file deleted. Each change is its own audited step.
     /// `domains` empty: every domain with a rotation under way.
-    public func advanceDKIM(domains raws: [String], resolver: any DNSLookingUp) throws -> [DKIMAdvanceStep] {
+    public func advanceDKIM(domains raws: [String], source: DKIMRecordSource) throws -> [DKIMAdvanceStep] {
+        let publication = DKIMPublicationCheck(source: source)
         let names: [String]
         if raws.isEmpty {
             try session.authorize(.mailDKIMActivate, target: "mail-domain:*")
@@ -252,18 +253,13 @@ extension MailAdministration {
             }
             for key in keys where key.state == .published {
                 let recordName = "\(key.selector)._domainkey.\(name)"
-                let answer: DNSAnswer
-                do { answer = try resolver.lookup(recordName, .txt) } catch let error as DNSError {
+                let outcome: DKIMPublicationCheck.Outcome
+                do { outcome = try publication.check(record: recordName, domain: name, publicKey: key.publicKey) } catch let error as DNSError {
                     // One domain's DNS failing does not hold up the others (a timer runs them all).
                     steps.append(DKIMAdvanceStep(domain: name, selector: key.selector, change: .unchecked, detail: error.description))
                     continue
                 }
-                let found = answer.records.compactMap { record -> String? in
-                    if case .txt(let text) = record { return text }
-                    return nil
-                }
-                guard found.contains(where: { Self.publicKeyTag(of: $0) == key.publicKey }) else {
-                    let seen = found.isEmpty ? "nothing there yet" : "another record there"
+                if case .notYet(let seen) = outcome {
                     steps.append(DKIMAdvanceStep(domain: name, selector: key.selector, change: .waiting,
                                                  detail: "waiting for \(recordName) in DNS (\(seen)); publish it: `mailctl domain dns \(name)`"))
                     continue

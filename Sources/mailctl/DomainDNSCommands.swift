@@ -148,7 +148,9 @@ struct DKIMCommand: ParsableCommand {
         @Option(help: "Ask this DNS server (HOST or HOST:PORT) instead of the system's resolver.") var server: String?
 
         func run(in context: CommandContext) throws {
-            let steps = try context.mail.advanceDKIM(domains: names, resolver: try DomainCommand.resolver(server))
+            // --server: that one server; otherwise every authoritative name server of each domain.
+            let source: DKIMRecordSource = server == nil ? .everyNameServer : .server(try DomainCommand.resolver(server))
+            let steps = try context.mail.advanceDKIM(domains: names, source: source)
             if global.json {
                 try Console.json(steps)
                 if steps.contains(where: { $0.change == .unchecked }) { throw ExitStatus.unavailable }
