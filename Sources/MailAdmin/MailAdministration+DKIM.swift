@@ -225,6 +225,32 @@ extension MailAdministration {
         return try database.read { db in try Self.keys(db, domainID: domain.id) }.filter { key in written.contains { $0.selector == key.selector } }
     }
 
+    /// Gives up a rotation whose new key never signed: its keys are retired at once and their
+    /// files deleted (for a key that was never published, or published by mistake).
+    public func cancelDKIMRotation(domain raw: String) throws -> [String] {
+        let name = Self.domainName(raw)
+        let target = "mail-domain:\(name)"
+        try session.authorize(.mailDKIMCancel, target: target)
+        let cancelled: [DKIMKey] = try session.perform(.mailDKIMCancel, target: target) { db, details in
+            let domain = try Self.requireDomain(db, name: name)
+            let waiting = try Self.keys(db, domainID: domain.id).filter { $0.state == .published }
+            guard !waiting.isEmpty else {
+                throw MailError(.refused, "\(name) has no rotation under way (no key waits for its DNS record): see `mailctl domain dkim list \(name)`")
+            }
+            try db.execute(sql: "UPDATE mail_dkim_key SET state = 'retired', retired_at = ? WHERE domain_id = ? AND state = 'published'",
+                           arguments: [timestamp, domain.id])
+            details["domain"] = name
+            details["selectors"] = waiting.map(\.selector).joined(separator: ",")
+            return waiting
+        }
+        return cancelled.map { key in
+            if let problem = keyStore.remove(domain: name, selector: key.selector, recorded: key.keyPath) {
+                return "\(key.selector) (its key file was not deleted: \(problem))"
+            }
+            return key.selector
+        }
+    }
+
     /// Moves rotations on: a published key whose record DNS serves becomes the signing key (the
     /// one it replaces keeps its record for `mail.dkim.rotation_grace`), and a retiring key whose
     /// grace period is over is retired and its file deleted. Each change is its own audited step.

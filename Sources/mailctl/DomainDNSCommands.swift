@@ -92,7 +92,7 @@ struct DKIMCommand: ParsableCommand {
             by hand or from a timer) starts signing with it once DNS serves the record, keeps the old
             record published for mail.dkim.rotation_grace, then retires the old key.
             """,
-        subcommands: [List.self, Rotate.self, Advance.self])
+        subcommands: [List.self, Rotate.self, Advance.self, Cancel.self])
 
     struct List: MailctlCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List DKIM keys and their states.",
@@ -130,6 +130,20 @@ struct DKIMCommand: ParsableCommand {
                     Console.out("  \(record.name). \(record.ttl) IN TXT \"\(record.value)\"")
                 }
             }
+        }
+    }
+
+    struct Cancel: MailctlCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel", abstract: "Give up a rotation whose new key does not sign yet: the key is retired, its file deleted.",
+            discussion: "Example:\n  mailctl domain dkim cancel bonoivu.gov.vn")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Domain name.") var name: String
+
+        func run(in context: CommandContext) throws {
+            let selectors = try context.mail.cancelDKIMRotation(domain: name)
+            if global.json { try Console.json(selectors); return }
+            Console.out("Cancelled the rotation of \(name): \(selectors.joined(separator: ", ")) retired unused; remove its record from DNS if you published it")
         }
     }
 

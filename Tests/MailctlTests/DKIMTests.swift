@@ -182,6 +182,26 @@ import Transport
         }
     }
 
+    @Test func aRotationWhoseKeyNeverSignsCanBeCancelledAndStartedAgain() throws {
+        let mail = try MailWorkspace()
+        try mail.expectOK("domain", "dkim", "rotate", mail.domain)
+        let again = try mail.mailctl("domain", "dkim", "rotate", mail.domain)
+        #expect(again.status == 1, "a second rotation while one waits: \(again.stderr)")
+        #expect(again.stderr.contains("already has a new key waiting"), "\(again.stderr)")
+        let waiting = try #require(try Self.keys(mail).first { $0.state == "published" })
+        let cancel = try mail.expectOK("domain", "dkim", "cancel", mail.domain)
+        #expect(cancel.stdout.contains(waiting.selector))
+        #expect(try Self.keys(mail).first { $0.selector == waiting.selector }?.state == "retired")
+        #expect(!FileManager.default.fileExists(atPath: waiting.path))
+        #expect(try mail.events("action = 'mail.dkim.cancel' AND target = 'mail-domain:\(mail.domain)'") == 1)
+        // Nothing waits now: cancel refuses, rotate starts again with a selector of its own.
+        #expect(try mail.mailctl("domain", "dkim", "cancel", mail.domain).status == 1)
+        try mail.expectOK("domain", "dkim", "rotate", mail.domain)
+        let next = try #require(try Self.keys(mail).first { $0.state == "published" })
+        #expect(next.selector != waiting.selector)
+        #expect(!(try mail.expectOK("domain", "dns", mail.domain).stdout.contains(waiting.selector + "._domainkey")))
+    }
+
     @Test(arguments: ["missing", "unreadable"])
     func aBrokenKeyFileIsNamedInOneLineAndMailStillArrivesUnsigned(_ breakage: String) throws {
         let dns = try TestDNS.current()

@@ -159,7 +159,7 @@ import Transport
 @Suite struct MailctlHelpTests {
     @Test func everyCommandHasExamplesThatNameRealCommandsAndOptions() throws {
         let (leaves, problems) = try CommandHelp.exampleProblems("mailctl")
-        #expect(leaves.count == 32, "\(leaves.map { $0.joined(separator: " ") })")
+        #expect(leaves.count == 33, "\(leaves.map { $0.joined(separator: " ") })")
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         // The top-level help shows the everyday commands too.
         let top = try CommandHelp.help("mailctl", [])

@@ -54,6 +54,9 @@ import Testing
         // The new key's record is not published: the advance waits and changes nothing.
         Case(arguments: ["domain", "dkim", "advance", "{d}", "--server", "{dns}"], allowed: admin, action: "mail.dkim.activate", events: 0,
              shows: "waiting"),
+        Case(arguments: ["domain", "dkim", "cancel", "{d}"], allowed: admin, action: "mail.dkim.cancel",
+             check: "SELECT count(*) FROM mail_dkim_key k JOIN mail_domain d ON d.id = k.domain_id WHERE d.name = '{d}' AND k.state = 'published'",
+             expect: "0"),
         Case(arguments: ["account", "create", "new@{d}", "--name", "Tài khoản mới", "--password-stdin"], allowed: writers,
              action: "mail.account.create", check: status("new"), expect: "active"),
         Case(arguments: ["account", "show", "box@{d}"], allowed: readers, action: "mail.account.read", events: 0, shows: "box@{d}"),
@@ -183,7 +186,7 @@ import Testing
         let tag = String(mail.domain.dropFirst().prefix(8))
         // Every command the help tree lists has its case.
         let leaves = try CommandHelp.leaves("mailctl").map(\.path)
-        #expect(leaves.count == 32)
+        #expect(leaves.count == 33)
         let dns = try TestDNS.current()
         for leaf in leaves {
             #expect(Self.cases.contains { Array($0.arguments.prefix(leaf.count)) == leaf }, "no case for mailctl \(leaf.joined(separator: " "))")

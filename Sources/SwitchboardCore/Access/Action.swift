@@ -14,8 +14,10 @@ public enum Action: String, Sendable, CaseIterable {
     case mailDomainAdd = "mail.domain.add", mailDomainDisable = "mail.domain.disable", mailDomainEnable = "mail.domain.enable"
     case mailDomainRead = "mail.domain.read"
     /// DKIM keys (`mailctl domain dkim`): a new key published for a rotation, a published key
-    /// made the signing one once its record is in DNS, an old one retired after its grace period.
+    /// made the signing one once its record is in DNS, an old one retired after its grace period,
+    /// a rotation given up before its key signed.
     case mailDKIMRotate = "mail.dkim.rotate", mailDKIMActivate = "mail.dkim.activate", mailDKIMRetire = "mail.dkim.retire"
+    case mailDKIMCancel = "mail.dkim.cancel"
     case mailAccountCreate = "mail.account.create", mailAccountRead = "mail.account.read"
     case mailAccountDisableLogin = "mail.account.disable-login", mailAccountSuspend = "mail.account.suspend"
     case mailAccountEnable = "mail.account.enable", mailAccountResetPassword = "mail.account.reset-password"
