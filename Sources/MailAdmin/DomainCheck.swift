@@ -275,10 +275,22 @@ public struct DomainCheck: Sendable {
     }
 
     /// The TXT texts at `name` (none when the name or the type does not exist).
+    /// The TXT records at `name`. A recursive resolver follows a CNAME there itself; an
+    /// authoritative server (`--server`) answers with the CNAME alone, so it is followed here
+    /// (a few steps: `_dmarc` pointed at a provider's record is common).
     private func texts(at name: String) throws -> [String] {
-        var texts: [String] = []
-        for case .txt(let text) in try resolver.lookup(name, .txt).records { texts.append(text) }
-        return texts
+        var current = name
+        for _ in 0..<8 {
+            let answer = try resolver.lookup(current, .txt)
+            let texts = answer.records.compactMap { record -> String? in
+                if case .txt(let text) = record { return text }
+                return nil
+            }
+            guard texts.isEmpty, answer == .noData,
+                  case .cname(let target)? = try resolver.lookup(current, .cname).records.first else { return texts }
+            current = Self.hostName(target)
+        }
+        return []
     }
 
     /// Lower-case, without a trailing dot.

@@ -80,6 +80,17 @@ import Testing
 
     // MARK: Records that are there but do not protect
 
+    @Test func aRecordReachedThroughACNAMEIsFollowed() throws {
+        var dns = Self.goodZone()
+        dns.remove("_dmarc.example.org", .txt)
+        // What an authoritative server answers for TXT at a CNAME: the CNAME only (no data of the type).
+        dns.add("_dmarc.example.org", .cname("example-org.dmarc.provider.net"))
+        dns.add("example-org.dmarc.provider.net", .txt("v=DMARC1; p=reject; rua=mailto:postmaster@example.org"))
+        #expect(try judged(.dmarc, dns).status == .present)
+        dns.remove("example-org.dmarc.provider.net", .txt)
+        #expect(try judged(.dmarc, dns).status == .missing)
+    }
+
     @Test func anSPFThatLetsMoreServersSendThanConfiguredIsWrong() throws {
         var dns = Self.goodZone()
         dns.remove("example.org", .txt)
