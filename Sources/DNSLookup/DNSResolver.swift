@@ -76,7 +76,8 @@ public struct DNSResolver: DNSLookingUp {
             // glibc gives up at once, with the same ETIMEDOUT, on a server that answers REFUSED,
             // SERVFAIL or NOTIMP, or a referral instead of an answer (CResolv_set_tries): far
             // sooner than one try's timeout means the server did answer, with no usable reply.
-            if seconds < Double(timeoutSeconds) / 2 {
+            // glibc waits the whole timeout for every try at every server before a real timeout.
+            if seconds < 0.75 * Double(timeoutSeconds * attempts * max(1, servers.count)) {
                 return DNSError(.serverFailure, "\(who) gave no usable answer to \(asked) (REFUSED, SERVFAIL or a referral): it does not serve that zone, or it is broken; ask a server that answers for it with --server HOST:PORT")
             }
             let perServer = servers.count > 1 ? " per server" : ""

@@ -31,14 +31,22 @@ struct DKIMPublicationCheck {
         case .server(let resolver):
             return Self.judge(try resolver.lookup(name, .txt), publicKey: publicKey).map { .notYet("\($0) at \(name)") } ?? .served
         case .authoritative(let resolver, let serverFor):
-            let hosts = try Self.nameServers(of: domain, resolver: resolver)
+            // From the record's own name up: `_domainkey` may be a zone of its own.
+            let hosts = try Self.nameServers(of: name, resolver: resolver)
             guard !hosts.isEmpty else { return .notYet("no name server found for \(domain) or a parent zone") }
             var lagging: [String] = []
             for host in hosts {
                 guard let address = try Self.address(of: host, resolver: resolver) else {
                     throw DNSError(.serverFailure, "the name server \(host) of \(domain) has no address in DNS; ask one server with --server HOST:PORT")
                 }
-                if let missing = Self.judge(try serverFor(DNSServer(host: address)).lookup(name, .txt), publicKey: publicKey) {
+                let server = serverFor(DNSServer(host: address))
+                var answer = try server.lookup(name, .txt)
+                // A selector published as a CNAME: an authoritative server answers with the CNAME
+                // alone; its target's record is asked for where the system resolver finds it.
+                if answer == .noData, case .cname(let target)? = try server.lookup(name, .cname).records.first {
+                    answer = try resolver.lookup(target, .txt)
+                }
+                if let missing = Self.judge(answer, publicKey: publicKey) {
                     lagging.append("\(host): \(missing)")
                 }
             }

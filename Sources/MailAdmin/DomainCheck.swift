@@ -106,7 +106,7 @@ public struct DomainCheck: Sendable {
         // servers pass SPF in the domain's name (ip4:0.0.0.0/0 lets every server).
         let allowed = Set(expectedTerms.dropFirst().filter { !Self.isSPFAll($0) }.map(Self.spfMechanismNormalized))
         let extra = foundTerms.dropFirst()[..<(foundAllIndex ?? foundTerms.endIndex)]
-            .filter { !Self.isSPFAll($0) && !$0.contains("=") && !allowed.contains(Self.spfMechanismNormalized($0)) }
+            .filter { !Self.isSPFAll($0) && !Self.isSPFModifier($0) && !allowed.contains(Self.spfMechanismNormalized($0)) }
             .filter { !$0.hasPrefix("-") && !$0.hasPrefix("~") && !$0.hasPrefix("?") }
         if !extra.isEmpty {
             faults.append("also lets \(extra.joined(separator: " ")) send, which mail.dns.spf_mechanisms does not (add it there if it is meant)")
@@ -180,9 +180,9 @@ public struct DomainCheck: Sendable {
         if let percent = tags["pct"], percent != "100" {
             faults.append("applies its policy to pct=\(percent)% of failing mail only, not all of it")
         }
-        if let subdomains = tags["sp"]?.lowercased(), let policy, let rank = Self.dmarcRank(policy),
+        if let subdomains = tags["sp"]?.lowercased(), let rank = Self.dmarcRank(expectedPolicy),
            (Self.dmarcRank(subdomains) ?? -1) < rank {
-            faults.append("has sp=\(subdomains), weaker for subdomains than p=\(policy), so forged mail from any subdomain gets through")
+            faults.append("has sp=\(subdomains), weaker for subdomains than the configured p=\(expectedPolicy), so forged mail from its subdomains gets through")
         }
         if let expectedReports = expected["rua"]?.lowercased() {
             let reports = (tags["rua"] ?? "").split(separator: ",").map { String($0.prefix { $0 != "!" }).lowercased() }
@@ -332,6 +332,13 @@ public struct DomainCheck: Sendable {
     /// The terms of an SPF record after `v=spf1`, split on whitespace.
     static func spfTerms(_ text: String) -> [String] {
         text.split(whereSeparator: \.isWhitespace).map(String.init)
+    }
+
+    /// `name=value` with a name of letters, digits, '-', '_' and '.' (RFC 7208 4.6.1): a
+    /// modifier, not a mechanism (`include:x=y` is a mechanism).
+    static func isSPFModifier(_ term: String) -> Bool {
+        guard let equals = term.firstIndex(of: "="), let first = term.first, first.isLetter, first.isASCII else { return false }
+        return term[..<equals].allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || "-_.".contains($0) }
     }
 
     static func isSPFAll(_ term: String) -> Bool {

@@ -312,6 +312,11 @@ extension MailAdministration {
                 steps.append(DKIMAdvanceStep(domain: name, selector: key.selector, change: .activated,
                                              detail: "\(recordName) is in DNS: it signs \(name)'s mail from now on\(tail)"))
             }
+            // A retired key whose file outlived it (a run stopped between the commit and the
+            // delete): deleted now.
+            for key in keys where key.state == .retired && FileManager.default.fileExists(atPath: keyStore.path(domain: name, selector: key.selector)) {
+                keyStore.remove(domain: name, selector: key.selector, recorded: key.keyPath)
+            }
             let now = timestamp
             let due = try database.read { db in try Self.keys(db, domainID: domain.id) }
                 .filter { $0.state == .retiring && ($0.retireAfter ?? "") <= now }

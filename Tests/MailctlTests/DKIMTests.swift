@@ -96,6 +96,16 @@ import Transport
         #expect(Self.selectors(arrived).isEmpty, "mail From: another hosted domain was signed for it:\n\(arrived.prefix(800))")
         // Its own domain's mail is signed.
         #expect(Self.selectors(try Self.submitAndFetch(mail, as: address)).count == 1)
+        // An address of the other domain that delivers to it (an alias) is one it may send as: signed for that domain.
+        try mail.expectOK("alias", "add", "office@\(other)", address)
+        let granted = "<\(UUID().uuidString)@\(other)>"
+        let alias = "From: <office@\(other)>\r\nTo: <\(address)>\r\nSubject: on behalf\r\nMessage-ID: \(granted)\r\nDate: \(Self.date())\r\n\r\nThay mat van phong.\r\n"
+        let again = try SMTPSession(server: mail.submissionServer, credentials: MailCredentials(username: address, password: Secret(Self.password)),
+                                    heloName: mail.domain)
+        _ = try again.send(from: "office@\(other)", to: [address], message: alias)
+        again.close()
+        let signed = try #require(try mail.deliveredMessage(granted, to: address))
+        #expect(signed.contains("d=\(other);"), "mail as an address the login may use was not signed for its domain:\n\(signed.prefix(800))")
     }
 
     @Test func checkNamesAMissingDMARCAnotherDKIMKeyAndAnSPFWithoutDashAll() throws {

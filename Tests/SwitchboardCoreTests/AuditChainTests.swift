@@ -139,7 +139,7 @@ enum Curve25519Key {
         }
         // The views the servers read (OpenDKIM reads mail_dkim_signing_view), and the one they are
         // built on (not read by the servers).
-        #expect(views == ["mail_alias_view", "mail_auth_view", "mail_dkim_signing_view", "mail_domain_view", "mail_mailbox_state",
+        #expect(views == ["mail_alias_view", "mail_auth_view", "mail_dkim_sender_view", "mail_dkim_signing_view", "mail_domain_view", "mail_mailbox_state",
                           "mail_recipient_access_view", "mail_recipient_view", "mail_sender_login_view"])
     }
 }

@@ -45,5 +45,12 @@ CREATE VIEW mail_dkim_signing_view AS
            d.name AS domain, k.selector AS selector, k.key_path AS key_path
     FROM mail_dkim_key k JOIN mail_domain d ON d.id = k.domain_id
     WHERE k.state = 'active' AND d.status = 'active';
+
+-- The domains each login may sign for (the signing script, for mail from SMTP AUTH): those of
+-- the addresses it may send as (mail_sender_login_view: its own, aliases and renamed addresses
+-- that deliver to it, explicit grants). One row per "LOGIN DOMAIN".
+CREATE VIEW mail_dkim_sender_view AS
+    SELECT DISTINCT login || ' ' || substr(address, instr(address, '@') + 1) AS login_domain
+    FROM mail_sender_login_view;
 """#
 }

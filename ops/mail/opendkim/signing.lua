@@ -27,15 +27,26 @@ if domain == nil or domain == "" then
 end
 domain = string.lower(domain)
 
--- A logged-in sender gets its own domain's signature only: Postfix checks the envelope sender
+-- A logged-in sender gets the signature of a domain it may send as only (its own, or one of an
+-- address mail_sender_login_view grants it: mail_dkim_sender_view): Postfix checks the envelope sender
 -- against the login (smtpd_sender_login_maps), not the From: header, so without this a user of
 -- one hosted domain could send mail that verifies as another's. Unauthenticated mail from
 -- loopback (the tools' notifications, through the relay) is signed for its From: domain.
 if login ~= nil then
+  login = string.lower(login)
   local at = string.find(login, "@", 1, true)
-  local own = at and string.lower(string.sub(login, at + 1)) or ""
-  if own ~= domain then
-    odkim.log(ctx, "switchboard: " .. login .. " sent mail From: " .. domain .. "; not signed (a login signs for its own domain only)")
+  local own = at and string.sub(login, at + 1) or ""
+  local may = own == domain
+  if not may then
+    -- Another domain's address the login may send as (an alias, a renamed address, a grant).
+    local opened_senders, senders = pcall(odkim.db_open, "dsn:sqlite3://s/witchboard.sqlite/table=mail_dkim_sender_view?keycol=login_domain?datacol=login_domain")
+    if opened_senders then
+      may = odkim.db_check(senders, login .. " " .. domain) == 1
+      odkim.db_close(senders)
+    end
+  end
+  if not may then
+    odkim.log(ctx, "switchboard: " .. login .. " sent mail From: " .. domain .. ", a domain it may not send as; not signed")
     return nil
   end
 end
