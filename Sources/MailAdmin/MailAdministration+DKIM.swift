@@ -390,11 +390,6 @@ extension MailAdministration {
         }
         let store = DKIMKeyStore(settings: settings)
         for key in active {
-            if key.algorithm == .ed25519SHA256 {
-                // OpenDKIM 2.11 signs with one algorithm per process (ops/mail/README.md).
-                status.notes.append("Ed25519 key \(key.selector) of \(name) is published but not signed with: this OpenDKIM signs with RSA only")
-                continue
-            }
             let expected = store.path(domain: name, selector: key.selector)
             guard key.keyPath == expected else {
                 status.problems.append("DKIM key \(key.selector) of \(name): the database names \(key.keyPath) as its file, not \(expected) where mailctl keeps it: rotate the key (`mailctl domain dkim rotate \(name)`)")

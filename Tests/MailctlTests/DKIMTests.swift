@@ -80,6 +80,27 @@ import Transport
         #expect(bad.stdout.contains("fail d=\(mail.domain) s=\(selector)"), "\(bad.stdout)")
     }
 
+    @Test func withEd25519OnADomainsMailCarriesTwoSignaturesAndBothVerify() throws {
+        let dns = try TestDNS.current()
+        let mail = try MailWorkspace()
+        try mail.writeConfig(dkim: "{key_dir: \(mail.keyDirectory), ed25519: true}")
+        let domain = "ed.\(mail.domain)"
+        defer { try? dns.remove(zone: domain) }
+        try mail.expectOK("domain", "add", domain)
+        let address = "an@\(domain)"
+        try mail.expectOK(["account", "create", address, "--name", "An", "--password-stdin"], stdin: Self.password + "\n")
+        let records = try mail.expectOK("domain", "dns", domain).stdout
+        #expect(records.contains("k=ed25519"), "\(records)")
+        try dns.serve(zone: domain, records: records)
+        #expect(try mail.mailctl("domain", "check", domain, "--server", dns.server).status == 0)
+        let message = try Self.submitAndFetch(mail, as: address)
+        let selectors = Self.selectors(message)
+        #expect(selectors.count == 2 && selectors.contains { $0.hasSuffix("-ed") }, "\(selectors)")
+        let run = try Self.verify(message, dns: dns, in: mail)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("a=ed25519-sha256") && run.stdout.contains("a=rsa-sha256"), "\(run.stdout)")
+    }
+
     @Test func aLoginGetsItsOwnDomainsSignatureOnlyNotAnotherHostedDomains() throws {
         let mail = try MailWorkspace()
         let address = try mail.mailbox("kim")

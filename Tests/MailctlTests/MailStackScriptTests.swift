@@ -227,7 +227,7 @@ import Testing
 
     /// The stack signs mail from a domain with an active key (d= the domain, s= its selector),
     /// delivers unsigned, never refuses, the mail of a domain whose key file is missing or
-    /// unusable, ignores an Ed25519 key (this OpenDKIM cannot sign with it beside RSA), and
+    /// unusable, signs with an Ed25519 key too (its own OpenDKIM process: one algorithm each), and
     /// still delivers with OpenDKIM stopped. Async, its scripts and polling on a thread of their
     /// own: the test run's two cooperative threads are needed by the async tests beside it.
     @Test func opendkimSignsWithTheDomainsKeyAndNeverHoldsMailBack() async throws {
@@ -270,13 +270,15 @@ import Testing
         #expect(status.stdout.contains("opendkim running pid=") && status.stdout.contains("socket=\(socket) answers=yes"),
                 "status does not show OpenDKIM answering on its socket: \(status.stdout)")
 
-        // Signed with the RSA key only: one signature, d= and s= of the active RSA key.
+        // Signed with both keys: one signature each, d= and s= of the active keys, each by the
+        // process of its algorithm.
         let good = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
         let signatures = Self.dkimSignatures(good)
-        try #require(signatures.count == 1, "expected one DKIM-Signature (RSA; Ed25519 is not used), got \(signatures.count): \(good.prefix(1500))")
-        #expect(signatures[0]["d"] == signed && signatures[0]["s"] == "sel2026" && signatures[0]["a"] == "rsa-sha256",
-                "the signature names \(signatures[0]), not d=\(signed) s=sel2026 a=rsa-sha256")
-        #expect(signatures[0]["h"]?.lowercased().contains("from") == true, "From: is not signed: \(signatures[0])")
+        try #require(signatures.count == 2, "expected two DKIM-Signatures (RSA and Ed25519), got \(signatures.count): \(good.prefix(1500))")
+        let byAlgorithm = Dictionary(signatures.map { ($0["a"] ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byAlgorithm["rsa-sha256"]?["d"] == signed && byAlgorithm["rsa-sha256"]?["s"] == "sel2026", "\(signatures)")
+        #expect(byAlgorithm["ed25519-sha256"]?["d"] == signed && byAlgorithm["ed25519-sha256"]?["s"] == "ed2026", "\(signatures)")
+        #expect(signatures.allSatisfy { $0["h"]?.lowercased().contains("from") == true }, "From: is not signed: \(signatures)")
 
         // A key file missing, or one that is no key: delivered, unsigned (not 451).
         for domain in [missing, broken] {
@@ -288,12 +290,15 @@ import Testing
         #expect(Self.dkimSignatures(none).isEmpty, "mail from \(plain) (no key) was signed: \(none.prefix(1500))")
 
         // OpenDKIM stopped: Postfix goes on without it (milter_default_action = accept).
-        let stop = try await Self.offThePool {
-            try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", sandbox.stack, "--only", "opendkim"])
+        for signer in ["opendkim", "opendkim-ed25519"] {
+            let stop = try await Self.offThePool {
+                try ProcessRunner.run(Repository.path("ops/mailstack/stop"), ["--dir", sandbox.stack, "--only", signer])
+            }
+            #expect(stop.status == 0, "\(stop.stderr)")
         }
-        #expect(stop.status == 0, "\(stop.stderr)")
         let partly = try await Self.offThePool { try ProcessRunner.run(Repository.path("ops/mailstack/status"), ["--dir", sandbox.stack]) }
-        #expect(partly.status == 1 && partly.stdout.contains("opendkim stopped") && partly.stdout.contains("postfix running"),
+        #expect(partly.status == 1 && partly.stdout.contains("opendkim stopped") && partly.stdout.contains("opendkim-ed25519 stopped")
+                    && partly.stdout.contains("postfix running"),
                 "\(partly.stdout)")
         let unsigned = try await Self.offThePool { try sandbox.deliver(from: "someone@\(signed)", to: "inbox@\(plain)") }
         #expect(Self.dkimSignatures(unsigned).isEmpty, "signed with OpenDKIM stopped? \(unsigned.prefix(1500))")

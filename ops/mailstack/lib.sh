@@ -295,6 +295,12 @@ ms_paths() {
 	MS_OPENDKIM_SOCKET=$dir/run/opendkim/opendkim.sock
 	MS_OPENDKIM_PID=$dir/run/opendkim.pid
 	MS_OPENDKIM_LOG=$dir/log/opendkim.log
+	# The second OpenDKIM, for Ed25519 keys (RFC 8463): OpenDKIM 2.11 signs with the one
+	# SignatureAlgorithm of its configuration, so each algorithm has a process of its own.
+	MS_OPENDKIM_ED_CONF=$dir/opendkim/opendkim-ed25519.conf
+	MS_OPENDKIM_ED_SOCKET=$dir/run/opendkim/ed25519.sock
+	MS_OPENDKIM_ED_PID=$dir/run/opendkim-ed25519.pid
+	MS_OPENDKIM_ED_LOG=$dir/log/opendkim-ed25519.log
 }
 
 # Is PID a live process? A zombie counts as gone: PID 1 of a container may reap late.
@@ -342,14 +348,14 @@ ms_is_stack_daemon() {
 	case $kind in
 	dovecot) want=$(ms_dovecot_bin) || want='' ;;
 	postfix) want=$(ms_postfix_master_bin) || want='' ;;
-	opendkim) want=$(ms_opendkim_bin) || want='' ;;
+	opendkim | opendkim-ed25519) want=$(ms_opendkim_bin) || want='' ;;
 	esac
 	if [[ -z $want || $exe != "$want" ]]; then
 		MS_WHY="it runs ${exe:-a program this user cannot see}, not ${want:-the $kind master}"
 		return 1
 	fi
 	uid=$(awk '/^Uid:/ { print $2; exit }' "/proc/$pid/status" 2>/dev/null) || uid=''
-	if [[ $kind == opendkim ]]; then
+	if [[ $kind == opendkim || $kind == opendkim-ed25519 ]]; then
 		want=$(id -u "$MS_OPENDKIM_USER" 2>/dev/null) || want=''
 		if [[ -z $want || $uid != "$want" ]]; then MS_WHY="it runs as uid ${uid:-?}, not as $MS_OPENDKIM_USER"; return 1; fi
 	elif [[ $uid != 0 ]]; then
@@ -364,12 +370,14 @@ ms_is_stack_daemon() {
 		done
 		MS_WHY="its command line does not name $MS_DOVECOT_CONF"
 		;;
-	opendkim)
+	opendkim | opendkim-ed25519)
+		local conf=$MS_OPENDKIM_CONF
+		[[ $kind == opendkim ]] || conf=$MS_OPENDKIM_ED_CONF
 		mapfile -d '' -t words 2>/dev/null <"/proc/$pid/cmdline" || words=()
 		for ((i = 0; i + 1 < ${#words[@]}; i++)); do
-			[[ ${words[i]} == -x && ${words[i + 1]} == "$MS_OPENDKIM_CONF" ]] && return 0
+			[[ ${words[i]} == -x && ${words[i + 1]} == "$conf" ]] && return 0
 		done
-		MS_WHY="its command line does not name $MS_OPENDKIM_CONF"
+		MS_WHY="its command line does not name $conf"
 		;;
 	postfix)
 		mapfile -d '' -t words 2>/dev/null <"/proc/$pid/environ" || words=()
@@ -388,6 +396,7 @@ ms_pid_file() {
 	dovecot) printf '%s\n' "$MS_DOVECOT_BASE/master.pid" ;;
 	postfix) printf '%s\n' "$MS_POSTFIX_QUEUE/pid/master.pid" ;;
 	opendkim) printf '%s\n' "$MS_OPENDKIM_PID" ;;
+	opendkim-ed25519) printf '%s\n' "$MS_OPENDKIM_ED_PID" ;;
 	esac
 }
 
@@ -419,7 +428,7 @@ ms_find_daemon() {
 		fi
 	fi
 	# No usable pid file: look for the stack's master among the processes.
-	case $kind in dovecot) name=dovecot ;; postfix) name=master ;; opendkim) name=opendkim ;; esac
+	case $kind in dovecot) name=dovecot ;; postfix) name=master ;; opendkim | opendkim-ed25519) name=opendkim ;; esac
 	for p in /proc/[0-9]*; do
 		comm=''
 		read -r comm 2>/dev/null <"$p/comm" || continue
@@ -436,6 +445,7 @@ ms_find_daemon() {
 ms_dovecot_pid() { ms_find_daemon dovecot && printf '%s\n' "$MS_PID"; }
 ms_postfix_pid() { ms_find_daemon postfix && printf '%s\n' "$MS_PID"; }
 ms_opendkim_pid() { ms_find_daemon opendkim && printf '%s\n' "$MS_PID"; }
+ms_opendkim_ed_pid() { ms_find_daemon opendkim-ed25519 && printf '%s\n' "$MS_PID"; }
 
 # Run a command that starts a daemon as if from a clean login shell: no descriptor above 2
 # inherited, no signal blocked or ignored. A daemon keeps what it inherits for its whole life:

@@ -1,17 +1,17 @@
 -- Switchboard's signing decision for OpenDKIM (its SetupPolicyScript): install as
--- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). The private stack's copy,
--- ops/mailstack/templates/signing.lua.in, is the same script with the stack's database name.
+-- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). signing-ed25519.lua is
+-- the same script for the Ed25519 process (opendkim-ed25519.conf); the private stack's copy,
+-- ops/mailstack/templates/signing.lua.in, is the same with the stack's database name.
 --
--- Signs mail from logged-in clients (SMTP AUTH) whose From: domain is their login's own, and
--- unauthenticated mail from internal hosts (InternalHosts), with the From: domain's active RSA
--- key: the KeyTable name "rsa:DOMAIN" (view mail_dkim_signing_view), asked for only when the view has it. odkim.sign with a key whose
--- file is missing or unreadable logs "key ... could not be loaded" and returns 0: the mail then
--- goes out unsigned, never refused.
+-- Signs mail from logged-in clients (SMTP AUTH) for the domains they may send as, and
+-- unauthenticated mail from internal hosts (InternalHosts), with the From: domain's active key of
+-- this process's type: the KeyTable name "TYPE:DOMAIN" (view mail_dkim_signing_view), asked for
+-- only when the view has it. odkim.sign with a key whose file is missing or unreadable logs "key
+-- ... could not be loaded" and returns 0: the mail then goes out unsigned, never refused.
 --
--- Ed25519 keys ("ed25519:DOMAIN") are not used: OpenDKIM 2.11 signs every signature of a
--- message with the one SignatureAlgorithm of its configuration (rsa-sha256 here), and asked
--- to sign with an Ed25519 key it fails the message ("EVP_PKEY_get1_RSA() failed") and
--- Postfix answers 451 to the sender.
+-- One type per process: OpenDKIM 2.11 signs every signature of a message with the one
+-- SignatureAlgorithm of its configuration; asked to sign with an Ed25519 key, an rsa-sha256
+-- process fails the message ("EVP_PKEY_get1_RSA() failed") and Postfix answers 451.
 -- The KeyTable's view, by the same DSN (opendkim runs in /var/lib/switchboard).
 local keys_dsn = "dsn:sqlite3://s/witchboard.sqlite/table=mail_dkim_signing_view?keycol=key_name?datacol=domain"
 
@@ -56,14 +56,13 @@ if not opened then
   odkim.log(ctx, "switchboard: cannot open the key view (" .. tostring(keys) .. "); " .. domain .. " not signed")
   return nil
 end
+-- This process signs with one algorithm (its SignatureAlgorithm): the key type below. The
+-- Ed25519 instance's copy (signing-ed25519.lua) differs in this one line.
 local name = "rsa:" .. domain
 if odkim.db_check(keys, name) == 1 then
   if odkim.sign(ctx, name) ~= 1 then
     odkim.log(ctx, "switchboard: " .. name .. " did not sign (its key file missing or unreadable?)")
   end
-end
-if odkim.db_check(keys, "ed25519:" .. domain) == 1 then
-  odkim.log(ctx, "switchboard: ed25519:" .. domain .. " not used: this OpenDKIM signs with rsa-sha256 only")
 end
 odkim.db_close(keys)
 return nil
