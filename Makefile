@@ -171,7 +171,7 @@ install: release
 	install -m 0644 ops/mail/postfix/* $(DATADIR)/mail/postfix/
 	install -m 0644 ops/mail/opendkim/* $(DATADIR)/mail/opendkim/
 	install -m 0644 ops/systemd/opendkim.service.d/* $(DATADIR)/systemd/opendkim.service.d/
-	install -m 0644 ops/systemd/switchboard-dkim-advance.* $(DATADIR)/systemd/
+	install -m 0644 ops/systemd/switchboard-dkim-advance.* ops/systemd/opendkim-ed25519.service $(DATADIR)/systemd/
 	@# The plugin builds every product (in debug mode: the pages are the same, and the release
 	@# binaries above stay as RELEASE_FLAGS linked them) and writes one page per tool.
 	@if $(SWIFT) package plugin generate-manual --configuration debug >.build/generate-manual.log 2>&1; then \
