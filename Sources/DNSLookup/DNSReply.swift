@@ -17,6 +17,11 @@ struct DNSReply: Equatable {
     /// The answer section's records of the asked type and class IN, in the order sent
     /// (the CNAMEs of a chain the server followed are left out unless CNAME was asked).
     var records: [DNSRecord]
+    /// A referral, not an answer: no answer, neither authoritative (AA) nor recursive (RA), and
+    /// NS records in the authority section (an authoritative server asked about a zone it
+    /// delegates: the parent's server, named with --server). glibc hands a referral with glue
+    /// back as a reply; read as "no such record", it would mislead.
+    var isReferral: Bool = false
 
     /// Why a reply could not be decoded.
     struct Malformed: Error, Equatable {
@@ -63,8 +68,19 @@ struct DNSReply: Equatable {
                 return .failure(Malformed(reason: "answer \(index + 1) (\(type.rawValue)): \(problem.reason)"))
             }
         }
-        return .success(DNSReply(
-            responseCode: Int(CResolv_flag(&handle, ns_f_rcode)), truncated: CResolv_flag(&handle, ns_f_tc) == 1, records: records))
+        var reply = DNSReply(
+            responseCode: Int(CResolv_flag(&handle, ns_f_rcode)), truncated: CResolv_flag(&handle, ns_f_tc) == 1, records: records)
+        if reply.responseCode == 0, answers == 0, CResolv_flag(&handle, ns_f_aa) == 0, CResolv_flag(&handle, ns_f_ra) == 0 {
+            var delegates = false
+            for index in 0..<CResolv_count(&handle, ns_s_ns) {
+                // An authority record that cannot be read is not a referral we can vouch for.
+                guard CResolv_record(&handle, ns_s_ns, index, &record) == 0 else { delegates = false; break }
+                if CResolv_rr_type(&record) == 6 { delegates = false; break }  // SOA: "no data", not a referral
+                if CResolv_rr_type(&record) == 2 { delegates = true }
+            }
+            reply.isReferral = delegates
+        }
+        return .success(reply)
     }
 
     /// The record's data as `type` says it is laid out.

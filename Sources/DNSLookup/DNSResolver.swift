@@ -52,6 +52,9 @@ public struct DNSResolver: DNSLookingUp {
         } catch {
             throw DNSError(.malformedReply, "the reply of \(describe(state.servers)) to \(asked) cannot be decoded (\(error.reason)); ask another server with --server HOST:PORT")
         }
+        if reply.isReferral {
+            throw DNSError(.serverFailure, "\(describe(state.servers)) answered \(asked) with a referral to other servers, not an answer: it does not serve that zone itself; ask a server that does with --server HOST:PORT")
+        }
         switch reply.responseCode {
         case 0:
             return reply.records.isEmpty ? .noData : .records(reply.records)

@@ -380,6 +380,12 @@ extension MailAdministration {
         var status = DKIMSigningStatus(domain: name, signingKeys: [], problems: [], notes: [])
         let active = keys.filter { $0.state == .active }
         if domain.status != .active { status.notes.append("\(name) is disabled: it sends no mail") }
+        // Files no key row names (an interrupted add or rotate, a restored older database).
+        let known = Set(keys.filter { $0.state != .retired }.map(\.selector))
+        let orphans = DKIMKeyStore(settings: settings).existingSelectors(domain: name).subtracting(known).sorted()
+        if !orphans.isEmpty {
+            status.notes.append("key files in \(settings.keyDirectory)/\(name) that no key of the directory uses: \(orphans.map { $0 + ".private" }.joined(separator: ", ")) (left by an interrupted run or an older database; remove them)")
+        }
         guard active.contains(where: { $0.algorithm == .rsaSHA256 }) else {
             if settings.enabled {
                 status.problems.append("\(name) has no active DKIM key: its mail goes out unsigned; make one with `mailctl domain dkim rotate \(name)`, publish it, then `mailctl domain dkim advance \(name)`")

@@ -43,6 +43,9 @@ enum LookupZone {
             // A delegation without glue: asked below it, knot answers with a referral (NOERROR,
             // no answer, no AA), which glibc once looped on forever.
             "delegated.\(zone) 300 IN NS ns1.elsewhere.example.net.",
+            // The same with glue: glibc returns this referral as a reply (no answer, no AA).
+            "glued.\(zone) 300 IN NS ns1.glued.\(zone)",
+            "ns1.glued.\(zone) 300 IN A 192.0.2.53",
         ]
         lines += bigTexts.map { "big.\(zone) 300 IN TXT \"\($0)\"" }
         return lines.joined(separator: "\n") + "\n"
@@ -168,6 +171,16 @@ enum LookupZone {
         #expect(error.code == .serverFailure)
         #expect(error.description.contains("referral"), "\(error.description)")
         #expect(error.description.contains(dns.server))
+    }
+
+    @Test func aReferralWithGlueIsNotMistakenForNoData() throws {
+        let error = try #require(throws: DNSError.self) {
+            try LookupZone.resolver(timeoutSeconds: 3).lookup("_dmarc.glued.\(LookupZone.name)", .txt)
+        }
+        #expect(error.code == .serverFailure)
+        #expect(error.description.contains("with a referral to other servers"), "\(error.description)")
+        // The zone's own names still answer, and a name with no record of the type is no data.
+        #expect(try LookupZone.resolver().lookup("mail.\(LookupZone.name)", .txt) == .noData)
     }
 
     @Test func aServerThatNeverAnswersTimesOutWithinTheTimeout() throws {

@@ -233,6 +233,18 @@ import Transport
         #expect(!(try mail.expectOK("domain", "dns", mail.domain).stdout.contains(waiting.selector + "._domainkey")))
     }
 
+    @Test func aKeyFileNoKeyUsesIsPointedOutByCheck() throws {
+        let dns = try TestDNS.current()
+        let mail = try MailWorkspace()
+        defer { try? dns.remove(zone: mail.domain) }
+        try Self.publish(mail, dns: dns)
+        let stray = "\(mail.keyDirectory)/\(mail.domain)/sb-19990101.private"
+        try "left by an interrupted run\n".write(toFile: stray, atomically: true, encoding: .utf8)
+        let run = try mail.mailctl("domain", "check", mail.domain, "--server", dns.server)
+        #expect(run.status == 0, "a stray file is a note, not a failure: \(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("no key of the directory uses: sb-19990101.private"), "\(run.stdout)")
+    }
+
     @Test(arguments: ["missing", "unreadable"])
     func aBrokenKeyFileIsNamedInOneLineAndMailStillArrivesUnsigned(_ breakage: String) throws {
         let dns = try TestDNS.current()
