@@ -170,6 +170,7 @@ install: release
 	install -m 0644 ops/mail/dovecot/* $(DATADIR)/mail/dovecot/
 	install -m 0644 ops/mail/postfix/* $(DATADIR)/mail/postfix/
 	install -m 0644 ops/mail/opendkim/* $(DATADIR)/mail/opendkim/
+	sed 's/^local key_type = "rsa"$$/local key_type = "ed25519"/' ops/mail/opendkim/signing.lua > $(DATADIR)/mail/opendkim/signing-ed25519.lua
 	install -m 0644 ops/systemd/opendkim.service.d/* $(DATADIR)/systemd/opendkim.service.d/
 	install -m 0644 ops/systemd/switchboard-dkim-advance.* ops/systemd/opendkim-ed25519.service $(DATADIR)/systemd/
 	@# The plugin builds every product (in debug mode: the pages are the same, and the release

@@ -61,7 +61,7 @@ struct DKIMPublicationCheck {
             if case .txt(let text) = record { return text }
             return nil
         }
-        if texts.contains(where: { MailAdministration.publicKeyTag(of: $0) == publicKey }) { return nil }
+        if texts.contains(where: { DomainCheck.tags($0)["p"] == publicKey }) { return nil }
         return texts.isEmpty ? "nothing there yet" : "another record there"
     }
 

@@ -154,17 +154,10 @@ public struct DomainCheck: Sendable {
     }
 
     private func checkDMARC(_ record: DomainRecord) throws -> DomainCheckItem {
-        let all = try texts(at: record.name)
-        let found = all.filter { Self.startsWith($0, "v=DMARC1", separators: [";", " ", "\t"]) }
-        guard !found.isEmpty else {
-            return item(record, .missing, found,
-                        "no DMARC record at \(record.name)\(Self.others(all.count - found.count, kind: "v=DMARC1")), so receivers apply no policy to mail forged in the domain's name")
-        }
-        guard found.count == 1 else {
-            return item(record, .wrong, found,
-                        "\(found.count) DMARC records at \(record.name): receivers ignore DMARC when there is more than one (RFC 7489 6.6.3); replace them with one",
-                        instead: false)
-        }
+        let (found, verdict) = try single(record, tag: "v=DMARC1", kind: "DMARC",
+                                          absent: "receivers apply no policy to mail forged in the domain's name",
+                                          several: "receivers ignore DMARC when there is more than one (RFC 7489 6.6.3)")
+        if let verdict { return verdict }
         let expected = Self.tags(record.value)
         let tags = Self.tags(found[0])
         let expectedPolicy = (expected["p"] ?? "none").lowercased()
@@ -197,17 +190,10 @@ public struct DomainCheck: Sendable {
     }
 
     private func checkMTASTS(_ record: DomainRecord) throws -> DomainCheckItem {
-        let all = try texts(at: record.name)
-        let found = all.filter { Self.startsWith($0, "v=STSv1", separators: [";", " ", "\t"]) }
-        guard !found.isEmpty else {
-            return item(record, .missing, found,
-                        "no MTA-STS record at \(record.name)\(Self.others(all.count - found.count, kind: "v=STSv1")), so senders do not know that TLS to the MX is required")
-        }
-        guard found.count == 1 else {
-            return item(record, .wrong, found,
-                        "\(found.count) MTA-STS records at \(record.name): senders ignore MTA-STS when there is more than one (RFC 8461 3.1); replace them with one",
-                        instead: false)
-        }
+        let (found, verdict) = try single(record, tag: "v=STSv1", kind: "MTA-STS",
+                                          absent: "senders do not know that TLS to the MX is required",
+                                          several: "senders ignore MTA-STS when there is more than one (RFC 8461 3.1)")
+        if let verdict { return verdict }
         let expectedID = Self.tags(record.value)["id"] ?? ""
         guard let id = Self.tags(found[0])["id"], !id.isEmpty else {
             return item(record, .wrong, found, "the MTA-STS record at \(record.name) has no id= (senders ignore it)", instead: true)
@@ -247,22 +233,31 @@ public struct DomainCheck: Sendable {
     }
 
     private func checkTLSRPT(_ record: DomainRecord) throws -> DomainCheckItem {
-        let all = try texts(at: record.name)
-        let found = all.filter { Self.startsWith($0, "v=TLSRPTv1", separators: [";", " ", "\t"]) }
-        guard !found.isEmpty else {
-            return item(record, .missing, found,
-                        "no TLS-RPT record at \(record.name)\(Self.others(all.count - found.count, kind: "v=TLSRPTv1")), so senders do not report TLS failures")
-        }
-        guard found.count == 1 else {
-            return item(record, .wrong, found,
-                        "\(found.count) TLS-RPT records at \(record.name): senders ignore TLS-RPT when there is more than one (RFC 8460 3); replace them with one",
-                        instead: false)
-        }
+        let (found, verdict) = try single(record, tag: "v=TLSRPTv1", kind: "TLS-RPT",
+                                          absent: "senders do not report TLS failures",
+                                          several: "senders ignore TLS-RPT when there is more than one (RFC 8460 3)")
+        if let verdict { return verdict }
         if let reports = Self.tags(found[0])["rua"], !reports.isEmpty { return item(record, .present, found) }
         return item(record, .wrong, found, "the TLS-RPT record at \(record.name) has no rua= (nowhere to send reports)", instead: true)
     }
 
     // MARK: - Helpers
+
+    /// The TXT records at the record's name that start with `tag` (DMARC, MTA-STS and TLS-RPT
+    /// allow exactly one), and the verdict when there is none (`absent`: what that causes) or
+    /// several (`several`: what receivers then do); nil when there is exactly one to judge.
+    private func single(_ record: DomainRecord, tag: String, kind: String, absent: String,
+                        several: String) throws -> (found: [String], verdict: DomainCheckItem?) {
+        let all = try texts(at: record.name)
+        let found = all.filter { Self.startsWith($0, tag, separators: [";", " ", "\t"]) }
+        if found.isEmpty {
+            return (found, item(record, .missing, found, "no \(kind) record at \(record.name)\(Self.others(all.count, kind: tag)), so \(absent)"))
+        }
+        if found.count > 1 {
+            return (found, item(record, .wrong, found, "\(found.count) \(kind) records at \(record.name): \(several); replace them with one"))
+        }
+        return (found, nil)
+    }
 
     /// An item; a problem line ends with the record to publish (`instead`: in place of what is there).
     /// `publish` replaces the usual `publish NAME TYPE VALUE`.
@@ -274,8 +269,7 @@ public struct DomainCheck: Sendable {
         return DomainCheckItem(record: record, status: status, found: found, problem: problem)
     }
 
-    /// The TXT texts at `name` (none when the name or the type does not exist).
-    /// The TXT records at `name`. A recursive resolver follows a CNAME there itself; an
+    /// The TXT records at `name` (none when the name or the type does not exist). A recursive resolver follows a CNAME there itself; an
     /// authoritative server (`--server`) answers with the CNAME alone, so it is followed here
     /// (a few steps: `_dmarc` pointed at a provider's record is common).
     private func texts(at name: String) throws -> [String] {

@@ -413,14 +413,4 @@ extension MailAdministration {
         }
         return status
     }
-
-    /// The `p=` value of a DKIM key record (whitespace removed), or nil.
-    static func publicKeyTag(of record: String) -> String? {
-        for tag in record.split(separator: ";") {
-            let parts = tag.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespacesAndNewlines) == "p" else { continue }
-            return String(parts[1].filter { !$0.isWhitespace })
-        }
-        return nil
-    }
 }

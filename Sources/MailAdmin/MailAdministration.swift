@@ -98,7 +98,7 @@ public struct MailAdministration: Sendable {
 
     /// Disables or re-enables a domain: disabled, nobody in it logs in or receives mail.
     public func setDomain(_ raw: String, active: Bool) throws {
-        let name = Punycode.toASCII(domain: raw) ?? raw.lowercased()
+        let name = Self.domainName(raw)
         try session.perform(active ? .mailDomainEnable : .mailDomainDisable, target: "mail-domain:\(name)") { db, details in
             let domain = try Self.requireDomain(db, name: name)
             let status: MailDomainStatus = active ? .active : .disabled

@@ -180,12 +180,7 @@ public struct MailDoctor: Sendable {
         }
         var selectors: [String] = []
         for field in fields where field.lowercased().hasPrefix("dkim-signature:") {
-            var tags: [String: String] = [:]
-            for tag in field.dropFirst("dkim-signature:".count).split(separator: ";") {
-                let parts = tag.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { continue }
-                tags[parts[0].trimmingCharacters(in: .whitespacesAndNewlines)] = parts[1].filter { !$0.isWhitespace }
-            }
+            let tags = DomainCheck.tags(String(field.dropFirst("dkim-signature:".count)))
             if tags["d"]?.lowercased() == domain, let selector = tags["s"] { selectors.append(selector) }
         }
         return selectors

@@ -265,38 +265,3 @@ final class Results: @unchecked Sendable {
         return result
     }
 }
-
-/// A UDP port on 127.0.0.1 that is bound but never read: queries sent there get no answer.
-struct SilentUDPPort {
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let descriptor = descriptor
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else {
-            Glibc.close(descriptor)
-            throw TestSetupError("bind to a free UDP port on 127.0.0.1 failed")
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() { Glibc.close(descriptor) }
-
-    /// A UDP port nothing is bound to (bound, then closed again).
-    static func free() throws -> Int {
-        let socket = try SilentUDPPort()
-        socket.close()
-        return socket.port
-    }
-}

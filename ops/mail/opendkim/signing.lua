@@ -1,6 +1,7 @@
 -- Switchboard's signing decision for OpenDKIM (its SetupPolicyScript): install as
--- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). signing-ed25519.lua is
--- the same script for the Ed25519 process (opendkim-ed25519.conf); the private stack's copy,
+-- /etc/opendkim/signing.lua (ops/mail/opendkim/opendkim.conf names it). The Ed25519 process
+-- (opendkim-ed25519.conf) runs /etc/opendkim/signing-ed25519.lua, made from this file at install
+-- with key_type "ed25519" (ops/mail/README.md, "DKIM signing"); the private stack's copy,
 -- ops/mailstack/templates/signing.lua.in, is the same with the stack's database name.
 --
 -- Signs mail from logged-in clients (SMTP AUTH) for the domains they may send as, and
@@ -12,6 +13,10 @@
 -- One type per process: OpenDKIM 2.11 signs every signature of a message with the one
 -- SignatureAlgorithm of its configuration; asked to sign with an Ed25519 key, an rsa-sha256
 -- process fails the message ("EVP_PKEY_get1_RSA() failed") and Postfix answers 451.
+-- The keys this process signs with: "rsa" here, "ed25519" in signing-ed25519.lua (the only
+-- line that differs; the install makes that file from this one).
+local key_type = "rsa"
+
 -- The KeyTable's view, by the same DSN (opendkim runs in /var/lib/switchboard).
 local keys_dsn = "dsn:sqlite3://s/witchboard.sqlite/table=mail_dkim_signing_view?keycol=key_name?datacol=domain"
 
@@ -56,9 +61,8 @@ if not opened then
   odkim.log(ctx, "switchboard: cannot open the key view (" .. tostring(keys) .. "); " .. domain .. " not signed")
   return nil
 end
--- This process signs with one algorithm (its SignatureAlgorithm): the key type below. The
--- Ed25519 instance's copy (signing-ed25519.lua) differs in this one line.
-local name = "rsa:" .. domain
+-- This process signs with one algorithm (its SignatureAlgorithm): key_type's.
+local name = key_type .. ":" .. domain
 if odkim.db_check(keys, name) == 1 then
   if odkim.sign(ctx, name) ~= 1 then
     odkim.log(ctx, "switchboard: " .. name .. " did not sign (its key file missing or unreadable?)")
